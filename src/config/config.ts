@@ -1,0 +1,74 @@
+import { usageError } from '../errors.ts';
+import type { Settings } from './settings.ts';
+
+export type RuntimeKind = Settings['runtime'];
+
+export interface PgEndpoint {
+  /** Service name: `leader` or `replica-N`. */
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+/** Everything a command needs to know about where the services are, derived once from the settings. */
+export interface Config {
+  settings: Settings;
+  configFile?: string;
+  leader: PgEndpoint;
+  replicas: PgEndpoint[];
+  brokers: string[];
+  connectUrl: string;
+  writeApiUrl: string;
+}
+
+export function buildConfig(s: Settings, configFile?: string): Config {
+  const pg = (name: string, port: number): PgEndpoint => ({
+    name, host: s.host, port, user: s.dbUser, password: s.dbPassword, database: s.database,
+  });
+  let leader = pg('leader', s.leaderPort);
+  let replicas = Array.from({ length: s.replicas }, (_, i) => pg(`replica-${i + 1}`, s.replicaBasePort + i));
+  if (s.leaderUrl) leader = parsePgUrl('leader', s.leaderUrl, 'leaderUrl');
+  if (s.replicaUrls) {
+    replicas = s.replicaUrls.split(',').map((u, i) => parsePgUrl(`replica-${i + 1}`, u.trim(), 'replicaUrls'));
+  }
+  return {
+    settings: s,
+    configFile,
+    leader,
+    replicas,
+    brokers: s.brokers ? s.brokers.split(',').map((b) => b.trim()) : [`${s.host}:${s.brokerPort}`],
+    connectUrl: (s.connectUrl || `http://${s.host}:${s.connectPort}`).replace(/\/$/, ''),
+    writeApiUrl: `http://${s.host}:${s.writeApiPort}`,
+  };
+}
+
+function parsePgUrl(name: string, url: string, setting: string): PgEndpoint {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw usageError(`${setting}: "${redact(url)}" is not a URL`, 'Use postgres://user:password@host:port/database.');
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
+    throw usageError(`${setting}: "${redact(url)}" is not a postgres:// URL`);
+  }
+  return {
+    name,
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    user: decodeURIComponent(u.username || 'postgres'),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.replace(/^\//, '') || 'postgres',
+  };
+}
+
+const redact = (url: string) => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+
+/** Names of every database service, in start order. */
+export const databaseServices = (c: Config) => [c.leader, ...c.replicas];
+
+export const pgUrl = (e: PgEndpoint) =>
+  `postgres://${encodeURIComponent(e.user)}:${encodeURIComponent(e.password)}@${e.host}:${e.port}/${encodeURIComponent(e.database)}`;

@@ -1,0 +1,94 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import { usageError } from '../errors.ts';
+import { envName, settings, type SettingName, type Settings } from './settings.ts';
+import { buildConfig, type Config } from './config.ts';
+
+export const defaultConfigFile = 'cqrsctl.config.json';
+
+export interface LoadOptions {
+  /** Flag values already parsed by the CLI; undefined means "not given". */
+  flags?: Partial<Record<SettingName, string | number | undefined>>;
+  /** Path of the config file; when absent, ./cqrsctl.config.json is read if it exists. */
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/** Resolves settings once, in the documented order: defaults < config file < CQRSCTL_* env < flags. */
+export function loadConfig(options: LoadOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const resolved: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(settings)) resolved[name] = spec.default;
+
+  const file = options.configFile ?? env.CQRSCTL_CONFIG ?? (existsSync(resolve(cwd, defaultConfigFile)) ? defaultConfigFile : undefined);
+  if (file) {
+    for (const [name, raw] of Object.entries(readConfigFile(resolve(cwd, file)))) {
+      if (!(name in settings)) {
+        throw usageError(`${file}: unknown setting "${name}"`, `Known settings: ${Object.keys(settings).join(', ')}.`);
+      }
+      resolved[name] = coerce(name as SettingName, raw, `${file}: "${name}"`);
+    }
+  }
+  for (const name of Object.keys(settings) as SettingName[]) {
+    const value = env[envName(name)];
+    if (value !== undefined && value !== '') resolved[name] = coerce(name, value, envName(name));
+  }
+  for (const [name, value] of Object.entries(options.flags ?? {})) {
+    if (value !== undefined) resolved[name] = coerce(name as SettingName, value, `--${kebab(name)}`);
+  }
+  const s = resolved as Settings;
+  s.home = expandPath(s.home, cwd);
+  s.cache = expandPath(s.cache, cwd);
+  return buildConfig(s, file ? resolve(cwd, file) : undefined);
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw usageError(`cannot read config file ${path}`, 'Check the path given with --config or CQRSCTL_CONFIG.');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw usageError(`config file ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw usageError(`config file ${path} must hold a JSON object of settings`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function coerce(name: SettingName, raw: unknown, source: string): string | number {
+  const spec = settings[name];
+  const text = String(raw).trim();
+  switch (spec.kind) {
+    case 'port': {
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < 1 || n > 65535) throw usageError(`${source}: "${text}" is not a TCP port`, 'Use a whole number from 1 to 65535.');
+      return n;
+    }
+    case 'count': {
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < 1 || n > 16) throw usageError(`${source}: "${text}" is not a valid count`, 'Use a whole number from 1 to 16.');
+      return n;
+    }
+    case 'enum':
+      if (!(spec.values as readonly string[]).includes(text)) throw usageError(`${source}: "${text}" is not one of ${spec.values.join(', ')}`);
+      return text;
+    default:
+      return text;
+  }
+}
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+
+function expandPath(path: string, cwd: string): string {
+  if (path === '~' || path.startsWith('~/')) return resolve(homedir(), path.slice(2));
+  return resolve(cwd, path);
+}

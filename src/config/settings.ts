@@ -1,0 +1,37 @@
+/**
+ * Every setting cqrsctl knows, with its default, its type and what it is for. The environment variable of a
+ * setting is CQRSCTL_ plus its name in SCREAMING_SNAKE case (leaderPort → CQRSCTL_LEADER_PORT); the config
+ * file uses the names as they are.
+ */
+export const settings = {
+  runtime: { default: 'auto', kind: 'enum', values: ['auto', 'docker', 'native', 'external'], doc: 'where the services run' },
+  host: { default: '127.0.0.1', kind: 'string', doc: 'address every service binds to and is reached at' },
+  leaderPort: { default: 5432, kind: 'port', doc: 'PostgreSQL leader' },
+  replicas: { default: 3, kind: 'count', doc: 'number of read replicas' },
+  replicaBasePort: { default: 5433, kind: 'port', doc: 'first replica port; replica N listens on base+N-1' },
+  brokerPort: { default: 19092, kind: 'port', doc: 'Kafka API for clients' },
+  controllerPort: { default: 19093, kind: 'port', doc: 'KRaft controller listener (native runtime)' },
+  connectPort: { default: 8083, kind: 'port', doc: 'Kafka Connect REST API' },
+  writeApiPort: { default: 8080, kind: 'port', doc: 'write and read HTTP API' },
+  database: { default: 'cqrs', kind: 'string', doc: 'database name on the leader and the replicas' },
+  dbUser: { default: 'postgres', kind: 'string', doc: 'superuser of the leader and the replicas' },
+  dbPassword: { default: 'postgres', kind: 'secret', doc: 'password of dbUser' },
+  cdcUser: { default: 'cqrsctl_cdc', kind: 'string', doc: 'role Debezium connects as' },
+  cdcPassword: { default: 'cqrsctl_cdc', kind: 'secret', doc: 'password of cdcUser' },
+  connectorName: { default: 'leader-cdc', kind: 'string', doc: 'Kafka Connect connector name' },
+  topicPrefix: { default: 'leader', kind: 'string', doc: 'Debezium topic.prefix: topics are <prefix>.<schema>.<table>' },
+  home: { default: '.cqrsctl', kind: 'path', doc: 'state directory (data, logs, pid files); CQRSCTL_HOME' },
+  cache: { default: '~/.cache/cqrsctl', kind: 'path', doc: 'downloaded jars; CQRSCTL_CACHE' },
+  composeProject: { default: 'cqrs', kind: 'string', doc: 'docker compose project name (docker runtime)' },
+  brokers: { default: '', kind: 'string', doc: 'external runtime: comma-separated Kafka bootstrap servers' },
+  connectUrl: { default: '', kind: 'string', doc: 'external runtime: Kafka Connect REST URL' },
+  leaderUrl: { default: '', kind: 'secret', doc: 'external runtime: postgres:// URL of the leader' },
+  replicaUrls: { default: '', kind: 'secret', doc: 'external runtime: comma-separated postgres:// URLs of the replicas' },
+} as const;
+
+export type SettingName = keyof typeof settings;
+type Spec = (typeof settings)[SettingName];
+type ValueOf<S extends Spec> = S['kind'] extends 'port' | 'count' ? number : S extends { values: readonly string[] } ? S['values'][number] : string;
+export type Settings = { -readonly [K in SettingName]: ValueOf<(typeof settings)[K]> };
+
+export const envName = (name: string) => 'CQRSCTL_' + name.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();

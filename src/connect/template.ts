@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config/config.ts';
+import { usageError } from '../errors.ts';
+
+export const templatePath = fileURLToPath(new URL('../../connectors/leader-cdc.json', import.meta.url));
+
+/** Names used on the leader for the connector's slot and publication; derived so two stacks never share one. */
+export const slotName = (config: Config) => `cqrsctl_${config.settings.connectorName.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
+export const publicationName = (config: Config) => `${slotName(config)}_pub`;
+
+/** The variables the connector template may use. */
+export function templateVariables(config: Config, leaderFromConnect: { host: string; port: number }): Record<string, string> {
+  const s = config.settings;
+  return {
+    LEADER_HOST: leaderFromConnect.host,
+    LEADER_PORT: String(leaderFromConnect.port),
+    CDC_USER: s.cdcUser,
+    CDC_PASSWORD: s.cdcPassword,
+    DATABASE: config.leader.database,
+    TOPIC_PREFIX: s.topicPrefix,
+    SLOT_NAME: slotName(config),
+    PUBLICATION_NAME: publicationName(config),
+  };
+}
+
+/** Replaces `${NAME}` with its variable; an unknown name is an error rather than an empty string. */
+export function renderTemplate(text: string, variables: Record<string, string>, source = templatePath): Record<string, string> {
+  const rendered = text.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
+    const value = variables[name];
+    if (value === undefined) throw usageError(`${source}: unknown variable \${${name}}`, `Known variables: ${Object.keys(variables).join(', ')}.`);
+    return JSON.stringify(value).slice(1, -1);
+  });
+  const parsed = JSON.parse(rendered) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+}
+
+export const connectorConfig = (config: Config, leaderFromConnect: { host: string; port: number }) =>
+  renderTemplate(readFileSync(templatePath, 'utf8'), templateVariables(config, leaderFromConnect));

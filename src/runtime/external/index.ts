@@ -1,0 +1,44 @@
+import type { Config } from '../../config/config.ts';
+import { usageError } from '../../errors.ts';
+import { brokerAnswers, connectAnswers, pgAnswers } from '../probes.ts';
+import type { Runtime, ServiceStatus } from '../runtime.ts';
+
+/**
+ * Services that already run elsewhere (an existing Kafka/Redpanda cluster, Connect cluster and databases):
+ * nothing is started or stopped, only checked at the configured addresses.
+ */
+export function createExternalRuntime(config: Config): Runtime {
+  const checks: { name: string; address: string; ready: () => Promise<boolean> }[] = [
+    ...[config.leader, ...config.replicas].map((e) => ({ name: e.name, address: `${e.host}:${e.port}`, ready: () => pgAnswers(e) })),
+    { name: 'broker', address: config.brokers.join(','), ready: () => brokerAnswers(config.brokers) },
+    { name: 'connect', address: config.connectUrl, ready: () => connectAnswers(config.connectUrl) },
+  ];
+  const notManaged = (what: string) => async () => {
+    throw usageError(`the external runtime does not ${what} services`, 'They run outside cqrsctl; use the tools of wherever they run.');
+  };
+  return {
+    name: 'external',
+    reason: 'selected with --runtime external: services run elsewhere',
+    services: () => checks.map((c) => c.name),
+    setup: async () => {},
+    async up() {
+      const down = (await this.status()).filter((s) => s.state !== 'running');
+      if (down.length > 0) {
+        throw usageError(
+          `external services not reachable: ${down.map((s) => `${s.name} at ${s.address}`).join(', ')}`,
+          'Check the addresses in cqrsctl.config.json (leaderUrl, replicaUrls, brokers, connectUrl).',
+        );
+      }
+      return { started: [] };
+    },
+    down: async () => {},
+    startService: notManaged('start'),
+    stopService: notManaged('stop'),
+    status: () => Promise.all(checks.map(async (c): Promise<ServiceStatus> => ({
+      name: c.name,
+      address: c.address,
+      state: (await c.ready().catch(() => false)) ? 'running' : 'unhealthy',
+    }))),
+    logs: notManaged('read logs of'),
+  };
+}

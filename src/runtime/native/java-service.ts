@@ -1,0 +1,89 @@
+import { execa } from 'execa';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tailFile } from '../../process/log-file.ts';
+import { livePid, spawnDaemon, stopPid } from '../../process/daemon.ts';
+import type { Layout } from './layout.ts';
+
+export interface JavaServiceSpec {
+  name: string;
+  mainClass: string;
+  heap: string;
+  /** Files written into the service dir before every start: name → content. */
+  files: Record<string, string>;
+  /** Arguments after the main class; `{dir}` stands for the service directory. */
+  args: string[];
+}
+
+const log4j = `status = warn
+appender.out.type = Console
+appender.out.name = OUT
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.out.ref = OUT
+logger.zk.name = org.apache.kafka.clients
+logger.zk.level = WARN
+logger.reflections.name = org.reflections
+logger.reflections.level = ERROR
+`;
+
+/** A JVM service of the native runtime (the broker or the Connect worker) run from the cached jars. */
+export class JavaService {
+  readonly dir: string;
+  readonly log: string;
+  private readonly pidFile: string;
+
+  constructor(
+    private readonly spec: JavaServiceSpec,
+    private readonly paths: Layout,
+  ) {
+    const s = paths.service(spec.name);
+    this.dir = s.dir;
+    this.log = s.log;
+    this.pidFile = s.pid;
+  }
+
+  /** The service's pid if it runs; the marker (its own directory) tells our JVM from a reused pid. */
+  pid(): number | undefined {
+    return livePid(this.pidFile, this.dir);
+  }
+
+  writeFiles(): void {
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(join(this.dir, 'log4j2.properties'), log4j);
+    for (const [name, content] of Object.entries(this.spec.files)) writeFileSync(join(this.dir, name), content);
+  }
+
+  /** Runs a one-off tool from the same jars (e.g. the storage formatter) and returns its output. */
+  async runTool(mainClass: string, args: string[]) {
+    return execa('java', ['-cp', `${this.paths.kafkaLibs}/*`, `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`, mainClass, ...args], { reject: false, all: true });
+  }
+
+  start(): number {
+    this.writeFiles();
+    const args = this.spec.args.map((a) => a.replaceAll('{dir}', this.dir));
+    return spawnDaemon({
+      command: 'java',
+      args: [
+        `-Xms256m`, `-Xmx${this.spec.heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true',
+        `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`,
+        `-Dcqrsctl.service=${this.dir}`,
+        '-cp', `${this.paths.kafkaLibs}/*`,
+        this.spec.mainClass, ...args,
+      ],
+      pidFile: this.pidFile,
+      logFile: this.log,
+      cwd: this.dir,
+    });
+  }
+
+  async stop(): Promise<void> {
+    const pid = this.pid();
+    if (pid) await stopPid(pid, 30_000);
+  }
+
+  logTail(lines: number): string {
+    return tailFile(this.log, lines);
+  }
+}

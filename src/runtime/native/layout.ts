@@ -1,0 +1,26 @@
+import { join } from 'node:path';
+import type { Config } from '../../config/config.ts';
+
+export const kafkaVersion = '4.3.1';
+export const debeziumVersion = '3.6.1.Final';
+
+/** Where the native runtime keeps each service's data, config, log and pid file under the state dir. */
+export function layout(config: Config) {
+  const home = config.settings.home;
+  const cache = config.settings.cache;
+  const service = (name: string) => ({
+    dir: join(home, name),
+    data: join(home, name, 'data'),
+    log: join(home, name, `${name}.log`),
+    pid: join(home, name, `${name}.pid`),
+  });
+  return {
+    home,
+    service,
+    kafkaLibs: join(cache, `kafka-${kafkaVersion}`, 'libs'),
+    pluginPath: join(cache, `debezium-${debeziumVersion}`, 'plugins'),
+    jarsReady: join(cache, `jars-${kafkaVersion}-${debeziumVersion}.ok`),
+    stackFile: join(home, 'stack.json'),
+  };
+}
+export type Layout = ReturnType<typeof layout>;

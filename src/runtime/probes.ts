@@ -1,0 +1,36 @@
+import { Kafka, logLevel } from 'kafkajs';
+import postgres from 'postgres';
+import type { PgEndpoint } from '../config/config.ts';
+
+/** `select 1` on the service's own database (or `postgres` before it exists). */
+export async function pgAnswers(e: PgEndpoint, database = e.database): Promise<boolean> {
+  const sql = postgres({ ...pgOptions(e), database, max: 1, connect_timeout: 2, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    return true;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+export const pgOptions = (e: PgEndpoint) => ({
+  host: e.host, port: e.port, user: e.user, password: e.password, database: e.database,
+});
+
+/** The broker answers a metadata request and reports a controller. */
+export async function brokerAnswers(brokers: string[]): Promise<boolean> {
+  const admin = new Kafka({ brokers, clientId: 'cqrsctl-probe', logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000 }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/** Kafka Connect's REST root answers with its version. */
+export async function connectAnswers(url: string): Promise<boolean> {
+  const r = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) });
+  return r.ok;
+}

@@ -1,0 +1,43 @@
+import type { Progress } from '../progress.ts';
+
+export type RuntimeName = 'native' | 'docker' | 'external';
+export type ServiceState = 'running' | 'stopped' | 'unhealthy' | 'unmanaged';
+
+export interface ServiceStatus {
+  name: string;
+  state: ServiceState;
+  address: string;
+  pid?: number;
+  detail?: string;
+}
+
+export interface LogOptions {
+  follow: boolean;
+  tail?: number;
+  out: NodeJS.WritableStream;
+  signal?: AbortSignal;
+}
+
+/**
+ * Starts, stops, inspects and reads the logs of the infrastructure services (`leader`, `replica-N`,
+ * `broker`, `connect`). Everything above a runtime reaches the services only through their addresses.
+ */
+export interface Runtime {
+  readonly name: RuntimeName;
+  /** Why this runtime was picked (shown by `status`). */
+  readonly reason: string;
+  /** The leader's address as Kafka Connect reaches it, when that differs from the configured one (containers). */
+  readonly leaderFromConnect?: { host: string; port: number };
+  /** Service names in start order. */
+  services(): string[];
+  /** Installs or builds whatever the runtime needs and is missing; quick when nothing is. */
+  setup(progress: Progress): Promise<void>;
+  /** Starts every service that is not running, in dependency order, and waits until each is ready. */
+  up(progress: Progress): Promise<{ started: string[] }>;
+  /** Stops everything this runtime started; purge also deletes the data. */
+  down(options: { purge: boolean }, progress: Progress): Promise<void>;
+  startService(name: string, progress: Progress): Promise<void>;
+  stopService(name: string, progress: Progress): Promise<void>;
+  status(): Promise<ServiceStatus[]>;
+  logs(service: string, options: LogOptions): Promise<void>;
+}

@@ -1,0 +1,59 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { Config } from '../config/config.ts';
+import { envName } from '../config/settings.ts';
+import { livePid, spawnDaemon, stopPid } from '../process/daemon.ts';
+import type { ServiceStatus } from '../runtime/runtime.ts';
+
+const bin = fileURLToPath(new URL('../../bin/cqrsctl', import.meta.url));
+
+/** cqrsctl's own long-running parts, run as managed background processes by `up --detach`. */
+export const apps: { name: string; args: string[]; address: (c: Config) => string }[] = [];
+
+export const appPaths = (config: Config, name: string) => ({
+  dir: join(config.settings.home, name),
+  log: join(config.settings.home, name, `${name}.log`),
+  pid: join(config.settings.home, name, `${name}.pid`),
+});
+
+export const appPid = (config: Config, name: string) => livePid(appPaths(config, name).pid, `--home ${config.settings.home}`);
+
+/** Every resolved setting as CQRSCTL_* variables, so a child process resolves exactly the same config. */
+const settingsAsEnv = (config: Config) =>
+  Object.fromEntries(Object.entries(config.settings).map(([name, value]) => [envName(name), String(value)]));
+
+/** Starts each app that is not running. */
+export function startApps(config: Config): string[] {
+  const started: string[] = [];
+  for (const app of apps) {
+    if (appPid(config, app.name)) continue;
+    const paths = appPaths(config, app.name);
+    spawnDaemon({
+      command: process.execPath,
+      args: [bin, ...app.args, '--home', config.settings.home],
+      pidFile: paths.pid,
+      logFile: paths.log,
+      env: { ...process.env, ...settingsAsEnv(config), NO_COLOR: '1' },
+    });
+    started.push(app.name);
+  }
+  return started;
+}
+
+export async function stopApps(config: Config): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const app of apps) {
+    const pid = appPid(config, app.name);
+    if (!pid) continue;
+    await stopPid(pid, 30_000);
+    stopped.push(app.name);
+  }
+  return stopped;
+}
+
+export async function appStatuses(config: Config): Promise<ServiceStatus[]> {
+  return apps.map((app) => {
+    const pid = appPid(config, app.name);
+    return { name: app.name, state: pid ? 'running' : 'stopped', address: app.address(config), pid };
+  });
+}

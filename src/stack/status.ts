@@ -1,0 +1,47 @@
+import postgres from 'postgres';
+import type { Config } from '../config/config.ts';
+import { ConnectClient, ConnectHttpError } from '../connect/client.ts';
+import { slotName } from '../connect/template.ts';
+import { errorMessage } from '../errors.ts';
+import { pgOptions } from '../runtime/probes.ts';
+import type { Runtime, ServiceStatus } from '../runtime/runtime.ts';
+import { appStatuses } from './apps.ts';
+
+export interface StackStatus {
+  runtime: { name: string; reason: string };
+  services: ServiceStatus[];
+  connector: { name: string; state: string; tasks: { id: number; state: string; trace?: string }[]; trace?: string; error?: string };
+  slot: { name: string; active: boolean; walRetainedBytes: number } | { name: string; error: string } | null;
+}
+
+/** Everything `status` shows, gathered in parallel; a part that cannot be read says why instead of failing the whole. */
+export async function collectStatus(config: Config, runtime: Runtime): Promise<StackStatus> {
+  const [services, apps, connector, slot] = await Promise.all([runtime.status(), appStatuses(config), connectorState(config), slotState(config)]);
+  return { runtime: { name: runtime.name, reason: runtime.reason }, services: [...services, ...apps], connector, slot };
+}
+
+async function connectorState(config: Config): Promise<StackStatus['connector']> {
+  const name = config.settings.connectorName;
+  try {
+    const s = await new ConnectClient(config.connectUrl).status(name);
+    return { name, state: s.connector.state, trace: s.connector.trace, tasks: s.tasks.map((t) => ({ id: t.id, state: t.state, trace: t.trace })) };
+  } catch (e) {
+    if (e instanceof ConnectHttpError && e.status === 404) return { name, state: 'NOT REGISTERED', tasks: [] };
+    return { name, state: 'UNKNOWN', tasks: [], error: errorMessage(e) };
+  }
+}
+
+async function slotState(config: Config): Promise<StackStatus['slot']> {
+  const name = slotName(config);
+  const sql = postgres({ ...pgOptions(config.leader), max: 1, connect_timeout: 2, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ active: boolean; retained: string | null }[]>`
+      select active, pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text as retained
+      from pg_replication_slots where slot_name = ${name}`;
+    return row ? { name, active: row.active, walRetainedBytes: Number(row.retained ?? 0) } : null;
+  } catch (e) {
+    return { name, error: errorMessage(e) };
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
