@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { loadConfig } from '../../src/config/load.ts';
+import { connectorConfig, renderTemplate, templatePath } from '../../src/connect/template.ts';
+import { CqrsError } from '../../src/errors.ts';
+
+test('the connector template renders with the configured names and addresses', () => {
+  const config = loadConfig({ env: { CQRSCTL_CDC_PASSWORD: 'pa"ss\\word' }, cwd: '/' });
+  const c = connectorConfig(config, { host: 'pg-leader', port: 5432 });
+  assert.equal(c['connector.class'], 'io.debezium.connector.postgresql.PostgresConnector');
+  assert.equal(c['plugin.name'], 'pgoutput');
+  assert.equal(c['database.hostname'], 'pg-leader');
+  assert.equal(c['database.port'], '5432');
+  assert.equal(c['database.password'], 'pa"ss\\word', 'quotes and backslashes survive JSON interpolation');
+  assert.equal(c['topic.prefix'], 'leader');
+  assert.equal(c['slot.name'], 'cqrsctl_leader_cdc');
+  for (const [k, v] of Object.entries(c)) assert.equal(typeof v, 'string', k);
+});
+
+test('an unknown variable is an error, not an empty value', () => {
+  assert.throws(() => renderTemplate('{"a": "${NOPE}"}', {}), (e: unknown) => e instanceof CqrsError && /unknown variable \$\{NOPE\}/.test(e.message));
+  assert.ok(readFileSync(templatePath, 'utf8').includes('${LEADER_HOST}'));
+});
