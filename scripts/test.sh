@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test, on a fresh machine: installs what is missing, then type-checks, runs the unit tests and the
-# integration tests against the real native stack.
+# Every test, on a fresh machine: installs what is missing, then type-checks, runs the unit tests, the
+# integration tests against the real native stack, and the docker runtime's tests on a real engine
+# (installed and started here when absent) with images built offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prereqs.sh
@@ -17,4 +18,9 @@ run test/unit/*.test.ts || status=1
 run test/integration/foundation.test.ts test/integration/cli-errors.test.ts \
   $(ls test/integration/*.test.ts | grep -v -e foundation -e cli-errors -e '/docker-') || status=1
 bin/cqrsctl down || status=1
+
+# The docker runtime publishes the same ports, so it runs once the native stack is down.
+bash scripts/docker-engine.sh
+bin/cqrsctl images build
+run test/integration/docker-*.test.ts || status=1
 exit $status
