@@ -63,8 +63,9 @@ test('a service that never becomes healthy: named, with its last log lines', { t
     '  pg-leader:',
     '    healthcheck:',
     '      test: ["CMD-SHELL", "echo probe-says-no; exit 1"]',
-    '      interval: 1s',
-    '      retries: 2',
+    // Long enough for the server to have written its first log lines, which the message must show.
+    '      interval: 2s',
+    '      retries: 6',
     '      start_period: 1s',
     '',
   ].join('\n'));
