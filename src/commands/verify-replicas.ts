@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { ExitCode } from '../errors.ts';
+import { renderTable } from '../ui/table.ts';
+import { color } from '../ui/style.ts';
+import { parseDuration } from '../verify/duration.ts';
+import { summarizeReport, type Row, type TableSummary } from '../verify/summary.ts';
+import { verifyReplicas, type VerifyReport } from '../verify/verify.ts';
+import { contextOf, printJson } from './context.ts';
+
+export interface VerifyFlags {
+  /** true for a bare --wait, the timeout text for --wait=30s. */
+  wait?: boolean | string;
+  table?: string[];
+  replica?: string[];
+  repair?: boolean;
+  json?: boolean;
+}
+
+const DEFAULT_WAIT_MS = 60_000;
+const SHOWN_KEYS = 5;
+const JSON_KEYS = 1000;
+
+export default async function verifyReplicasCommand(flags: VerifyFlags, command: Command): Promise<number> {
+  const { config, progress, json } = contextOf(command);
+  const waitMs = flags.wait === undefined || flags.wait === false ? undefined : flags.wait === true ? DEFAULT_WAIT_MS : parseDuration(flags.wait, '--wait');
+  const report = await verifyReplicas(config, { tables: flags.table, replicas: flags.replica, waitMs, repair: flags.repair }, progress);
+  if (json) printJson(summarizeReport(report, JSON_KEYS));
+  else process.stdout.write(render(report, waitMs));
+  return report.verdict === 'equal' ? ExitCode.ok : ExitCode.failed;
+}
+
+const bytes = (n: number) => (n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} kB` : `${(n / (1 << 20)).toFixed(1)} MB`);
+const keyText = (row: Row) => Object.entries(row).map(([k, v]) => `${k}=${v ?? 'NULL'}`).join(',');
+
+function render(report: VerifyReport, waitMs: number | undefined): string {
+  const out: string[] = [];
+  const lag = report.lag.map((l) => `${l.replica} ${l.behindBytes === null ? 'unknown (no cqrsctl.applied_offsets)' : bytes(l.behindBytes)}`);
+  if (report.verdict === 'lagging') {
+    return `${color.red('✖')} replicas did not catch up with the leader (${report.leaderLsn}) within ${waitMs! / 1000}s; WAL not yet applied: ${lag.join(', ')}\n`;
+  }
+  if (waitMs === undefined) out.push(color.dim(`Leader WAL not yet applied at start (differences there may be in flight; --wait avoids them): ${lag.join(', ')}`));
+  const { tables, beforeRepair, repairs } = summarizeReport(report, SHOWN_KEYS);
+  if (beforeRepair) out.push('Before repair:', renderDiffs(beforeRepair));
+  for (const r of repairs ?? []) {
+    out.push(`Repaired ${r.table} on ${r.replica}: ${[...r.actions, `${r.deleted} rows deleted, ${r.inserted} inserted`].join('; ')}`);
+  }
+  if (beforeRepair) out.push('After repair:');
+  out.push(renderDiffs(tables));
+  const diverged = tables.filter((t) => t.state !== 'equal');
+  const replicas = new Set(tables.map((t) => t.replica)).size;
+  const tableCount = new Set(tables.map((t) => t.table)).size;
+  const traffic = color.dim(`(${(report.ms / 1000).toFixed(1)}s, ${bytes(report.bytesReceived)} received)`);
+  out.push(diverged.length
+    ? `${color.red('✖')} diverged: ${diverged.map((t) => `${t.table} on ${t.replica}`).join(', ')} ${traffic}`
+    : `${color.green('✔')} ${replicas} replica${replicas === 1 ? '' : 's'} equal the leader on ${tableCount} table${tableCount === 1 ? '' : 's'} ${traffic}`);
+  return `${out.join('\n')}\n`;
+}
+
+function renderDiffs(tables: TableSummary[]): string {
+  const rows = tables.map((t) => [
+    t.replica, t.table, t.state === 'diverged' && t.schema ? 'diverged (columns)' : t.state,
+    t.leaderRows === t.replicaRows ? t.leaderRows : `${t.leaderRows} / ${t.replicaRows}`,
+    t.missing, t.extra, t.changed, `${t.ms} ms`,
+  ]);
+  const lines = [renderTable(['replica', 'table', 'state', 'rows', 'missing', 'extra', 'changed', 'time'], rows)];
+  for (const t of tables.filter((d) => d.state === 'diverged')) {
+    const at = `${t.replica} ${t.table}${t.keyless ? ' (no primary key: compared as a multiset of rows)' : ''}`;
+    const more = (shown: number, total: number) => (total > shown ? ` … and ${total - shown} more` : '');
+    if (t.schema?.missingColumns.length) lines.push(`  ${at}: columns missing on the replica: ${t.schema.missingColumns.join(', ')}`);
+    if (t.schema?.extraColumns.length) lines.push(`  ${at}: columns only on the replica: ${t.schema.extraColumns.join(', ')}`);
+    for (const m of t.schema?.typeMismatches ?? []) lines.push(`  ${at}: column ${m.column} is ${m.replica}, leader has ${m.leader}`);
+    if (t.schema?.primaryKey) lines.push(`  ${at}: primary key (${t.schema.primaryKey.replica.join(', ')}), leader has (${t.schema.primaryKey.leader.join(', ')})`);
+    if (t.missing) lines.push(`  ${at}: missing ${t.samples.missing.map(keyText).join('; ')}${more(t.samples.missing.length, t.missing)}`);
+    if (t.extra) lines.push(`  ${at}: extra ${t.samples.extra.map(keyText).join('; ')}${more(t.samples.extra.length, t.extra)}`);
+    if (t.changed) lines.push(`  ${at}: changed ${t.samples.changed.map((c) => `${keyText(c.key)} (${c.columns.join(', ')})`).join('; ')}${more(t.samples.changed.length, t.changed)}`);
+  }
+  return lines.join('\n');
+}
