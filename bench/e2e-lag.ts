@@ -1,0 +1,104 @@
+/**
+ * End-to-end lag: leader commit → row visible on every replica, at steady write rates.
+ *
+ *   node --import tsx bench/e2e-lag.ts [--rates 200,500,1000] [--seconds 60]
+ *
+ * Needs a running stack (`cqrsctl up --detach`), found through the usual CQRSCTL_* settings. Each write is
+ * one autocommitted insert into public.bench_lag, started on an open-loop schedule; its commit time is when
+ * the leader acknowledged it. One poller per replica asks every few ms for rows it has not seen yet; a row's
+ * lag is the time the last replica showed it minus its commit time. Resolution: poll interval + one query.
+ */
+import postgres from 'postgres';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../src/config/load.ts';
+import { pgOptions } from '../src/runtime/probes.ts';
+import { percentile } from '../src/simulate/stats.ts';
+import { renderTable } from '../src/ui/table.ts';
+
+const POLL_MS = 5;
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const rates = flag('rates', '200,500,1000').split(',').map(Number);
+const seconds = Number(flag('seconds', '60'));
+
+const config = loadConfig();
+const leader = postgres({ ...pgOptions(config.leader), max: 24, onnotice: () => {} });
+const replicas = config.replicas.map((r) => postgres({ ...pgOptions(r), max: 1, onnotice: () => {} }));
+
+interface Step { rate: number; writes: number; achieved: number; lags: number[]; missing: number; errors: number }
+
+async function step(rate: number): Promise<Step> {
+  const run = `${rate}-${Date.now().toString(36)}`;
+  const total = rate * seconds;
+  const committed = new Float64Array(total).fill(NaN);
+  const seen = replicas.map(() => new Float64Array(total).fill(NaN));
+  let errors = 0;
+  let writing = true;
+
+  const pollers = replicas.map(async (sql, r) => {
+    let low = -1; // every seq ≤ low is seen here
+    const pending = () => { while (low + 1 < total && !Number.isNaN(seen[r][low + 1])) low++; };
+    for (let quietSince = performance.now(); writing || (low + 1 < total && performance.now() - quietSince < 30_000); await sleep(POLL_MS)) {
+      const rows = await sql<{ seq: number }[]>`select seq from bench_lag where run = ${run} and seq > ${low}`;
+      const at = performance.now();
+      for (const { seq } of rows) if (Number.isNaN(seen[r][seq])) seen[r][seq] = at;
+      pending();
+      if (writing) quietSince = at;
+    }
+  });
+
+  const started = performance.now();
+  const inflight = new Set<Promise<void>>();
+  for (let seq = 0; seq < total; seq++) {
+    const due = started + (seq * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const write = leader`insert into bench_lag (run, seq, payload) values (${run}, ${seq}, ${'x'.repeat(100)})`
+      .then(() => { committed[seq] = performance.now(); }, () => { errors++; })
+      .finally(() => inflight.delete(write));
+    inflight.add(write);
+  }
+  await Promise.all(inflight);
+  const elapsed = (performance.now() - started) / 1000;
+  writing = false;
+  await Promise.all(pollers);
+
+  const lags: number[] = [];
+  let missing = 0;
+  for (let seq = 0; seq < total; seq++) {
+    if (Number.isNaN(committed[seq])) continue;
+    const last = Math.max(...seen.map((s) => s[seq]));
+    if (Number.isNaN(last)) missing++;
+    else lags.push(Math.max(0, last - committed[seq]));
+  }
+  return { rate, writes: total, achieved: total / elapsed, lags, missing, errors };
+}
+
+await leader`create table if not exists bench_lag (run text, seq int, payload text, primary key (run, seq))`;
+// The replicator creates the replica table on the first event; wait for that before timing anything.
+await leader`insert into bench_lag values ('warm-up', 0, '') on conflict do nothing`;
+for (const sql of replicas) {
+  while (!(await sql`select 1 from bench_lag where run = 'warm-up'`.catch(() => [])).length) await sleep(100);
+}
+
+const results: Step[] = [];
+for (const rate of rates) {
+  process.stderr.write(`${rate} writes/s for ${seconds} s …\n`);
+  results.push(await step(rate));
+}
+await Promise.all([leader, ...replicas].map((s) => s.end()));
+
+const ms = (n: number) => n.toFixed(1);
+process.stdout.write(renderTable(
+  ['writes/s', 'achieved', 'writes', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'missing', 'errors'],
+  results.map((r) => [r.rate, r.achieved.toFixed(0), r.writes, ms(percentile(r.lags, 50)), ms(percentile(r.lags, 95)), ms(percentile(r.lags, 99)),
+    ms(Math.max(0, ...r.lags)), r.missing, r.errors]),
+) + '\n');
+const top = results.find((r) => r.rate === 1000);
+if (top) {
+  const p50 = percentile(top.lags, 50), p99 = percentile(top.lags, 99);
+  process.stdout.write(`at 1,000 writes/s: p50 ${ms(p50)} ms (target ≤ 100: ${p50 <= 100 ? 'met' : 'missed'}), p99 ${ms(p99)} ms (target ≤ 250: ${p99 <= 250 ? 'met' : 'missed'})\n`);
+}

@@ -1,0 +1,118 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Commands, NewCustomer, NewOrder, NewProduct, Transition } from './commands.ts';
+import { ApiError, badRequest, isConnectionError, notFound, unavailable } from './errors.ts';
+import { formatLsn, parseLsn } from './lsn.ts';
+import { queries, type QueryName } from './queries.ts';
+import type { ReplicaRouter } from './replica-router.ts';
+import * as schemas from './schemas.ts';
+
+export interface ServerDeps {
+  commands: Commands;
+  router: ReplicaRouter;
+  /** How long a read with a token may wait for a replica to catch up before it is answered 503. */
+  readTimeoutMs: number;
+  /** Leader reachability and position, for /health. */
+  leaderPosition: () => Promise<string>;
+  logLevel?: string;
+}
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+const idOf = (req: IdRequest) => Number(req.params.id);
+
+/** Commands (POST/PUT/DELETE) go to the leader; queries (GET) go to the replicas. */
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({
+    logger: deps.logLevel ? { level: deps.logLevel } : false,
+    // Reject rather than repair: no type coercion, no silently dropped fields, every problem named at once.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
+    schemaErrorFormatter: (errors, dataVar) => new Error(errors.map((e) => describeSchemaError(e, dataVar)).join('; ')),
+  });
+  const { commands: c } = deps;
+  const params = { params: schemas.idParams };
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, _req, reply) => {
+    if (error instanceof ApiError && error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
+    let status = error.statusCode ?? 500;
+    let message = error.message;
+    if (isConnectionError(error)) {
+      status = 503;
+      message = `a database is unreachable: ${error.message}`;
+      reply.header('retry-after', '1');
+    } else if (status >= 500 && !(error instanceof ApiError)) {
+      // Only the unexpected is logged; a 503 for a token not yet applied is an answer, not a fault.
+      app.log.error(error);
+    }
+    reply.code(status).send({ statusCode: status, error: reasonOf(status), message });
+  });
+
+  // A command answers with what it touched and its token, the token also as a header for scripts.
+  const command = <R extends { token: string }>(status: number, run: (req: IdRequest) => Promise<R>) =>
+    async (req: IdRequest, reply: FastifyReply) => {
+      const result = await run(req);
+      reply.code(status).header('consistency-token', result.token);
+      return result;
+    };
+  const body = <T>(req: FastifyRequest) => req.body as T;
+
+  app.post('/customers', { schema: { body: schemas.newCustomer } }, command(201, (req) => c.createCustomer(body<NewCustomer>(req))));
+  app.delete('/customers/:id', { schema: params }, command(200, (req) => c.deleteCustomer(idOf(req))));
+  app.post('/products', { schema: { body: schemas.newProduct } }, command(201, (req) => c.createProduct(body<NewProduct>(req))));
+  app.put('/products/:id/price', { schema: { ...params, body: schemas.newPrice } },
+    command(200, (req) => c.updatePrice(idOf(req), body<{ price: string }>(req).price)));
+  app.post('/orders', { schema: { body: schemas.newOrder } }, command(201, (req) => c.placeOrder(body<NewOrder>(req))));
+  for (const action of ['pay', 'ship', 'cancel'] as Transition[]) {
+    app.post(`/orders/:id/${action}`, { schema: params }, command(200, (req) => c.changeOrder(idOf(req), action)));
+  }
+
+  const read = (name: QueryName, what: string) => async (req: IdRequest, reply: FastifyReply) => {
+    const token = tokenOf(req);
+    const candidates = token === undefined ? deps.router.rotation() : await deps.router.caughtUp(token, deps.readTimeoutMs);
+    if (!candidates.length) {
+      const at = deps.router.positions().map((p) => `${p.name} at ${formatLsn(p.appliedThrough)}`).join(', ');
+      throw unavailable(`no replica has applied ${formatLsn(token!)} within ${deps.readTimeoutMs} ms (${at}); retry later`);
+    }
+    let lastError: unknown;
+    for (const replica of candidates) {
+      try {
+        const doc = await queries[name](replica.sql, idOf(req));
+        reply.header('served-by', replica.name);
+        if (!doc) throw notFound(`${what} ${idOf(req)} does not exist`);
+        return doc;
+      } catch (e) {
+        if (!isConnectionError(e)) throw e;
+        lastError = e;
+      }
+    }
+    throw unavailable(`no replica could answer: ${(lastError as Error).message}`);
+  };
+  app.get('/customers/:id', { schema: params }, read('customer', 'customer'));
+  app.get('/customers/:id/orders', { schema: params }, read('customerOrders', 'customer'));
+  app.get('/products/:id', { schema: params }, read('product', 'product'));
+  app.get('/orders/:id', { schema: params }, read('order', 'order'));
+
+  app.get('/health', async (_req, reply) => {
+    const leader = await deps.leaderPosition().catch((e: Error) => ({ error: e.message }));
+    if (typeof leader !== 'string') reply.code(503);
+    return { leader, replicas: (await deps.router.refresh()).map((p) => ({ name: p.name, appliedThrough: formatLsn(p.appliedThrough) })) };
+  });
+  return app;
+}
+
+/** The token a read must not be older than: the Consistency-Token header, or ?token= for curl users. */
+function tokenOf(req: FastifyRequest): bigint | undefined {
+  const raw = req.headers['consistency-token'] ?? (req.query as { token?: string }).token;
+  if (raw === undefined || raw === '') return undefined;
+  const token = parseLsn(String(raw));
+  if (token === undefined) throw badRequest(`consistency token "${String(raw)}" is not a WAL position such as 0/16B3748`);
+  return token;
+}
+
+/** ajv's message, plus the name of an unknown field, which ajv keeps in params only. */
+function describeSchemaError(e: { instancePath: string; message?: string; params: Record<string, unknown> }, dataVar: string): string {
+  const where = `${dataVar}${e.instancePath}`;
+  if (typeof e.params.additionalProperty === 'string') return `${where} has unknown property "${e.params.additionalProperty}"`;
+  return `${where} ${e.message ?? 'is invalid'}`;
+}
+
+const reasons: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 415: 'Unsupported Media Type', 503: 'Service Unavailable' };
+const reasonOf = (status: number) => reasons[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error');

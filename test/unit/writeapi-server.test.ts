@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type postgres from 'postgres';
+import type { Commands } from '../../src/writeapi/commands.ts';
+import { ReplicaRouter } from '../../src/writeapi/replica-router.ts';
+import { buildServer } from '../../src/writeapi/server.ts';
+
+/** Commands that only record that they ran: validation must stop bad bodies before any of them. */
+function recordingCommands() {
+  const calls: string[] = [];
+  const ok = (name: string) => async () => {
+    calls.push(name);
+    return { token: '0/10' };
+  };
+  const commands = {
+    createCustomer: ok('createCustomer'), deleteCustomer: ok('deleteCustomer'), createProduct: ok('createProduct'),
+    updatePrice: ok('updatePrice'), placeOrder: ok('placeOrder'), changeOrder: ok('changeOrder'),
+  } as unknown as Commands;
+  return { commands, calls };
+}
+
+function server() {
+  const { commands, calls } = recordingCommands();
+  const replicas = [{ name: 'replica-1', sql: {} as postgres.Sql }];
+  const router = new ReplicaRouter(replicas, 1, async () => 5n);
+  const app = buildServer({ commands, router, readTimeoutMs: 100, leaderPosition: async () => '0/10' });
+  return { app, calls };
+}
+
+const badBodies: [string, string, unknown, RegExp][] = [
+  ['POST', '/customers', { name: 'A' }, /body must have required property 'email'/],
+  ['POST', '/customers', { email: 'not-an-email', name: 'A' }, /body\/email must match pattern/],
+  ['POST', '/customers', { email: 'a@b.c', name: 'A', vip: true }, /body has unknown property "vip"/],
+  ['POST', '/products', { sku: 'S1', name: 'P', price: 9.99 }, /body\/price must be string/],
+  ['POST', '/products', { sku: 'S1', name: 'P', price: '9.999' }, /body\/price must match pattern/],
+  ['PUT', '/products/1/price', {}, /body must have required property 'price'/],
+  ['POST', '/orders', { customerId: 1, items: [] }, /body\/items must NOT have fewer than 1 items/],
+  ['POST', '/orders', { customerId: '1', items: [{ productId: 1, quantity: 0 }] }, /body\/customerId must be integer.*body\/items\/0\/quantity must be >= 1/],
+];
+
+for (const [method, url, payload, message] of badBodies) {
+  test(`${method} ${url} with ${JSON.stringify(payload)} is 400 and runs no command`, async () => {
+    const { app, calls } = server();
+    const r = await app.inject({ method: method as 'POST', url, payload: payload as object });
+    assert.equal(r.statusCode, 400);
+    assert.match(r.json().message, message);
+    assert.deepEqual(calls, []);
+  });
+}
+
+test('a non-numeric id is 400 and runs no command', async () => {
+  const { app, calls } = server();
+  const r = await app.inject({ method: 'POST', url: '/orders/abc/pay' });
+  assert.equal(r.statusCode, 400);
+  assert.match(r.json().message, /params\/id must match pattern/);
+  assert.deepEqual(calls, []);
+});
+
+test('a command answers with its token in the body and the Consistency-Token header', async () => {
+  const { app, calls } = server();
+  const r = await app.inject({ method: 'POST', url: '/customers', payload: { email: 'a@b.c', name: 'A' } });
+  assert.equal(r.statusCode, 201);
+  assert.equal(r.json().token, '0/10');
+  assert.equal(r.headers['consistency-token'], '0/10');
+  assert.deepEqual(calls, ['createCustomer']);
+});
+
+test('a read with a malformed token is 400; one from the future is 503 with Retry-After', async () => {
+  const { app } = server();
+  const bad = await app.inject({ method: 'GET', url: '/orders/1', headers: { 'consistency-token': 'soon' } });
+  assert.equal(bad.statusCode, 400);
+  const future = await app.inject({ method: 'GET', url: '/orders/1?token=FFFF/0' });
+  assert.equal(future.statusCode, 503);
+  assert.equal(future.headers['retry-after'], '1');
+  assert.match(future.json().message, /no replica has applied FFFF\/0 within 100 ms \(replica-1 at 0\/5\)/);
+});
