@@ -34,7 +34,7 @@ const keyText = (row: Row) => Object.entries(row).map(([k, v]) => `${k}=${v ?? '
 
 function render(report: VerifyReport, waitMs: number | undefined): string {
   const out: string[] = [];
-  const lag = report.lag.map((l) => `${l.replica} ${l.behindBytes === null ? 'unknown (no cqrsctl.applied_offsets)' : bytes(l.behindBytes)}`);
+  const lag = report.lag.map((l) => `${l.replica} ${l.behindBytes === null ? 'unknown (no replicator watermark yet)' : bytes(l.behindBytes)}`);
   if (report.verdict === 'lagging') {
     return `${color.red('✖')} replicas did not catch up with the leader (${report.leaderLsn}) within ${waitMs! / 1000}s; WAL not yet applied: ${lag.join(', ')}\n`;
   }

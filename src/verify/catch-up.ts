@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { appliedThrough } from '../replicator/watermark.ts';
 import type { VerifySession } from './session.ts';
 
 /** How far a replica has applied the leader's WAL, from the replicator's own progress records. */
@@ -17,12 +18,14 @@ export async function leaderLsn(leader: VerifySession): Promise<bigint> {
   return BigInt(lsn as string);
 }
 
-/** max(lsn) over the replica's applied offsets, or null when the progress table does not exist. */
+/**
+ * The replicator's watermark on the replica (every leader transaction committed at or before it is applied
+ * there), or null when the replicator has never written one.
+ */
 export async function appliedLsn(replica: VerifySession): Promise<bigint | null> {
-  const [[exists]] = await replica.sql.unsafe(`select to_regclass('cqrsctl.applied_offsets') is not null`).values();
+  const [[exists]] = await replica.sql.unsafe(`select to_regclass('cqrsctl.watermark') is not null`).values();
   if (!exists) return null;
-  const [[lsn]] = await replica.sql.unsafe(`select coalesce(max(lsn), 0)::text from cqrsctl.applied_offsets`).values();
-  return BigInt(lsn as string);
+  return appliedThrough(replica.sql);
 }
 
 export interface Probe {

@@ -58,7 +58,7 @@ export async function verifyReplicas(config: Config, options: VerifyOptions, pro
     if (options.waitMs !== undefined) {
       const untracked = lag.filter((l) => l.appliedLsn === null).map((l) => l.replica);
       if (untracked.length) {
-        throw usageError(`--wait: ${untracked.join(', ')} ha${untracked.length > 1 ? 've' : 's'} no cqrsctl.applied_offsets`, 'The replicator has never applied anything there; is it running (cqrsctl status)? Run without --wait to compare anyway.');
+        throw usageError(`--wait: ${untracked.join(', ')} ha${untracked.length > 1 ? 've' : 's'} no replicator watermark (cqrsctl.watermark)`, 'The replicator has never applied anything there; is it running (cqrsctl status)? Run without --wait to compare anyway.');
       }
       const waited = await progress.step(`Waiting for the replicas to apply the leader's WAL up to ${formatLsn(target)}`, () => waitForCatchUp(target, probes, options.waitMs!));
       if (!waited.caughtUp) return finish('lagging', waited.lag, []);
