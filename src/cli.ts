@@ -71,6 +71,26 @@ program.command('logs')
   .addHelpText('after', '\nExamples:\n  cqrsctl logs connect --tail 50\n  cqrsctl logs replicator -f')
   .action(lazy(() => import('./commands/logs.ts')));
 
+program.command('replicate')
+  .description('run the replicator alone in the foreground: apply change events to every replica')
+  .addHelpText('after', `
+Ctrl-C (or SIGTERM) finishes the batch in flight and stops; a second Ctrl-C abandons it (it rolls back).
+\`cqrsctl up\` runs the same replicator in-process, \`cqrsctl up --detach\` as a background app.
+
+Example:
+  cqrsctl replicate`)
+  .action(lazy(() => import('./commands/replicate.ts')));
+
+program.command('events')
+  .description('look at the change events in Kafka')
+  .command('tail')
+  .description('print change events as they arrive, one readable line each')
+  .option('--table <table>', 'only this table (schema.table; public. is assumed)')
+  .option('--from-beginning', 'start with the oldest event Kafka still holds')
+  .option('--json', 'print each raw Debezium envelope')
+  .addHelpText('after', '\nExamples:\n  cqrsctl events tail\n  cqrsctl events tail --table orders --json | jq .op')
+  .action(lazy(() => import('./commands/events.ts')));
+
 const connector = program.command('connector').description('inspect and control the Debezium connector through the Connect REST API');
 for (const [verb, about] of [
   ['status', 'connector and task states (FAILED shows the trace\'s first line)'],
@@ -84,10 +104,58 @@ for (const [verb, about] of [
   sub.action(lazy(async () => ({ default: async (opts: object, cmd: Command) => (await import('./commands/connector.ts')).default(verb, opts, cmd) })));
 }
 
+program.command('simulate')
+  .description('realistic write traffic: orders, payments, shipments, price changes, sign-ups and deletions')
+  .option('--count <n>', 'number of commands (default 1000)')
+  .option('--duration <d>', 'run for a time instead, e.g. 30s, 5m')
+  .option('--rate <r>', 'commands started per second; 0 = as fast as the concurrency allows (default 200)')
+  .option('--concurrency <c>', 'commands in flight at once (default 8)')
+  .option('--via <target>', 'api (the write API, default) or sql (straight on the leader)')
+  .option('--seed <s>', 'makes the mix of commands and their parameters repeatable (default random, printed)')
+  .option('--check-reads', 'read every write back through the read API with its token; count stale answers')
+  .option('--json', 'machine-readable summary')
+  .addHelpText('after', `
+Examples:
+  cqrsctl simulate --count 2000                      2,000 commands through the write API at 200/s
+  cqrsctl simulate --duration 5m --rate 50 --via sql  five minutes of gentle traffic straight on the leader
+  cqrsctl simulate --count 500 --check-reads --seed 7 and prove read-your-writes on every one`)
+  .action(lazy(() => import('./commands/simulate.ts')));
+
+program.command('serve', { hidden: true })
+  .description('run the write and read HTTP API alone in the foreground (the managed `write-api` app)')
+  .action(lazy(() => import('./commands/serve.ts')));
+
+const images = program.command('images').description('images for the docker runtime');
+images.command('build')
+  .description('build, with no registry, the stand-in images the docker runtime uses (needs root: debootstrap)')
+  .option('--force', 'rebuild even when nothing changed')
+  .option('--json', 'machine-readable output')
+  .addHelpText('after', '\nExamples:\n  sudo cqrsctl images build\n  cqrsctl images build --force')
+  .action(lazy(() => import('./commands/images.ts')));
+
 program.command('config')
   .description('show every setting with its current value and where it came from')
   .option('--json', 'machine-readable output')
   .action(lazy(() => import('./commands/config.ts')));
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+program.command('verify-replicas')
+  .description('exact diff of the leader against every replica, with repair; exit 0 equal, 1 diverged, 2 error')
+  .option('--wait [timeout]', 'first wait until every replica has applied what the leader had committed when the command started (default 60s)')
+  .option('--table <table>', 'compare only this table: schema.table, or a table name in public; repeatable', collect, [])
+  .option('--replica <name>', 'compare only this replica (replica-N); repeatable', collect, [])
+  .option('--repair', 'make diverged replicas equal to the leader (rows and table definitions), then verify again')
+  .option('--json', 'machine-readable output')
+  .addHelpText('after', `
+Compares PostgreSQL-computed hashes of key-hash segments and fetches only the rows of segments that differ,
+so equal tables cost one scan per database and a few bytes per thousand rows on the network.
+
+Examples:
+  cqrsctl verify-replicas --wait                  wait up to 60s for catch-up, then compare every table
+  cqrsctl verify-replicas --wait=5m --json
+  cqrsctl verify-replicas --table public.orders --replica replica-2
+  cqrsctl verify-replicas --repair`)
+  .action(lazy(() => import('./commands/verify-replicas.ts')));
 
 function parseCount(value: string, flag: string): number {
   const n = Number(value);

@@ -24,9 +24,14 @@ export default async function status(_opts: object, command: Command) {
   if (s.slot === null) out.push(`${color.bold('Replication slot')}: not created yet`);
   else if ('error' in s.slot) out.push(`${color.bold('Replication slot')} ${s.slot.name}: ${color.dim(s.slot.error)}`);
   else out.push(`${color.bold('Replication slot')} ${s.slot.name}: ${s.slot.active ? 'active' : color.yellow('inactive')}, WAL retained ${formatBytes(s.slot.walRetainedBytes)}`);
+  out.push(renderTable(['replica', 'applied', 'lsn', 'lag events', 'lag', 'dead-lettered'], s.replication.map((r) => [
+    r.name, r.error ? color.red(r.error) : r.appliedEvents, r.lastLsn ?? '–', r.lagEvents ?? '?', r.lagMs === null ? '–' : formatMs(r.lagMs), r.deadLettered ? color.yellow(String(r.deadLettered)) : 0,
+  ])));
   process.stdout.write(out.join('\n') + '\n');
   return healthy ? 0 : 1;
 }
+
+const formatMs = (ms: number) => (ms < 10_000 ? `${ms} ms` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);
 
 function formatBytes(n: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];

@@ -1,14 +1,18 @@
 import type { Command } from 'commander';
 import { selectRuntime } from '../runtime/select.ts';
-import { startApps } from '../stack/apps.ts';
+import { appPid, startApps } from '../stack/apps.ts';
 import { upStack } from '../stack/up.ts';
+import { waitForWriteApi } from '../writeapi/ready.ts';
+import { startWriteApi } from '../writeapi/start.ts';
 import { contextOf } from './context.ts';
+import { runReplicator } from './replicate.ts';
 
 export default async function up(opts: { detach?: boolean }, command: Command) {
   const { config, progress } = contextOf(command);
   const runtime = await selectRuntime(config);
   const result = await upStack(config, runtime, progress);
   const apps = opts.detach ? startApps(config) : [];
+  if (apps.includes('write-api')) await waitForWriteApi(config, progress);
   if (result.started.length === 0 && result.connector === 'unchanged' && apps.length === 0) {
     progress.info(`Everything is already running (${runtime.name} runtime); nothing to do.`);
   } else {
@@ -16,4 +20,12 @@ export default async function up(opts: { detach?: boolean }, command: Command) {
     progress.info(`Stack is up (${runtime.name} runtime)${started.length ? `; started ${started.join(', ')}` : ''}; connector ${result.connector}.`);
   }
   progress.info('Next: `cqrsctl status` to look around, `cqrsctl logs <service>` to read a log, `cqrsctl down` to stop.');
+  // Foreground: serve the API and run the replicator (live line) from this process until Ctrl-C, each unless
+  // a detached one already runs.
+  if (opts.detach) return;
+  const api = appPid(config, 'write-api') ? undefined : await startWriteApi(config, { logLevel: 'warn' });
+  if (api) progress.info(`Write API on ${api.url}; Ctrl-C stops it (the services stay up).`);
+  if (!appPid(config, 'replicator')) await runReplicator(config);
+  else if (api) await new Promise((resolve) => process.once('SIGINT', resolve));
+  await api?.close();
 }

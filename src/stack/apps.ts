@@ -8,7 +8,10 @@ import type { ServiceStatus } from '../runtime/runtime.ts';
 const bin = fileURLToPath(new URL('../../bin/cqrsctl', import.meta.url));
 
 /** cqrsctl's own long-running parts, run as managed background processes by `up --detach`. */
-export const apps: { name: string; args: string[]; address: (c: Config) => string }[] = [];
+export const apps: { name: string; args: string[]; address: (c: Config) => string }[] = [
+  { name: 'write-api', args: ['serve'], address: (c) => c.writeApiUrl },
+  { name: 'replicator', args: ['replicate'], address: (c) => `${c.brokers.join(',')} → ${c.replicas.length} replicas` },
+];
 
 export const appPaths = (config: Config, name: string) => ({
   dir: join(config.settings.home, name),

@@ -6,18 +6,20 @@ import { errorMessage } from '../errors.ts';
 import { pgOptions } from '../runtime/probes.ts';
 import type { Runtime, ServiceStatus } from '../runtime/runtime.ts';
 import { appStatuses } from './apps.ts';
+import { replicationStatus, type ReplicaProgress } from '../replicator/status.ts';
 
 export interface StackStatus {
   runtime: { name: string; reason: string };
   services: ServiceStatus[];
   connector: { name: string; state: string; tasks: { id: number; state: string; trace?: string }[]; trace?: string; error?: string };
   slot: { name: string; active: boolean; walRetainedBytes: number } | { name: string; error: string } | null;
+  replication: ReplicaProgress[];
 }
 
 /** Everything `status` shows, gathered in parallel; a part that cannot be read says why instead of failing the whole. */
 export async function collectStatus(config: Config, runtime: Runtime): Promise<StackStatus> {
-  const [services, apps, connector, slot] = await Promise.all([runtime.status(), appStatuses(config), connectorState(config), slotState(config)]);
-  return { runtime: { name: runtime.name, reason: runtime.reason }, services: [...services, ...apps], connector, slot };
+  const [services, apps, connector, slot, replication] = await Promise.all([runtime.status(), appStatuses(config), connectorState(config), slotState(config), replicationStatus(config)]);
+  return { runtime: { name: runtime.name, reason: runtime.reason }, services: [...services, ...apps], connector, slot, replication };
 }
 
 async function connectorState(config: Config): Promise<StackStatus['connector']> {

@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import type { Config } from '../config/config.ts';
+import { CqrsError, errorMessage } from '../errors.ts';
+import { Replicator, type ReplicaStats } from '../replicator/replicator.ts';
+import { color, interactive } from '../ui/style.ts';
+import { contextOf } from './context.ts';
+
+/** `cqrsctl replicate`: the replicator alone, in the foreground (also what `up --detach` runs as the `replicator` app). */
+export default async function replicate(_opts: object, command: Command) {
+  const { config } = contextOf(command);
+  await runReplicator(config);
+}
+
+/**
+ * Runs the replicator until SIGINT/SIGTERM: the first signal finishes the batch in flight and stops; a second
+ * one exits at once (open transactions roll back, so a replica still holds whole batches only). On a
+ * terminal a live line shows events/s and each replica's lag; elsewhere (a log file) a line every 10 s.
+ */
+export async function runReplicator(config: Config): Promise<void> {
+  const stamp = () => new Date().toISOString();
+  let live = '';
+  const log = (line: string) => {
+    if (live) process.stderr.write('\r\x1b[K');
+    process.stderr.write(`${color.dim(stamp())} ${line}\n`);
+    if (live) process.stderr.write(live);
+  };
+  const replicator = new Replicator(config, log);
+  let signalled = false;
+  const stopping = new Promise<void>((resolve) => {
+    const onSignal = () => {
+      if (signalled) process.exit(130);
+      signalled = true;
+      log('stopping: finishing the batch in flight (Ctrl-C again to abandon it)');
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  const { done } = await replicator.start();
+  log(`replicating to ${config.replicas.map((r) => r.name).join(', ')}`);
+  let last = { at: Date.now(), events: 0 };
+  let ticks = 0;
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const rate = ((replicator.events - last.events) * 1000) / Math.max(1, now - last.at);
+    last = { at: now, events: replicator.events };
+    const line = `${Math.round(rate)} events/s · ${replicator.stats().map(formatReplica).join(' · ')}`;
+    if (interactive) {
+      live = line;
+      process.stderr.write(`\r\x1b[K${line}`);
+    } else if (++ticks % 10 === 0) {
+      process.stderr.write(`${color.dim(stamp())} ${line}\n`);
+    }
+  }, 1000);
+  try {
+    await Promise.race([stopping, done.catch((e: unknown) => {
+      throw new CqrsError(`the replicator's Kafka consumer failed: ${errorMessage(e)}`, 'Check the broker (`cqrsctl status`, `cqrsctl logs broker`) and start it again; replicas resume from their own records.', 1);
+    })]);
+  } finally {
+    clearInterval(timer);
+    if (live) process.stderr.write('\n');
+    live = '';
+    await replicator.stop();
+    log('replicator stopped');
+  }
+}
+
+function formatReplica(s: ReplicaStats): string {
+  const state = s.state === 'attached' ? color.green('ok') : s.state === 'down' ? color.red('down') : color.yellow('catching up');
+  const ms = s.lagMs === null ? '–' : s.lagMs < 10_000 ? `${s.lagMs} ms` : `${Math.round(s.lagMs / 1000)} s`;
+  return `${s.name} ${state} lag ${s.lagEvents} ev/${ms}`;
+}

@@ -1,0 +1,72 @@
+import { parseExact } from './json.ts';
+
+export type Row = Record<string, unknown>;
+
+/** One Kafka message as the replicator sees it: where it came from, and what it says or why it is unreadable. */
+export interface Change {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  /** The raw Kafka key: all changes of one row share it, so it identifies the row for collapsing. */
+  key: string | null;
+  rawValue: string | null;
+  event?: ChangeEvent;
+  /** Why this message is poison (cannot be decoded); such a message goes to the dead-letter topic. */
+  poison?: string;
+}
+
+export interface ChangeEvent {
+  op: 'c' | 'u' | 'd' | 'r' | 't';
+  schema: string;
+  table: string;
+  before: Row | null;
+  after: Row | null;
+  /** Source position of the change on the leader (pg_lsn as a number) and its commit time. */
+  lsn: bigint | null;
+  tsMs: number | null;
+}
+
+interface KafkaLike {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+/**
+ * Decodes a Debezium envelope (JSON converter, schemas off). A tombstone (null value) decodes to a change
+ * without an event: it carries nothing a replica needs (the delete before it removed the row) but its
+ * offset still counts as applied.
+ */
+export function decode(topic: string, partition: number, m: KafkaLike): Change {
+  const base = { topic, partition, offset: BigInt(m.offset), key: m.key?.toString() ?? null, rawValue: m.value?.toString() ?? null };
+  if (base.rawValue === null) return base;
+  try {
+    return { ...base, event: parseEnvelope(base.rawValue) };
+  } catch (e) {
+    return { ...base, poison: `undecodable: ${(e as Error).message}` };
+  }
+}
+
+function parseEnvelope(text: string): ChangeEvent {
+  const v = parseExact(text) as Record<string, unknown> | null;
+  if (!v || typeof v !== 'object') throw new Error('value is not a JSON object');
+  // With schemas enabled the envelope is wrapped in {schema, payload}; accept both so a converter change is not fatal.
+  const p = ('payload' in v && 'schema' in v ? v.payload : v) as Record<string, unknown>;
+  const op = p.op;
+  const source = p.source as Record<string, unknown> | undefined;
+  if (op !== 'c' && op !== 'u' && op !== 'd' && op !== 'r' && op !== 't') throw new Error(`unknown op ${JSON.stringify(op)}`);
+  if (!source || typeof source.schema !== 'string' || typeof source.table !== 'string') throw new Error('no source.schema/source.table');
+  const after = (p.after ?? null) as Row | null;
+  const before = (p.before ?? null) as Row | null;
+  if ((op === 'c' || op === 'u' || op === 'r') && (after === null || typeof after !== 'object')) throw new Error(`op ${op} without an "after" row`);
+  if (op === 'd' && (before === null || typeof before !== 'object')) throw new Error('delete without a "before" row');
+  return {
+    op,
+    schema: source.schema,
+    table: source.table,
+    before,
+    after,
+    lsn: source.lsn === null || source.lsn === undefined ? null : BigInt(source.lsn as number | string),
+    tsMs: typeof source.ts_ms === 'number' ? source.ts_ms : null,
+  };
+}

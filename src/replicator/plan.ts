@@ -1,0 +1,104 @@
+import { ident } from '../stack/leader.ts';
+import type { Column, TableMeta } from './catalog.ts';
+import type { ChangeEvent, Row } from './decode.ts';
+import { isPlaceholder, toPgText } from './pg-text.ts';
+
+export interface Statement {
+  sql: string;
+  params: (string | null)[][];
+}
+
+/** A keyed change reduced to its final effect within one batch. */
+type Final = { kind: 'delete'; row: Row } | { kind: 'upsert'; row: Row };
+
+interface TablePlan {
+  meta: TableMeta;
+  truncate: boolean;
+  finals: Map<string, Final>;
+}
+
+/**
+ * Turns the changes of one batch (one topic-partition, in offset order) into a few multi-row statements.
+ * Changes of one key collapse to the last one: a key's final state does not depend on its intermediate
+ * ones, and replica tables carry no constraint but the primary key, so keys are independent and the
+ * statements may run in any order (deletes first). A primary-key update arrives from Debezium as a delete of
+ * the old key and a create of the new one, so it collapses like any other pair of keys. A TRUNCATE drops
+ * what came before it in the batch and runs first.
+ */
+export function buildStatements(events: { key: string; event: ChangeEvent }[], metaOf: (e: ChangeEvent) => TableMeta): Statement[] {
+  const tables = new Map<string, TablePlan>();
+  for (const { key, event } of events) {
+    const meta = metaOf(event);
+    let t = tables.get(meta.qualified);
+    if (!t) tables.set(meta.qualified, (t = { meta, truncate: false, finals: new Map() }));
+    if (event.op === 't') {
+      t.truncate = true;
+      t.finals.clear();
+    } else if (event.op === 'd') {
+      t.finals.set(key, { kind: 'delete', row: event.before! });
+    } else {
+      const previous = t.finals.get(key);
+      t.finals.set(key, { kind: 'upsert', row: previous?.kind === 'upsert' ? fillPlaceholders(event.after!, previous.row) : event.after! });
+    }
+  }
+  const out: Statement[] = [];
+  for (const t of tables.values()) {
+    if (t.truncate) out.push({ sql: `truncate table ${t.meta.qualified}`, params: [] });
+    const deletes = [...t.finals.values()].filter((f) => f.kind === 'delete').map((f) => f.row);
+    if (deletes.length) out.push(deleteStatement(t.meta, deletes));
+    const upserts = [...t.finals.values()].filter((f) => f.kind === 'upsert').map((f) => f.row);
+    for (const group of groupByColumns(t.meta, upserts)) out.push(upsertStatement(t.meta, group.columns, group.rows));
+  }
+  return out;
+}
+
+/** An unchanged-TOAST placeholder takes the real value an earlier change of the same key in the batch carried. */
+function fillPlaceholders(row: Row, earlier: Row): Row {
+  let out = row;
+  for (const [name, v] of Object.entries(row)) {
+    if (isPlaceholder(v) && name in earlier && !isPlaceholder(earlier[name])) {
+      if (out === row) out = { ...row };
+      out[name] = earlier[name];
+    }
+  }
+  return out;
+}
+
+/**
+ * Rows grouped by the columns they carry. A placeholder column is left out of its row's statement, so the
+ * replica keeps the value it has (REPLICA IDENTITY FULL, set on the leader, normally prevents placeholders
+ * altogether); a column the replica table does not know is ignored (it belonged to a since-dropped column).
+ */
+function groupByColumns(meta: TableMeta, rows: Row[]): { columns: Column[]; rows: Row[] }[] {
+  const groups = new Map<string, { columns: Column[]; rows: Row[] }>();
+  for (const row of rows) {
+    const columns = Object.keys(row).filter((n) => meta.columns.has(n) && !isPlaceholder(row[n])).map((n) => meta.columns.get(n)!);
+    const sig = columns.map((c) => c.name).join('\u0000');
+    let g = groups.get(sig);
+    if (!g) groups.set(sig, (g = { columns, rows: [] }));
+    g.rows.push(row);
+  }
+  return [...groups.values()];
+}
+
+const columnArrays = (columns: Column[], rows: Row[]) => columns.map((c) => rows.map((r) => toPgText(r[c.name], c)));
+const unnestOf = (columns: Column[]) => `unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) as u(${columns.map((_, i) => `c${i}`).join(', ')})`;
+
+function upsertStatement(meta: TableMeta, columns: Column[], rows: Row[]): Statement {
+  const names = columns.map((c) => ident(c.name)).join(', ');
+  const casts = columns.map((c, i) => `u.c${i}::${c.type}`).join(', ');
+  const rest = columns.filter((c) => !meta.primaryKey.includes(c.name));
+  const onConflict = rest.length
+    ? `do update set ${rest.map((c) => `${ident(c.name)} = excluded.${ident(c.name)}`).join(', ')}`
+    : 'do nothing';
+  return {
+    sql: `insert into ${meta.qualified} (${names}) select ${casts} from ${unnestOf(columns)} on conflict (${meta.primaryKey.map(ident).join(', ')}) ${onConflict}`,
+    params: columnArrays(columns, rows),
+  };
+}
+
+function deleteStatement(meta: TableMeta, rows: Row[]): Statement {
+  const keys = meta.primaryKey.map((n) => meta.columns.get(n)!);
+  const match = keys.map((c, i) => `t.${ident(c.name)} = u.c${i}::${c.type}`).join(' and ');
+  return { sql: `delete from ${meta.qualified} t using ${unnestOf(keys)} where ${match}`, params: columnArrays(keys, rows) };
+}

@@ -1,0 +1,49 @@
+import type postgres from 'postgres';
+
+/**
+ * The replicator's state on each replica, in schema cqrsctl, always written in the transaction that
+ * applies the rows it describes — so after any crash the replica itself says exactly where to resume:
+ * - applied_offsets: per topic-partition, the last Kafka offset applied, its source LSN and commit time;
+ * - dead_letters: events this replica could not apply (also sent to the dead-letter topic), counted by status;
+ * - watermark: the leader LSN through which everything is applied (see watermark.ts).
+ */
+export async function prepareProgressSchema(sql: postgres.Sql): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtext('cqrsctl.progress-schema'))`;
+    await tx.unsafe(`
+      create schema if not exists cqrsctl;
+      create table if not exists cqrsctl.applied_offsets (
+        topic text not null, partition int not null, "offset" bigint not null,
+        lsn bigint, source_ts_ms bigint, applied_at timestamptz not null default now(),
+        primary key (topic, partition));
+      create table if not exists cqrsctl.dead_letters (
+        topic text not null, partition int not null, "offset" bigint not null,
+        reason text not null, dead_at timestamptz not null default now(),
+        primary key (topic, partition, "offset"));
+      create table if not exists cqrsctl.watermark (
+        id int primary key default 1 check (id = 1), lsn bigint not null, updated_at timestamptz not null default now())`);
+  });
+}
+
+export interface Position {
+  offset: bigint;
+  lsn: bigint | null;
+  tsMs: number | null;
+}
+
+/** Every topic-partition's applied position on a replica, keyed by tpKey. */
+export async function readPositions(sql: postgres.Sql): Promise<{ topic: string; partition: number; offset: bigint; lsn: bigint | null; tsMs: number | null; appliedAt: Date }[]> {
+  const rows = await sql<{ topic: string; partition: number; offset: string; lsn: string | null; source_ts_ms: string | null; applied_at: Date }[]>`
+    select topic, partition, "offset"::text, lsn::text, source_ts_ms::text, applied_at from cqrsctl.applied_offsets`;
+  return rows.map((r) => ({
+    topic: r.topic, partition: r.partition, offset: BigInt(r.offset),
+    lsn: r.lsn === null ? null : BigInt(r.lsn), tsMs: r.source_ts_ms === null ? null : Number(r.source_ts_ms), appliedAt: r.applied_at,
+  }));
+}
+
+export const recordPosition = (tx: postgres.TransactionSql, topic: string, partition: number, p: Position) => tx`
+  insert into cqrsctl.applied_offsets (topic, partition, "offset", lsn, source_ts_ms, applied_at)
+  values (${topic}, ${partition}, ${p.offset.toString()}, ${p.lsn === null ? null : p.lsn.toString()}, ${p.tsMs}, now())
+  on conflict (topic, partition) do update set
+    "offset" = excluded."offset", lsn = coalesce(excluded.lsn, cqrsctl.applied_offsets.lsn),
+    source_ts_ms = coalesce(excluded.source_ts_ms, cqrsctl.applied_offsets.source_ts_ms), applied_at = now()`;

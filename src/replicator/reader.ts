@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka } from 'kafkajs';
+import { decode, type Change } from './decode.ts';
+
+export interface ReaderOptions {
+  name: string;
+  topics: string[];
+  /** Next offset to read per topic-partition (tpKey); partitions not listed start at the earliest offset. */
+  start: Map<string, bigint>;
+  onBatch: (topic: string, partition: number, changes: Change[], highWatermark: bigint) => Promise<void>;
+  onCrash: (error: Error) => void;
+  /** Partitions processed at once (each partition stays strictly in order). */
+  concurrency?: number;
+}
+
+/**
+ * A kafkajs consumer over a fixed topic list that starts exactly where the replicas say (seek at group
+ * join, before the first fetch) rather than at Kafka's committed offsets, which it never commits. Its
+ * group id is new on every start: a fixed one would make a restart after kill -9 wait out the dead
+ * member's session (30 s) before partitions are assigned; with our own positions we need nothing the
+ * group would remember.
+ */
+export async function startReader(kafka: Kafka, o: ReaderOptions): Promise<{ stop(): Promise<void> }> {
+  const consumer: Consumer = kafka.consumer({
+    groupId: `cqrsctl-${o.name}-${randomUUID()}`,
+    maxBytesPerPartition: 8 << 20,
+    maxBytes: 32 << 20,
+    maxWaitTimeInMs: 100,
+    sessionTimeout: 30_000,
+    retry: { retries: 10 },
+  });
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    for (const [topic, partitions] of Object.entries(e.payload.memberAssignment)) {
+      for (const partition of partitions) {
+        const offset = o.start.get(`${topic}\u0000${partition}`);
+        if (offset !== undefined) consumer.seek({ topic, partition, offset: offset.toString() });
+      }
+    }
+  });
+  consumer.on(consumer.events.CRASH, (e) => {
+    if (!e.payload.restart) o.onCrash(e.payload.error);
+  });
+  await consumer.connect();
+  if (o.topics.length) await consumer.subscribe({ topics: o.topics, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    partitionsConsumedConcurrently: o.concurrency ?? 1,
+    eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+      if (!isRunning() || isStale() || batch.messages.length === 0) return;
+      const changes: Change[] = batch.messages.map((m) => decode(batch.topic, batch.partition, m));
+      await o.onBatch(batch.topic, batch.partition, changes, BigInt(batch.highWatermark));
+      await heartbeat();
+    },
+  });
+  return { stop: () => consumer.disconnect() };
+}

@@ -1,0 +1,299 @@
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import postgres from 'postgres';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../config/config.ts';
+import { ConnectClient } from '../connect/client.ts';
+import { pgOptions } from '../runtime/probes.ts';
+import { applyChanges, type ApplyContext } from './apply.ts';
+import type { Change } from './decode.ts';
+import { DeadLetters } from './dlq.ts';
+import { describe, PositionMismatch } from './errors.ts';
+import { createKafka, logEnds, tableTopics } from './kafka.ts';
+import { LeaderCatalog } from './leader-catalog.ts';
+import { startReader } from './reader.ts';
+import { ReplicaSink } from './sink.ts';
+import { deadLetterTopic, tpKey } from './topics.ts';
+import { recordWatermark, satisfiedCandidate, type Candidate } from './watermark.ts';
+
+const SLOW_MS = 15_000;
+const TICK_MS = 1_000;
+
+export interface ReplicaStats {
+  name: string;
+  state: ReplicaSink['state'];
+  lagEvents: number;
+  lagMs: number | null;
+  lastError?: string;
+}
+
+/**
+ * Applies the connector's change events to every replica. One main reader decodes each batch once and
+ * applies it to every attached replica in parallel (statements built once, shared). A replica that fails
+ * or is slower than SLOW_MS is detached: it gets its own catch-up reader that starts from the replica's
+ * recorded positions, reconnects with backoff, and hands the replica back to the main reader once it has
+ * caught up with it — so one replica down never stalls the others, and nothing is skipped: a replica whose
+ * position does not meet the next batch is detached again rather than given a gap.
+ */
+export class Replicator {
+  private readonly kafka: Kafka;
+  private readonly admin: Admin;
+  private readonly producer: Producer;
+  private readonly leader: postgres.Sql;
+  readonly sinks: ReplicaSink[];
+  private readonly ctxBase: Omit<ApplyContext, 'built'>;
+  /** Main-reader batches in flight (one per partition at most; partitions run concurrently). */
+  private activeBatches = 0;
+  private topics: string[] = [];
+  private topicsVersion = 0;
+  private main?: { stop(): Promise<void> };
+  /** Last offset the main reader handed to the replicas, per tpKey. */
+  private readonly mainLast = new Map<string, bigint>();
+  private ends = new Map<string, bigint>();
+  private candidates: Candidate[] = [];
+  private readonly watermarks = new Map<ReplicaSink, bigint>();
+  private readonly catchingUp = new Set<ReplicaSink>();
+  private running = false;
+  private ticker?: Promise<void>;
+  private crashed?: (e: Error) => void;
+  /** Changes read and applied (to at least one replica) since start. */
+  events = 0;
+
+  constructor(private readonly config: Config, private readonly log: (line: string) => void) {
+    this.kafka = createKafka(config, 'cqrsctl-replicator');
+    this.admin = this.kafka.admin();
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: true });
+    this.leader = postgres({ ...pgOptions(config.leader), max: 1, onnotice: () => {} });
+    this.sinks = config.replicas.map((r) => new ReplicaSink(r));
+    this.ctxBase = { catalog: new LeaderCatalog(this.leader), deadLetters: new DeadLetters(this.producer, deadLetterTopic(config)) };
+  }
+
+  /** Starts reading; resolves once the main reader runs. `done` rejects if the replicator cannot go on. */
+  async start(): Promise<{ done: Promise<void> }> {
+    this.running = true;
+    const done = new Promise<void>((_, reject) => (this.crashed = reject));
+    await this.admin.connect();
+    await this.producer.connect();
+    await this.admin.createTopics({ topics: [{ topic: deadLetterTopic(this.config), numPartitions: 1 }] }).catch(() => {});
+    this.topics = await tableTopics(this.admin, this.config);
+    await Promise.all(this.sinks.map(async (s) => {
+      try {
+        await s.load();
+        s.state = 'attached';
+      } catch (e) {
+        this.detach(s, describe(e));
+      }
+    }));
+    await this.startMain();
+    this.ticker = this.tickLoop();
+    return { done };
+  }
+
+  /** Stops after the batch in flight: each replica's transaction either committed or never happened. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.main?.stop().catch(() => {});
+    await this.ticker;
+    while (this.catchingUp.size) await sleep(100);
+    await Promise.all(this.sinks.map((s) => s.settled()));
+    await Promise.allSettled([...this.sinks.map((s) => s.close()), this.leader.end({ timeout: 5 }), this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  stats(): ReplicaStats[] {
+    return this.sinks.map((s) => {
+      let lag = 0n;
+      for (const [tp, end] of this.ends) {
+        const applied = s.positions.get(tp)?.offset ?? -1n;
+        if (end - 1n > applied) lag += end - 1n - applied;
+      }
+      const ts = Math.max(0, ...[...s.positions.values()].map((p) => p.tsMs ?? 0));
+      return { name: s.name, state: s.state, lagEvents: Number(lag), lagMs: ts ? Math.max(0, Date.now() - ts) : null, lastError: s.lastError };
+    });
+  }
+
+  private startOffsets(sinks: ReplicaSink[]): Map<string, bigint> {
+    const start = new Map<string, bigint>();
+    const keys = new Set(sinks.flatMap((s) => [...s.positions.keys()]));
+    for (const tp of keys) {
+      const offsets = sinks.map((s) => s.positions.get(tp)?.offset ?? null);
+      // A replica with no record here needs the partition from its start: leave it to "earliest".
+      if (offsets.some((o) => o === null)) continue;
+      start.set(tp, (offsets as bigint[]).reduce((a, b) => (a < b ? a : b)) + 1n);
+    }
+    return start;
+  }
+
+  private async startMain(): Promise<void> {
+    const attached = this.sinks.filter((s) => s.state === 'attached');
+    this.main = await startReader(this.kafka, {
+      name: 'replicator',
+      topics: this.topics,
+      start: this.startOffsets(attached),
+      concurrency: 3,
+      onBatch: async (topic, partition, changes, hw) => {
+        this.activeBatches++;
+        try {
+          await this.mainBatch(topic, partition, changes, hw);
+        } finally {
+          this.activeBatches--;
+        }
+      },
+      onCrash: (e) => this.crashed?.(e),
+    });
+  }
+
+  private async mainBatch(topic: string, partition: number, changes: Change[], hw: bigint): Promise<void> {
+    const tp = tpKey(topic, partition);
+    if (hw > (this.ends.get(tp) ?? 0n)) this.ends.set(tp, hw);
+    const ctx = { ...this.ctxBase, built: new Map() };
+    const attached = this.sinks.filter((s) => s.state === 'attached');
+    const pending = new Set(attached);
+    const runs = attached.map(async (sink) => {
+      const p = this.feed(sink, changes, ctx).then(
+        () => pending.delete(sink),
+        (e) => {
+          pending.delete(sink);
+          this.detach(sink, describe(e));
+        },
+      );
+      sink.track(p);
+      return p;
+    });
+    await Promise.race([Promise.all(runs), sleep(SLOW_MS)]);
+    for (const sink of pending) this.detach(sink, `slow: a batch took longer than ${SLOW_MS / 1000} s`);
+    this.mainLast.set(tp, changes[changes.length - 1].offset);
+    this.events += changes.length;
+  }
+
+  /** Applies what the replica lacks of `changes`; throws on a gap or a failure retrying now would not fix. */
+  private async feed(sink: ReplicaSink, changes: Change[], ctx: ApplyContext): Promise<void> {
+    const { topic, partition } = changes[0];
+    for (let attempt = 0; ; attempt++) {
+      const known = sink.applied(topic, partition);
+      const run = known === null ? changes : changes.filter((c) => c.offset > known);
+      if (run.length === 0) return;
+      if (known !== null && run[0].offset !== known + 1n) throw new Error(`gap: ${sink.name} is at offset ${known} of ${topic}[${partition}], the batch starts at ${run[0].offset}`);
+      try {
+        return await applyChanges(sink, run, ctx);
+      } catch (e) {
+        // Someone else (another replicator, a restored replica) moved the position: re-read it once and retry.
+        if (!(e instanceof PositionMismatch) || attempt > 0) throw e;
+        await sink.load();
+      }
+    }
+  }
+
+  private detach(sink: ReplicaSink, reason: string): void {
+    if (sink.state === 'attached') this.log(`${sink.name}: detached (${reason}); it catches up on its own`);
+    sink.state = sink.state === 'attached' ? 'catching-up' : sink.state;
+    sink.lastError = reason;
+    if (!this.catchingUp.has(sink)) void this.catchUp(sink);
+  }
+
+  /** True when the replica has applied everything the main reader handed out and what the broker held at the last tick. */
+  private caughtUp(sink: ReplicaSink): boolean {
+    for (const tp of new Set([...this.mainLast.keys(), ...this.ends.keys()])) {
+      const need = [this.mainLast.get(tp) ?? -1n, (this.ends.get(tp) ?? 0n) - 1n].reduce((a, b) => (a > b ? a : b));
+      if ((sink.positions.get(tp)?.offset ?? -1n) < need) return false;
+    }
+    return true;
+  }
+
+  private async catchUp(sink: ReplicaSink): Promise<void> {
+    this.catchingUp.add(sink);
+    let delay = 500;
+    try {
+      while (this.running && sink.state !== 'attached') {
+        let reader: { stop(): Promise<void> } | undefined;
+        try {
+          await sink.settled();
+          await sink.load();
+          if (sink.state === 'down') this.log(`${sink.name}: reachable again, catching up`);
+          sink.state = 'catching-up';
+          const version = this.topicsVersion;
+          const ctx = () => ({ ...this.ctxBase, built: new Map() });
+          let failure: unknown;
+          reader = await startReader(this.kafka, {
+            name: `catch-up-${sink.name}`,
+            topics: this.topics,
+            start: this.startOffsets([sink]),
+            onBatch: async (_t, _p, changes) => {
+              if (sink.state !== 'catching-up' || failure) return;
+              try {
+                await this.feed(sink, changes, ctx());
+              } catch (e) {
+                failure = e;
+              }
+            },
+            onCrash: (e) => (failure = e),
+          });
+          while (this.running && !failure && version === this.topicsVersion) {
+            // Only while no main batch is in flight (checked and switched without yielding), so no batch
+            // is half-way when the replica joins; the next batch of every partition then includes it.
+            if (this.activeBatches === 0 && this.caughtUp(sink)) {
+              sink.state = 'attached';
+              this.log(`${sink.name}: caught up, back with the main reader`);
+              break;
+            }
+            await sleep(250);
+          }
+          if (failure) throw failure;
+          delay = 500;
+        } catch (e) {
+          sink.state = 'down';
+          sink.lastError = describe(e);
+          await sleep(delay);
+          delay = Math.min(delay * 2, 5_000);
+        } finally {
+          await reader?.stop().catch(() => {});
+        }
+      }
+    } finally {
+      this.catchingUp.delete(sink);
+    }
+  }
+
+  /** Every second: follow new topics, sample the broker's log ends and the connector's committed LSN, advance watermarks. */
+  private async tickLoop(): Promise<void> {
+    const connect = new ConnectClient(this.config.connectUrl);
+    while (this.running) {
+      await sleep(TICK_MS);
+      if (!this.running) break;
+      try {
+        const committed = await committedLsn(connect, this.config.settings.connectorName).catch(() => undefined);
+        const topics = await tableTopics(this.admin, this.config);
+        const ends = await logEnds(this.admin, topics);
+        this.ends = ends;
+        if (committed !== undefined) this.candidates = [...this.candidates, { lsn: committed, ends }].slice(-300);
+        if (topics.join('\n') !== this.topics.join('\n')) await this.followTopics(topics);
+        await this.advanceWatermarks();
+      } catch (e) {
+        this.log(`tick: ${describe(e)}`);
+      }
+    }
+  }
+
+  /** kafkajs fixes its subscription at start, so new topics (new tables) mean restarting the readers. */
+  private async followTopics(topics: string[]): Promise<void> {
+    this.topics = topics;
+    this.topicsVersion++;
+    await this.main?.stop();
+    if (this.running) await this.startMain();
+  }
+
+  private async advanceWatermarks(): Promise<void> {
+    await Promise.all(this.sinks.filter((s) => s.state !== 'down').map(async (s) => {
+      const c = satisfiedCandidate(this.candidates, (tp) => s.positions.get(tp)?.offset ?? null);
+      if (!c || c.lsn <= (this.watermarks.get(s) ?? -1n)) return;
+      await recordWatermark(s.sql, c.lsn).catch(() => {});
+      this.watermarks.set(s, c.lsn);
+    }));
+  }
+}
+
+/** lsn_commit of the connector's last committed source offset (every transaction up to it is in Kafka). */
+async function committedLsn(connect: ConnectClient, name: string): Promise<bigint | undefined> {
+  const r = await connect.request<{ offsets: { offset: { lsn_commit?: number } }[] }>('GET', `/connectors/${encodeURIComponent(name)}/offsets`);
+  const lsn = r.offsets[0]?.offset?.lsn_commit;
+  return lsn === undefined ? undefined : BigInt(lsn);
+}

@@ -1,0 +1,80 @@
+import postgres from 'postgres';
+import type { Config, PgEndpoint } from '../config/config.ts';
+import { errorMessage } from '../errors.ts';
+import { pgOptions } from '../runtime/probes.ts';
+import { createKafka, logEnds, tableTopics } from './kafka.ts';
+import { readPositions } from './progress.ts';
+import { tpKey } from './topics.ts';
+import { appliedThrough } from './watermark.ts';
+
+export interface ReplicaProgress {
+  name: string;
+  /** Events applied: the sum over partitions of (last applied offset + 1). */
+  appliedEvents: number;
+  /** Source LSN of the newest applied event, and the read-your-writes watermark (see watermark.ts). */
+  lastLsn: string | null;
+  appliedThrough: string;
+  /** Events in Kafka not yet applied; now minus the commit time of the newest applied event. */
+  lagEvents: number | null;
+  lagMs: number | null;
+  deadLettered: number;
+  partitions: { topic: string; partition: number; offset: string; end: string | null; lsn: string | null }[];
+  error?: string;
+}
+
+/**
+ * What `status` shows about replication, read from the replicas' own records and the broker's log ends,
+ * so it is right whether the replicator runs in-process, detached or elsewhere, or not at all.
+ */
+export async function replicationStatus(config: Config): Promise<ReplicaProgress[]> {
+  const ends = await brokerEnds(config).catch(() => undefined);
+  return Promise.all(config.replicas.map((r) => replicaProgress(r, ends)));
+}
+
+async function brokerEnds(config: Config): Promise<Map<string, bigint>> {
+  const admin = createKafka(config, 'cqrsctl-status').admin();
+  await admin.connect();
+  try {
+    return await logEnds(admin, await tableTopics(admin, config));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function replicaProgress(r: PgEndpoint, ends: Map<string, bigint> | undefined): Promise<ReplicaProgress> {
+  const sql = postgres({ ...pgOptions(r), max: 1, connect_timeout: 2, onnotice: () => {} });
+  const empty = { name: r.name, appliedEvents: 0, lastLsn: null, appliedThrough: '0', lagEvents: null, lagMs: null, deadLettered: 0, partitions: [] };
+  try {
+    const [{ exists }] = await sql<{ exists: boolean }[]>`select to_regclass('cqrsctl.applied_offsets') is not null as exists`;
+    if (!exists) return { ...empty, lagEvents: ends ? sum([...ends.values()]) : null };
+    const positions = await readPositions(sql);
+    const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from cqrsctl.dead_letters`;
+    const byTp = new Map(positions.map((p) => [tpKey(p.topic, p.partition), p]));
+    let lag: bigint | null = null;
+    if (ends) {
+      lag = 0n;
+      for (const [tp, end] of ends) lag += bigMax(0n, end - 1n - (byTp.get(tp)?.offset ?? -1n));
+    }
+    const newest = positions.reduce<(typeof positions)[number] | undefined>((a, p) => ((p.tsMs ?? 0) > (a?.tsMs ?? 0) ? p : a), undefined);
+    return {
+      name: r.name,
+      appliedEvents: Number(positions.reduce((a, p) => a + p.offset + 1n, 0n)),
+      lastLsn: positions.reduce<bigint | null>((a, p) => (p.lsn !== null && (a === null || p.lsn > a) ? p.lsn : a), null)?.toString() ?? null,
+      appliedThrough: (await appliedThrough(sql)).toString(),
+      lagEvents: lag === null ? null : Number(lag),
+      lagMs: newest?.tsMs ? Math.max(0, Date.now() - newest.tsMs) : null,
+      deadLettered: n,
+      partitions: positions.map((p) => ({
+        topic: p.topic, partition: p.partition, offset: p.offset.toString(),
+        end: ends?.get(tpKey(p.topic, p.partition))?.toString() ?? null, lsn: p.lsn?.toString() ?? null,
+      })),
+    };
+  } catch (e) {
+    return { ...empty, error: errorMessage(e) };
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+const sum = (xs: bigint[]) => Number(xs.reduce((a, b) => a + b, 0n));
+const bigMax = (a: bigint, b: bigint) => (a > b ? a : b);
