@@ -20,6 +20,7 @@ run test/integration/foundation.test.ts test/integration/cli-errors.test.ts \
 bin/cqrsctl down || status=1
 
 # The docker runtime publishes the same ports, so it runs once the native stack is down.
+export CQRSCTL_RUNTIME=auto
 bash scripts/docker-engine.sh
 bin/cqrsctl images build
 run test/integration/docker-*.test.ts || status=1

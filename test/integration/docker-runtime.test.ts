@@ -101,6 +101,26 @@ test('a row inserted on the leader arrives on the broker as a change event', { t
   }
 });
 
+test('the replicator (started by up --detach) brings that row to every replica, and verify-replicas agrees', { timeout: 180_000 }, async () => {
+  const table = `docker_probe_${process.pid}`;
+  for (const replica of config.replicas) {
+    const sql = postgres({ ...pgOptions(replica), max: 1, onnotice: () => {} });
+    try {
+      let note: string | undefined;
+      for (let i = 0; i < 120 && note === undefined; i++) {
+        const exists = (await sql`select to_regclass(${'public.' + table}) is not null as ok`)[0].ok;
+        if (exists) note = (await sql.unsafe(`select note from public.${table} where id = 1`))[0]?.note;
+        if (note === undefined) await new Promise((r) => setTimeout(r, 500));
+      }
+      assert.equal(note, 'through docker', `${replica.name} never got the row`);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  }
+  const verify = await cli(['verify-replicas', '--wait=90s', '--table', `public.${table}`]);
+  assert.equal(verify.exitCode, 0, verify.stdout + verify.stderr);
+});
+
 test('logs connect shows Kafka Connect\'s log', async () => {
   const r = await cli(['logs', 'connect', '--tail', '200']);
   assert.equal(r.exitCode, 0, r.stderr);
