@@ -11,10 +11,12 @@ export function parseExact(text: string): unknown {
 
 const unsafe = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v);
 
-/** Looks at row values only (two levels: envelope → before/after/key → column, plus array elements). */
+/** Looks at row values only (two levels: envelope (or its payload) → before/after/key → column, plus array elements). */
 function hasUnsafeInteger(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return unsafe(value);
-  const o = value as Record<string, unknown>;
+  let o = value as Record<string, unknown>;
+  // Schemas enabled: the envelope is wrapped in {schema, payload} (decode.ts accepts both forms).
+  if ('payload' in o && 'schema' in o && o.payload !== null && typeof o.payload === 'object') o = o.payload as Record<string, unknown>;
   const rows = 'after' in o || 'before' in o ? [o.after, o.before] : [o];
   for (const row of rows) {
     if (row === null || typeof row !== 'object') continue;

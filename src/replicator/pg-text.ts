@@ -1,17 +1,30 @@
+import { createHash } from 'node:crypto';
 import type { Column } from './catalog.ts';
 
 /** Debezium's stand-in for an unchanged TOASTed value it did not receive (connector default). */
 export const PLACEHOLDER = '__debezium_unavailable_value';
 const PLACEHOLDER_BASE64 = Buffer.from(PLACEHOLDER).toString('base64');
 const PLACEHOLDER_BYTES = JSON.stringify([...Buffer.from(PLACEHOLDER)]);
+/** Java's UUID.nameUUIDFromBytes(placeholder) (MD5, version 3): Debezium's uuid[] placeholder element. */
+const PLACEHOLDER_UUID = (() => {
+  const h = createHash('md5').update(PLACEHOLDER).digest();
+  h[6] = (h[6] & 0x0f) | 0x30;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const x = h.toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+})();
 
 /**
  * Whether a value is Debezium's unchanged-TOAST placeholder in any of its type-shaped forms (text/json
- * string, bytea as base64, a one-element text array, an int array of the placeholder's bytes).
+ * string, bytea as base64, a one-element text array, a one-element bytea[] (base64) or uuid[] array,
+ * an int array of the placeholder's bytes).
  */
 export function isPlaceholder(v: unknown): boolean {
   if (typeof v === 'string') return v === PLACEHOLDER || v === PLACEHOLDER_BASE64;
-  if (Array.isArray(v)) return (v.length === 1 && v[0] === PLACEHOLDER) || (v.length === PLACEHOLDER.length && JSON.stringify(v) === PLACEHOLDER_BYTES);
+  if (Array.isArray(v)) {
+    if (v.length === 1) return v[0] === PLACEHOLDER || v[0] === PLACEHOLDER_BASE64 || v[0] === PLACEHOLDER_UUID;
+    return v.length === PLACEHOLDER.length && JSON.stringify(v) === PLACEHOLDER_BYTES;
+  }
   return false;
 }
 
@@ -43,7 +56,7 @@ function scalar(v: unknown, col: Column): string | null {
       if (col.kind === 'timestamp' && v === TIMESTAMP_INFINITY) return 'infinity';
       return v;
     case 'number':
-      return String(v);
+      return Object.is(v, -0) ? '-0' : String(v); // String(-0) is "0"; float8 keeps the sign
     case 'boolean':
       return v ? 't' : 'f';
     default:
