@@ -175,3 +175,7 @@ try {
     process.exitCode = reportError(e, debug);
   }
 }
+// A finished command exits now, even if a client library (kafkajs timers, pooled sockets) still holds the
+// event loop: a CLI that lingers after Ctrl-C looks hung. Output to pipes and files is already written
+// (synchronous on Linux).
+process.exit(process.exitCode ?? 0);
