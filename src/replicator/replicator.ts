@@ -16,7 +16,7 @@ import { deadLetterTopic, tpKey } from './topics.ts';
 import { recordWatermark, satisfiedCandidate, type Candidate } from './watermark.ts';
 
 const SLOW_MS = 15_000;
-const TICK_MS = 1_000;
+const TICK_MS = 250;
 
 export interface ReplicaStats {
   name: string;
@@ -253,7 +253,7 @@ export class Replicator {
     }
   }
 
-  /** Every second: follow new topics, sample the broker's log ends and the connector's committed LSN, advance watermarks. */
+  /** Four times a second: follow new topics, sample the broker's log ends and the connector's committed LSN, advance watermarks. */
   private async tickLoop(): Promise<void> {
     const connect = new ConnectClient(this.config.connectUrl);
     while (this.running) {
@@ -264,7 +264,7 @@ export class Replicator {
         const topics = await tableTopics(this.admin, this.config);
         const ends = await logEnds(this.admin, topics);
         this.ends = ends;
-        if (committed !== undefined) this.candidates = [...this.candidates, { lsn: committed, ends }].slice(-300);
+        if (committed !== undefined) this.candidates = [...this.candidates, { lsn: committed, ends }].slice(-1200);
         if (topics.join('\n') !== this.topics.join('\n')) await this.followTopics(topics);
         await this.advanceWatermarks();
       } catch (e) {

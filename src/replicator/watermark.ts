@@ -20,7 +20,7 @@ import type postgres from 'postgres';
  * 3. once the replica has applied every one of those partitions up to its high watermark, it holds every
  *    transaction with commit LSN ≤ C, and W may become C.
  * The heartbeat table (cqrsctl.heartbeat, in the publication, written every second) keeps C moving with no
- * user writes, so W passes any token within a few seconds (offset flush 1 s + heartbeat 1 s + one tick).
+ * user writes, so W passes any token within a few seconds (offset flush 200 ms + heartbeat 1 s + one 250 ms tick).
  * Dead-lettered changes count as applied (status shows them).
  */
 export async function appliedThrough(sql: postgres.Sql): Promise<bigint> {

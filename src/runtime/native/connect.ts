@@ -17,8 +17,9 @@ export function connectService(config: Config, paths: Layout): JavaService {
     'config.storage.replication.factor=1',
     'offset.storage.replication.factor=1',
     'status.storage.replication.factor=1',
-    // Source offsets flushed every second keep the replay window after a crash short.
-    'offset.flush.interval.ms=1000',
+    // Source offsets flushed five times a second keep the replay window after a crash short and let the
+    // replicator's watermark (read-your-writes) follow a write within a few hundred milliseconds.
+    'offset.flush.interval.ms=200',
     `listeners=http://${s.host}:${s.connectPort}`,
     `rest.advertised.host.name=${s.host}`,
     `rest.advertised.port=${s.connectPort}`,
