@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { ident } from '../stack/leader.ts';
+import { quoteIdent } from '../pg/ident.ts';
 
 /** How a column's Debezium JSON value becomes PostgreSQL text input (see pg-text.ts). */
 export type Kind = 'text' | 'bool' | 'bytea' | 'timestamp';
@@ -21,7 +21,7 @@ export interface TableMeta {
   primaryKey: string[];
 }
 
-export const qualify = (schema: string, table: string) => `${ident(schema)}.${ident(table)}`;
+export const qualify = (schema: string, table: string) => `${quoteIdent(schema)}.${quoteIdent(table)}`;
 
 const kindOf = (typname: string): Kind =>
   typname === 'bool' ? 'bool' : typname === 'bytea' ? 'bytea' : typname === 'timestamp' ? 'timestamp' : 'text';
@@ -53,16 +53,16 @@ export async function ensureReplicaTable(sql: postgres.Sql, leader: TableMeta): 
   const cols = [...leader.columns.values()];
   const existing = await readTableMeta(sql, leader.schema, leader.table);
   if (!existing) {
-    const defs = cols.map((c) => `${ident(c.name)} ${c.type}`);
-    if (leader.primaryKey.length) defs.push(`primary key (${leader.primaryKey.map(ident).join(', ')})`);
+    const defs = cols.map((c) => `${quoteIdent(c.name)} ${c.type}`);
+    if (leader.primaryKey.length) defs.push(`primary key (${leader.primaryKey.map(quoteIdent).join(', ')})`);
     await sql.begin(async (tx) => {
-      await tx.unsafe(`create schema if not exists ${ident(leader.schema)}`);
+      await tx.unsafe(`create schema if not exists ${quoteIdent(leader.schema)}`);
       await tx.unsafe(`create table if not exists ${leader.qualified} (${defs.join(', ')})`);
     });
     return;
   }
   const missing = cols.filter((c) => !existing.columns.has(c.name));
   if (missing.length) {
-    await sql.unsafe(`alter table ${leader.qualified} ${missing.map((c) => `add column if not exists ${ident(c.name)} ${c.type}`).join(', ')}`);
+    await sql.unsafe(`alter table ${leader.qualified} ${missing.map((c) => `add column if not exists ${quoteIdent(c.name)} ${c.type}`).join(', ')}`);
   }
 }

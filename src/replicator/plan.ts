@@ -1,4 +1,4 @@
-import { ident } from '../stack/leader.ts';
+import { quoteIdent } from '../pg/ident.ts';
 import type { Column, TableMeta } from './catalog.ts';
 import type { ChangeEvent, Row } from './decode.ts';
 import { isPlaceholder, toPgText } from './pg-text.ts';
@@ -85,20 +85,20 @@ const columnArrays = (columns: Column[], rows: Row[]) => columns.map((c) => rows
 const unnestOf = (columns: Column[]) => `unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) as u(${columns.map((_, i) => `c${i}`).join(', ')})`;
 
 function upsertStatement(meta: TableMeta, columns: Column[], rows: Row[]): Statement {
-  const names = columns.map((c) => ident(c.name)).join(', ');
+  const names = columns.map((c) => quoteIdent(c.name)).join(', ');
   const casts = columns.map((c, i) => `u.c${i}::${c.type}`).join(', ');
   const rest = columns.filter((c) => !meta.primaryKey.includes(c.name));
   const onConflict = rest.length
-    ? `do update set ${rest.map((c) => `${ident(c.name)} = excluded.${ident(c.name)}`).join(', ')}`
+    ? `do update set ${rest.map((c) => `${quoteIdent(c.name)} = excluded.${quoteIdent(c.name)}`).join(', ')}`
     : 'do nothing';
   return {
-    sql: `insert into ${meta.qualified} (${names}) select ${casts} from ${unnestOf(columns)} on conflict (${meta.primaryKey.map(ident).join(', ')}) ${onConflict}`,
+    sql: `insert into ${meta.qualified} (${names}) select ${casts} from ${unnestOf(columns)} on conflict (${meta.primaryKey.map(quoteIdent).join(', ')}) ${onConflict}`,
     params: columnArrays(columns, rows),
   };
 }
 
 function deleteStatement(meta: TableMeta, rows: Row[]): Statement {
   const keys = meta.primaryKey.map((n) => meta.columns.get(n)!);
-  const match = keys.map((c, i) => `t.${ident(c.name)} = u.c${i}::${c.type}`).join(' and ');
+  const match = keys.map((c, i) => `t.${quoteIdent(c.name)} = u.c${i}::${c.type}`).join(' and ');
   return { sql: `delete from ${meta.qualified} t using ${unnestOf(keys)} where ${match}`, params: columnArrays(keys, rows) };
 }

@@ -1,4 +1,5 @@
 import postgres from 'postgres';
+import { quoteIdent } from '../pg/ident.ts';
 import type { Config } from '../config/config.ts';
 import { publicationName } from '../connect/template.ts';
 import { pgOptions } from '../runtime/probes.ts';
@@ -19,7 +20,7 @@ import { pgOptions } from '../runtime/probes.ts';
 export async function prepareLeader(config: Config): Promise<void> {
   const s = config.settings;
   const sql = postgres({ ...pgOptions(config.leader), max: 1, onnotice: () => {} });
-  const role = ident(s.cdcUser);
+  const role = quoteIdent(s.cdcUser);
   try {
     await sql.begin(async (tx) => {
       // Serialise concurrent `up`s: role and publication creation are not idempotent under a race.
@@ -33,7 +34,7 @@ export async function prepareLeader(config: Config): Promise<void> {
       await tx.unsafe(`grant select, insert, update on cqrsctl.heartbeat to ${role}`);
       const pub = publicationName(config);
       const [hasPub] = await tx`select 1 from pg_publication where pubname = ${pub}`;
-      if (!hasPub) await tx.unsafe(`create publication ${ident(pub)} for all tables`);
+      if (!hasPub) await tx.unsafe(`create publication ${quoteIdent(pub)} for all tables`);
       await tx.unsafe(replicaIdentityTrigger);
       const tables = await tx<{ name: string }[]>`
         select c.oid::regclass::text as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -59,5 +60,4 @@ create event trigger cqrsctl_replica_identity_full on ddl_command_end
   when tag in ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO')
   execute function cqrsctl.replica_identity_full();`;
 
-export const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;

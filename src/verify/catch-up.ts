@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { formatLsn } from '../pg/lsn.ts';
 import { appliedThrough } from '../replicator/watermark.ts';
 import type { VerifySession } from './session.ts';
 
@@ -11,7 +12,7 @@ export interface Lag {
   behindBytes: number | null;
 }
 
-export const formatLsn = (n: bigint) => `${(n >> 32n).toString(16).toUpperCase()}/${(n & 0xffffffffn).toString(16).toUpperCase()}`;
+
 
 export async function leaderLsn(leader: VerifySession): Promise<bigint> {
   const [[lsn]] = await leader.sql.unsafe(`select (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint::text`).values();

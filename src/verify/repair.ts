@@ -2,7 +2,8 @@ import type postgres from 'postgres';
 import type { TableInfo } from './catalog.ts';
 import type { Values } from './classify.ts';
 import type { TableDiff } from './compare-table.ts';
-import { keyIn, quoteIdent, rowsByKey, tableRef, type Shape } from './row-sql.ts';
+import { quoteIdent } from '../pg/ident.ts';
+import { keyIn, rowsByKey, tableRef, type Shape } from './row-sql.ts';
 import type { VerifySession } from './session.ts';
 
 /**

@@ -1,3 +1,5 @@
+import { quoteIdent } from '../pg/ident.ts';
+
 /**
  * The SQL verify runs, built from a table's shape. Everything is computed and returned as text so that
  * both sides are compared on the values' canonical output, never on a driver's interpretation of them.
@@ -18,7 +20,6 @@ export interface Shape {
   keyTypes: string[];
 }
 
-export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 export const tableRef = (s: { schema: string; name: string }) => `${quoteIdent(s.schema)}.${quoteIdent(s.name)}`;
 
 /**

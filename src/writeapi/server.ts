@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Commands, NewCustomer, NewOrder, NewProduct, Transition } from './commands.ts';
 import { ApiError, badRequest, isConnectionError, notFound, unavailable } from './errors.ts';
-import { formatLsn, parseLsn } from './lsn.ts';
+import { formatLsn, parseLsn } from '../pg/lsn.ts';
 import { queries, type QueryName } from './queries.ts';
 import type { ReplicaRouter } from './replica-router.ts';
 import * as schemas from './schemas.ts';

@@ -6,7 +6,7 @@ import postgres from 'postgres';
 import type { Config } from '../../src/config/config.ts';
 import { pgOptions } from '../../src/runtime/probes.ts';
 import { appliedThrough } from '../../src/writeapi/replica-position.ts';
-import { parseLsn } from '../../src/writeapi/lsn.ts';
+import { parseLsn } from '../../src/pg/lsn.ts';
 import { cli } from '../helpers/cli.ts';
 import { ensureStack } from '../helpers/stack.ts';
 

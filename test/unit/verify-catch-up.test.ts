@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatLsn, waitForCatchUp } from '../../src/verify/catch-up.ts';
+import { formatLsn } from '../../src/pg/lsn.ts';
+import { waitForCatchUp } from '../../src/verify/catch-up.ts';
 import { differingSegments, firstLevelBits } from '../../src/verify/segments.ts';
 
 describe('waiting for the replicas', () => {

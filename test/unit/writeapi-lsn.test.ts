@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatCents, toCents } from '../../src/writeapi/commands.ts';
-import { formatLsn, parseLsn } from '../../src/writeapi/lsn.ts';
+import { formatLsn, parseLsn } from '../../src/pg/lsn.ts';
 
 test('LSN text and decimal tokens parse to the same position and format back', () => {
   assert.equal(parseLsn('0/16B3748'), 0x16b3748n);

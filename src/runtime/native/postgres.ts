@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
+import { quoteIdent } from '../../pg/ident.ts';
 import type { PgEndpoint } from '../../config/config.ts';
 import { CqrsError, usageError } from '../../errors.ts';
 import { tailFile } from '../../process/log-file.ts';
@@ -111,7 +112,7 @@ export class NativeCluster {
     const sql = postgres({ ...pgOptions(this.endpoint), database: 'postgres', max: 1, onnotice: () => {} });
     try {
       const [found] = await sql`select 1 from pg_database where datname = ${this.endpoint.database}`;
-      if (!found) await sql.unsafe(`create database "${this.endpoint.database.replace(/"/g, '""')}"`);
+      if (!found) await sql.unsafe(`create database ${quoteIdent(this.endpoint.database)}`);
     } finally {
       await sql.end({ timeout: 1 });
     }
