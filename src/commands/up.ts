@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { selectRuntime } from '../runtime/select.ts';
-import { appPid, startApps } from '../stack/apps.ts';
+import { appPid, claimApp, startApps } from '../stack/apps.ts';
 import { upStack } from '../stack/up.ts';
 import { waitForWriteApi } from '../writeapi/ready.ts';
 import { startWriteApi } from '../writeapi/start.ts';
@@ -23,9 +23,24 @@ export default async function up(opts: { detach?: boolean }, command: Command) {
   // Foreground: serve the API and run the replicator (live line) from this process until Ctrl-C, each unless
   // a detached one already runs.
   if (opts.detach) return;
-  const api = appPid(config, 'write-api') ? undefined : await startWriteApi(config, { logLevel: 'warn' });
-  if (api) progress.info(`Write API on ${api.url}; Ctrl-C stops it (the services stay up).`);
-  if (!appPid(config, 'replicator')) await runReplicator(config);
-  else if (api) await new Promise((resolve) => process.once('SIGINT', resolve));
-  await api?.close();
+  const releases: (() => void)[] = [];
+  try {
+    const api = appPid(config, 'write-api') ? undefined : await startWriteApi(config, { logLevel: 'warn' });
+    if (api) {
+      releases.push(claimApp(config, 'write-api'));
+      progress.info(`Write API on ${api.url}; Ctrl-C stops it (the services stay up).`);
+    }
+    if (!appPid(config, 'replicator')) {
+      releases.push(claimApp(config, 'replicator'));
+      await runReplicator(config);
+    } else if (api) {
+      await new Promise((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+    }
+    await api?.close();
+  } finally {
+    for (const release of releases) release();
+  }
 }

@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
@@ -19,7 +20,21 @@ export const appPaths = (config: Config, name: string) => ({
   pid: join(config.settings.home, name, `${name}.pid`),
 });
 
-export const appPid = (config: Config, name: string) => livePid(appPaths(config, name).pid, `--home ${config.settings.home}`);
+/** The pid of the process running an app (a background one, or a foreground `up` that runs it in-process). */
+export const appPid = (config: Config, name: string) => livePid(appPaths(config, name).pid, 'cqrsctl');
+
+/**
+ * Records this process as the one running an app in-process (foreground `up`), so `status` shows it and
+ * `down` stops it like a background one. Returns the release, which leaves a pid file it no longer owns.
+ */
+export function claimApp(config: Config, name: string): () => void {
+  const { dir, pid } = appPaths(config, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(pid, `${process.pid}\n`);
+  return () => {
+    if (existsSync(pid) && readFileSync(pid, 'utf8').trim() === String(process.pid)) rmSync(pid, { force: true });
+  };
+}
 
 /** Every resolved setting as CQRSCTL_* variables, so a child process resolves exactly the same config. */
 const settingsAsEnv = (config: Config) =>
