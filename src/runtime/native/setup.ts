@@ -26,12 +26,12 @@ export async function missingPieces(config: Config): Promise<{ packages: Missing
 }
 
 /** Installs what is missing, saying what it does; quick when everything is there already. */
-export async function setupNative(config: Config, progress: Progress): Promise<void> {
+export async function setupNative(config: Config, progress: Progress, options: { root?: boolean } = {}): Promise<void> {
   const { packages, jars } = await missingPieces(config);
   if (packages.length > 0) {
     const names = packages.flatMap((m) => m.packages);
     const what = packages.map((m) => m.what).join(', ');
-    if (!runningAsRoot()) {
+    if (!(options.root ?? runningAsRoot())) {
       throw usageError(
         `the native runtime needs ${what}, which this machine lacks`,
         `Install them with \`sudo apt-get install -y ${names.join(' ')}\` (Debian/Ubuntu), then run \`cqrsctl setup\` again.`,
