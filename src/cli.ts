@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { settings, envName } from './config/settings.ts';
+import { envName, flagName, settings } from './config/settings.ts';
 import { ExitCode, usageError } from './errors.ts';
 import { reportError } from './ui/errors.ts';
 
@@ -13,9 +13,8 @@ const program = new Command('cqrsctl')
 
 // Every setting is also a global flag; the help names its environment variable so the two are learned together.
 for (const [name, spec] of Object.entries(settings)) {
-  const flag = '--' + name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
   const shown = spec.kind === 'secret' ? '(secret)' : JSON.stringify(spec.default);
-  program.addOption(new Option(`${flag} <value>`, `${spec.doc} [${envName(name)}, default ${shown}]`).hideHelp(name !== 'runtime' && name !== 'home'));
+  program.addOption(new Option(`${flagName(name)} <value>`, `${spec.doc} [${envName(name)}, default ${shown}]`).hideHelp(name !== 'runtime' && name !== 'home'));
 }
 program.addHelpText('after', `
 Every setting can also be given as a flag (--leader-port 6432), an environment variable

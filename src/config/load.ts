@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { usageError } from '../errors.ts';
-import { envName, settings, type SettingName, type Settings } from './settings.ts';
+import { envName, flagName, settings, type SettingName, type Settings } from './settings.ts';
 import { buildConfig, type Config } from './config.ts';
 
 export const defaultConfigFile = 'cqrsctl.config.json';
@@ -37,7 +37,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     if (value !== undefined && value !== '') resolved[name] = coerce(name, value, envName(name));
   }
   for (const [name, value] of Object.entries(options.flags ?? {})) {
-    if (value !== undefined) resolved[name] = coerce(name as SettingName, value, `--${kebab(name)}`);
+    if (value !== undefined) resolved[name] = coerce(name as SettingName, value, flagName(name));
   }
   const s = resolved as Settings;
   s.home = expandPath(s.home, cwd);
@@ -86,7 +86,6 @@ function coerce(name: SettingName, raw: unknown, source: string): string | numbe
   }
 }
 
-const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 
 function expandPath(path: string, cwd: string): string {
   if (path === '~' || path.startsWith('~/')) return resolve(homedir(), path.slice(2));

@@ -35,3 +35,5 @@ type ValueOf<S extends Spec> = S['kind'] extends 'port' | 'count' ? number : S e
 export type Settings = { -readonly [K in SettingName]: ValueOf<(typeof settings)[K]> };
 
 export const envName = (name: string) => 'CQRSCTL_' + name.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+/** The flag of a setting: --leader-port for leaderPort. */
+export const flagName = (name: string) => '--' + name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());

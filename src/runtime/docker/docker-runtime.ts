@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import type { Config } from '../../config/config.ts';
+import { flagName } from '../../config/settings.ts';
 import { CqrsError, errorMessage, usageError } from '../../errors.ts';
 import type { Progress } from '../../progress.ts';
 import { assertPortFree } from '../ports.ts';
@@ -77,7 +78,7 @@ export function createDockerRuntime(config: Config, reason = 'selected with --ru
       // Another process may take the port between our check and the engine's bind.
       if (/port is already allocated|address already in use/i.test(errorMessage(e))) {
         await ctr.remove({ force: true }).catch(() => {});
-        throw usageError(`a host port of ${serviceNameOf(svc.key)} is already in use: ${errorMessage(e)}`, `Move it with --${portSettingOf(serviceNameOf(svc.key)).replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} or stop what listens there.`);
+        throw usageError(`a host port of ${serviceNameOf(svc.key)} is already in use: ${errorMessage(e)}`, `Move it with ${flagName(portSettingOf(serviceNameOf(svc.key)))} or stop what listens there.`);
       }
       if (statusOf(e) !== 304) throw e;
     }
