@@ -21,6 +21,7 @@ import { waitForRunning } from '../src/connect/register.ts';
 import { connectorConfig } from '../src/connect/template.ts';
 import { stopPid } from '../src/process/daemon.ts';
 import { createKafka, logEnds } from '../src/replicator/kafka.ts';
+import { changeTopic } from '../src/replicator/topics.ts';
 import { Replicator } from '../src/replicator/replicator.ts';
 import { JavaService } from '../src/runtime/native/java-service.ts';
 import { layout } from '../src/runtime/native/layout.ts';
@@ -45,8 +46,9 @@ const connect = new ConnectClient(config.connectUrl);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const topicsOf = (prefix: string) => tables.map((t) => `${prefix}.public.${t}`);
+/** cqrsctl's connector writes every table into the one change topic; the JDBC sink's source, one topic per table. */
 async function endsOf(prefix: string) {
-  return logEnds(admin, topicsOf(prefix));
+  return logEnds(admin, prefix === jdbcPrefix ? topicsOf(prefix) : [changeTopic(config)]);
 }
 const sumEnds = (ends: Map<string, bigint>) => Number([...ends.values()].reduce((a, b) => a + b, 0n));
 
@@ -177,14 +179,17 @@ async function main() {
     await connect.putConfig(`bench-source-${id}`, {
       ...base, 'topic.prefix': jdbcPrefix, 'slot.name': `${jdbcPrefix}_${id}`, 'publication.name': `${jdbcPrefix}_${id}`,
       'table.include.list': tables.map((t) => `public.${t}`).join(','), 'schema.include.list': '', 'snapshot.mode': 'no_data',
+      // One topic per table and no transaction records: what the JDBC sink reads.
+      transforms: '', 'provide.transaction.metadata': 'false',
       'heartbeat.interval.ms': '0', 'heartbeat.action.query': '',
       'key.converter.schemas.enable': 'true', 'value.converter.schemas.enable': 'true',
     });
     await waitForRunning(connect, `bench-source-${id}`);
     log(`generating ${total} change events over ${tables.length} tables…`);
+    const mineBefore = sumEnds(await endsOf(s.topicPrefix).catch(() => new Map()));
     await generate();
     await waitUntil('events in Kafka', async () => {
-      const mine = sumEnds(await endsOf(s.topicPrefix).catch(() => new Map()));
+      const mine = sumEnds(await endsOf(s.topicPrefix).catch(() => new Map())) - mineBefore;
       const theirs = sumEnds(await endsOf(jdbcPrefix).catch(() => new Map()));
       return mine >= tables.length * perTable && theirs >= tables.length * perTable ? true : undefined;
     }, { timeoutMs: 900_000, intervalMs: 1000 });
@@ -215,18 +220,14 @@ async function cleanup(worker: JavaService | undefined) {
   await sleep(2000);
   await leader.unsafe(`select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '${jdbcPrefix}_${id}'`).catch((e) => log(`slot: ${e.message}`));
   await leader.unsafe(`drop publication if exists ${jdbcPrefix}_${id}`);
-  for (const e of [config.leader, ...config.replicas]) {
-    const sql = pg(e);
-    for (const t of tables) await sql.unsafe(`drop table if exists ${t}`);
-    if (e !== config.leader) {
-      await sql.unsafe(`delete from cqrsctl.applied_offsets where topic like '%.public.bench\\_${id}\\_%'`).catch(() => {});
-      const server = pg(e, 'postgres');
-      await server.unsafe('drop database if exists bench_jdbc with (force)').catch(() => {});
-      await server.end();
-    }
-    await sql.end();
+  // The replicas drop the bench tables when the replicator applies the leader's DROP TABLE.
+  for (const t of tables) await leader.unsafe(`drop table if exists ${t}`);
+  for (const e of config.replicas) {
+    const server = pg(e, 'postgres');
+    await server.unsafe('drop database if exists bench_jdbc with (force)').catch(() => {});
+    await server.end();
   }
-  await admin.deleteTopics({ topics: [...topicsOf(s.topicPrefix), ...topicsOf(jdbcPrefix)] }).catch(() => {});
+  await admin.deleteTopics({ topics: topicsOf(jdbcPrefix) }).catch(() => {});
   await admin.disconnect();
   await leader.end();
   startApps(config);

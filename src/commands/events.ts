@@ -1,14 +1,16 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.ts';
 import type { Change } from '../replicator/decode.ts';
-import { createKafka, logEnds, tableTopics } from '../replicator/kafka.ts';
+import { createKafka, logEnds, changeTopics } from '../replicator/kafka.ts';
 import { startReader } from '../replicator/reader.ts';
+import { isInternalTable, isSchemaChange } from '../replicator/topics.ts';
 import { color } from '../ui/style.ts';
 import { contextOf } from './context.ts';
 
 /**
- * `cqrsctl events tail [--table T]`: change events as they arrive, one line each — time of commit, table,
- * operation, key and the columns that changed (all columns for creates) — or the raw envelope with --json.
+ * `cqrsctl events tail [--table T]`: change events as they arrive, in the leader's commit order, one line
+ * each — time of commit, table, operation, key and the columns that changed (all columns for creates), and
+ * schema changes by their command — or the raw envelope with --json.
  */
 export default async function tail(opts: { table?: string; json?: boolean; fromBeginning?: boolean }, command: Command) {
   const { config } = contextOf(command);
@@ -22,12 +24,13 @@ export default async function tail(opts: { table?: string; json?: boolean; fromB
   process.once('SIGINT', () => abort.abort());
   const print = (c: Change) => {
     const e = c.event;
-    if (!e || (wanted && `${e.schema}.${e.table}` !== wanted) || e.schema === 'cqrsctl') return;
+    if (!e || (wanted && `${e.schema}.${e.table}` !== wanted)) return;
+    if (isInternalTable(e.schema) && !(isSchemaChange(e) && !wanted)) return;
     process.stdout.write(`${opts.json ? c.rawValue : describeChange(c)}\n`);
   };
   try {
     while (!abort.signal.aborted) {
-      const now = await tableTopics(admin, config);
+      const now = await changeTopics(admin, config);
       if (now.join() !== topics.join()) {
         // Topics known before start from their end (only new events); topics that appear later from their beginning.
         const start = topics.length || opts.fromBeginning ? new Map() : await logEnds(admin, now);
@@ -39,7 +42,6 @@ export default async function tail(opts: { table?: string; json?: boolean; fromB
           onBatch: async (_t, _p, changes) => changes.forEach(print),
           onCrash: (e) => abort.abort(e),
         });
-        if (wanted && !topics.some((t) => t.endsWith(`.${wanted}`))) process.stderr.write(color.dim(`(no events for ${wanted} yet; waiting)\n`));
       }
       await new Promise((r) => setTimeout(r, 3000)).catch(() => {});
     }
@@ -53,6 +55,7 @@ export default async function tail(opts: { table?: string; json?: boolean; fromB
 function describeChange(c: Change): string {
   const e = c.event!;
   const when = e.tsMs ? new Date(e.tsMs).toISOString().slice(11, 23) : '            ';
+  if (isSchemaChange(e)) return `${color.dim(when)} ${color.magenta('schema change')} ${String(e.after!.tag)}`;
   const op = { c: color.green('insert'), r: color.cyan('snapshot'), u: color.yellow('update'), d: color.red('delete'), t: color.red('truncate') }[e.op];
   const head = `${color.dim(when)} ${e.schema}.${e.table} ${op}${c.key ? ` ${c.key}` : ''}`;
   if (e.op === 't') return head;

@@ -40,6 +40,7 @@ function render(report: VerifyReport, waitMs: number | undefined): string {
   }
   if (waitMs === undefined) out.push(color.dim(`Leader WAL not yet applied at start (differences there may be in flight; --wait avoids them): ${lag.join(', ')}`));
   const { tables, beforeRepair, repairs } = summarizeReport(report, SHOWN_KEYS);
+  out.push(color.dim(`Compared definitions and rows of the replicated set: ${report.scope}.`));
   if (beforeRepair) out.push('Before repair:', renderDiffs(beforeRepair));
   for (const r of repairs ?? []) {
     out.push(`Repaired ${r.table} on ${r.replica}: ${[...r.actions, `${r.deleted} rows deleted, ${r.inserted} inserted`].join('; ')}`);
@@ -58,7 +59,7 @@ function render(report: VerifyReport, waitMs: number | undefined): string {
 
 function renderDiffs(tables: TableSummary[]): string {
   const rows = tables.map((t) => [
-    t.replica, t.table, t.state === 'diverged' && t.schema ? 'diverged (columns)' : t.state,
+    t.replica, t.table, t.state === 'diverged' && (t.schema || t.definition) ? 'diverged (definition)' : t.state,
     t.leaderRows === t.replicaRows ? t.leaderRows : `${t.leaderRows} / ${t.replicaRows}`,
     t.missing, t.extra, t.changed, `${t.ms} ms`,
   ]);
@@ -70,9 +71,20 @@ function renderDiffs(tables: TableSummary[]): string {
     if (t.schema?.extraColumns.length) lines.push(`  ${at}: columns only on the replica: ${t.schema.extraColumns.join(', ')}`);
     for (const m of t.schema?.typeMismatches ?? []) lines.push(`  ${at}: column ${m.column} is ${m.replica}, leader has ${m.leader}`);
     if (t.schema?.primaryKey) lines.push(`  ${at}: primary key (${t.schema.primaryKey.replica.join(', ')}), leader has (${t.schema.primaryKey.leader.join(', ')})`);
+    if (t.definition) lines.push(...definitionLines(at, t.definition));
     if (t.missing) lines.push(`  ${at}: missing ${t.samples.missing.map(keyText).join('; ')}${more(t.samples.missing.length, t.missing)}`);
     if (t.extra) lines.push(`  ${at}: extra ${t.samples.extra.map(keyText).join('; ')}${more(t.samples.extra.length, t.extra)}`);
     if (t.changed) lines.push(`  ${at}: changed ${t.samples.changed.map((c) => `${keyText(c.key)} (${c.columns.join(', ')})`).join('; ')}${more(t.samples.changed.length, t.changed)}`);
   }
   return lines.join('\n');
+}
+
+/** The lines of a definition that only one side has. */
+function definitionLines(at: string, d: { leader: string; replica: string }): string[] {
+  const [ours, theirs] = [d.leader.split('\n'), d.replica.split('\n')];
+  const only = (a: string[], b: string[]) => a.filter((l) => l.trim() && !b.includes(l));
+  return [
+    ...only(ours, theirs).map((l) => `  ${at}: leader has   ${l.trim()}`),
+    ...only(theirs, ours).map((l) => `  ${at}: replica has  ${l.trim()}`),
+  ];
 }

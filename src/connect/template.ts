@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.ts';
+import { captureScope, connectorFilters } from '../config/scope.ts';
 import { usageError } from '../errors.ts';
 
 export const templatePath = fileURLToPath(new URL('../../connectors/leader-cdc.json', import.meta.url));
@@ -35,5 +36,8 @@ export function renderTemplate(text: string, variables: Record<string, string>, 
   return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
 }
 
-export const connectorConfig = (config: Config, leaderFromConnect: { host: string; port: number }) =>
-  renderTemplate(readFileSync(templatePath, 'utf8'), templateVariables(config, leaderFromConnect));
+/** The template, filled in, plus the capture scope's filters (settings the template cannot leave empty). */
+export const connectorConfig = (config: Config, leaderFromConnect: { host: string; port: number }) => ({
+  ...renderTemplate(readFileSync(templatePath, 'utf8'), templateVariables(config, leaderFromConnect)),
+  ...connectorFilters(captureScope(config.settings)),
+});

@@ -11,6 +11,8 @@ export interface Change {
   key: string | null;
   rawValue: string | null;
   event?: ChangeEvent;
+  /** A transaction boundary record of Debezium's transaction metadata (routed into the change topic). */
+  boundary?: Boundary;
   /** Why this message is poison (cannot be decoded); such a message goes to the dead-letter topic. */
   poison?: string;
 }
@@ -24,6 +26,18 @@ export interface ChangeEvent {
   /** Source position of the change on the leader (pg_lsn as a number) and its commit time. */
   lsn: bigint | null;
   tsMs: number | null;
+  /** The leader transaction (its xid) the change belongs to; null for snapshot reads. */
+  txId: string | null;
+  /** Snapshot reads: whether this is the snapshot's last record (source.snapshot = "last"). */
+  snapshotLast: boolean;
+}
+
+export interface Boundary {
+  status: 'BEGIN' | 'END';
+  /** The transaction's xid: the part of Debezium's `<xid>:<lsn>` id that BEGIN, END and events share. */
+  txId: string;
+  /** END only: how many change events the transaction has. */
+  eventCount: number | null;
 }
 
 interface KafkaLike {
@@ -41,14 +55,24 @@ export function decode(topic: string, partition: number, m: KafkaLike): Change {
   const base = { topic, partition, offset: BigInt(m.offset), key: m.key?.toString() ?? null, rawValue: m.value?.toString() ?? null };
   if (base.rawValue === null) return base;
   try {
-    return { ...base, event: parseEnvelope(base.rawValue) };
+    const value = parseExact(base.rawValue) as Record<string, unknown> | null;
+    if (value && typeof value === 'object' && (value.status === 'BEGIN' || value.status === 'END')) return { ...base, boundary: parseBoundary(value) };
+    return { ...base, event: parseEnvelope(value) };
   } catch (e) {
     return { ...base, poison: `undecodable: ${(e as Error).message}` };
   }
 }
 
-function parseEnvelope(text: string): ChangeEvent {
-  const v = parseExact(text) as Record<string, unknown> | null;
+const xidOf = (id: unknown) => {
+  if (typeof id !== 'string' || !id) throw new Error('transaction id missing');
+  return id.split(':')[0];
+};
+
+function parseBoundary(v: Record<string, unknown>): Boundary {
+  return { status: v.status as Boundary['status'], txId: xidOf(v.id), eventCount: typeof v.event_count === 'number' ? v.event_count : null };
+}
+
+function parseEnvelope(v: Record<string, unknown> | null): ChangeEvent {
   if (!v || typeof v !== 'object') throw new Error('value is not a JSON object');
   // With schemas enabled the envelope is wrapped in {schema, payload}; accept both so a converter change is not fatal.
   const p = ('payload' in v && 'schema' in v ? v.payload : v) as Record<string, unknown>;
@@ -68,5 +92,7 @@ function parseEnvelope(text: string): ChangeEvent {
     after,
     lsn: source.lsn === null || source.lsn === undefined ? null : BigInt(source.lsn as number | string),
     tsMs: typeof source.ts_ms === 'number' ? source.ts_ms : null,
+    txId: p.transaction && typeof p.transaction === 'object' ? xidOf((p.transaction as Record<string, unknown>).id) : null,
+    snapshotLast: source.snapshot === 'last',
   };
 }

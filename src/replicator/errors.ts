@@ -18,9 +18,6 @@ export class PositionMismatch extends Error {
   }
 }
 
-/** A batch that cannot be turned into statements (a value the catalog cannot take, a missing table). */
-export class PoisonBatch extends Error {}
-
 export const describe = (e: unknown) => {
   const err = e as { message?: string; code?: string; detail?: string };
   return [err.code, err.message ?? String(e), err.detail].filter(Boolean).join(': ');

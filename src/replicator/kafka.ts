@@ -1,13 +1,14 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Config } from '../config/config.ts';
-import { isTableTopic, tpKey } from './topics.ts';
+import { changeTopic, tpKey } from './topics.ts';
 
 export const createKafka = (config: Config, clientId: string) =>
   new Kafka({ brokers: config.brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 300 } });
 
-/** The connector's table topics, sorted. */
-export async function tableTopics(admin: Admin, config: Config): Promise<string[]> {
-  return (await admin.listTopics()).filter((t) => isTableTopic(config, t)).sort();
+/** The change topic, once the connector has created it (an empty list before). */
+export async function changeTopics(admin: Admin, config: Config): Promise<string[]> {
+  const topic = changeTopic(config);
+  return (await admin.listTopics()).includes(topic) ? [topic] : [];
 }
 
 /** Log-end offset (the next offset to be written) of every partition of the topics, by tpKey. */

@@ -1,11 +1,15 @@
 import type postgres from 'postgres';
+import { EMPTY_SNAPSHOT } from './schema/diff.ts';
+import type { Snapshot } from './schema/snapshot.ts';
+import type { SchemaState } from './steps.ts';
 
 /**
  * The replicator's state on each replica, in schema cqrsctl, always written in the transaction that
  * applies the rows it describes — so after any crash the replica itself says exactly where to resume:
  * - applied_offsets: per topic-partition, the last Kafka offset applied, its source LSN and commit time;
  * - dead_letters: events this replica could not apply (also sent to the dead-letter topic), counted by status;
- * - watermark: the leader LSN through which everything is applied (see watermark.ts).
+ * - watermark: the leader LSN through which everything is applied (see watermark.ts);
+ * - schema_state: the leader's captured catalog this replica's tables now follow (see steps.ts).
  */
 export async function prepareProgressSchema(sql: postgres.Sql): Promise<void> {
   await sql.begin(async (tx) => {
@@ -21,7 +25,9 @@ export async function prepareProgressSchema(sql: postgres.Sql): Promise<void> {
         reason text not null, dead_at timestamptz not null default now(),
         primary key (topic, partition, "offset"));
       create table if not exists cqrsctl.watermark (
-        id int primary key default 1 check (id = 1), lsn bigint not null, updated_at timestamptz not null default now())`);
+        id int primary key default 1 check (id = 1), lsn bigint not null, updated_at timestamptz not null default now());
+      create table if not exists cqrsctl.schema_state (
+        id int primary key default 1 check (id = 1), change_id bigint not null, snapshot jsonb not null, applied_at timestamptz not null default now())`);
   });
 }
 
@@ -47,3 +53,13 @@ export const recordPosition = (tx: postgres.TransactionSql, topic: string, parti
   on conflict (topic, partition) do update set
     "offset" = excluded."offset", lsn = coalesce(excluded.lsn, cqrsctl.applied_offsets.lsn),
     source_ts_ms = coalesce(excluded.source_ts_ms, cqrsctl.applied_offsets.source_ts_ms), applied_at = now()`;
+
+/** The schema this replica follows; the empty catalog before the first schema change. */
+export async function readSchemaState(sql: postgres.Sql): Promise<SchemaState> {
+  const [row] = await sql<{ change_id: string; snapshot: Snapshot }[]>`select change_id::text, snapshot from cqrsctl.schema_state where id = 1`;
+  return row ? { changeId: Number(row.change_id), snapshot: row.snapshot } : { changeId: 0, snapshot: EMPTY_SNAPSHOT };
+}
+
+export const recordSchemaState = (tx: postgres.TransactionSql, s: SchemaState) => tx`
+  insert into cqrsctl.schema_state (id, change_id, snapshot, applied_at) values (1, ${s.changeId}, ${tx.json(s.snapshot as never)}, now())
+  on conflict (id) do update set change_id = excluded.change_id, snapshot = excluded.snapshot, applied_at = now()`;

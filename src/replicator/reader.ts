@@ -9,8 +9,6 @@ export interface ReaderOptions {
   start: Map<string, bigint>;
   onBatch: (topic: string, partition: number, changes: Change[], highWatermark: bigint) => Promise<void>;
   onCrash: (error: Error) => void;
-  /** Partitions processed at once (each partition stays strictly in order). */
-  concurrency?: number;
 }
 
 /**
@@ -44,7 +42,6 @@ export async function startReader(kafka: Kafka, o: ReaderOptions): Promise<{ sto
   if (o.topics.length) await consumer.subscribe({ topics: o.topics, fromBeginning: true });
   await consumer.run({
     autoCommit: false,
-    partitionsConsumedConcurrently: o.concurrency ?? 1,
     eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       const changes: Change[] = batch.messages.map((m) => decode(batch.topic, batch.partition, m));

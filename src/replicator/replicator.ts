@@ -1,15 +1,13 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import postgres from 'postgres';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/config.ts';
 import { ConnectClient } from '../connect/client.ts';
-import { pgOptions } from '../runtime/probes.ts';
-import { applyChanges, type ApplyContext } from './apply.ts';
-import type { Change } from './decode.ts';
+import { applyGroup, type ApplyContext } from './apply.ts';
 import { DeadLetters } from './dlq.ts';
+import type { Change } from './decode.ts';
 import { describe, PositionMismatch } from './errors.ts';
-import { createKafka, logEnds, tableTopics } from './kafka.ts';
-import { LeaderCatalog } from './leader-catalog.ts';
+import { createKafka, logEnds, changeTopics } from './kafka.ts';
+import { Assembler, groupUnits, type Unit } from './order.ts';
 import { startReader } from './reader.ts';
 import { ReplicaSink } from './sink.ts';
 import { deadLetterTopic, tpKey } from './topics.ts';
@@ -17,6 +15,8 @@ import { recordWatermark, satisfiedCandidate, type Candidate } from './watermark
 
 const SLOW_MS = 15_000;
 const TICK_MS = 250;
+/** Events at most in one replica transaction (whole units always: a bigger transaction is never split). */
+const GROUP_EVENTS = 20_000;
 
 export interface ReplicaStats {
   name: string;
@@ -27,8 +27,10 @@ export interface ReplicaStats {
 }
 
 /**
- * Applies the connector's change events to every replica. One main reader decodes each batch once and
- * applies it to every attached replica in parallel (statements built once, shared). A replica that fails
+ * Applies the connector's change events to every replica, in the leader's commit order and whole
+ * transactions at a time: the reader's records are cut into units (order.ts), consecutive units are
+ * grouped into one replica transaction each, and each group is planned once per schema (steps.ts) and
+ * applied to every attached replica in parallel. A replica that fails
  * or is slower than SLOW_MS is detached: it gets its own catch-up reader that starts from the replica's
  * recorded positions, reconnects with backoff, and hands the replica back to the main reader once it has
  * caught up with it — so one replica down never stalls the others, and nothing is skipped: a replica whose
@@ -38,9 +40,8 @@ export class Replicator {
   private readonly kafka: Kafka;
   private readonly admin: Admin;
   private readonly producer: Producer;
-  private readonly leader: postgres.Sql;
   readonly sinks: ReplicaSink[];
-  private readonly ctxBase: Omit<ApplyContext, 'built'>;
+  private readonly deadLetters: DeadLetters;
   /** Main-reader batches in flight (one per partition at most; partitions run concurrently). */
   private activeBatches = 0;
   private topics: string[] = [];
@@ -62,9 +63,8 @@ export class Replicator {
     this.kafka = createKafka(config, 'cqrsctl-replicator');
     this.admin = this.kafka.admin();
     this.producer = this.kafka.producer({ allowAutoTopicCreation: true });
-    this.leader = postgres({ ...pgOptions(config.leader), max: 1, onnotice: () => {} });
     this.sinks = config.replicas.map((r) => new ReplicaSink(r));
-    this.ctxBase = { catalog: new LeaderCatalog(this.leader), deadLetters: new DeadLetters(this.producer, deadLetterTopic(config)) };
+    this.deadLetters = new DeadLetters(this.producer, deadLetterTopic(config));
   }
 
   /** Starts reading; resolves once the main reader runs. `done` rejects if the replicator cannot go on. */
@@ -74,7 +74,7 @@ export class Replicator {
     await this.admin.connect();
     await this.producer.connect();
     await this.admin.createTopics({ topics: [{ topic: deadLetterTopic(this.config), numPartitions: 1 }] }).catch(() => {});
-    this.topics = await tableTopics(this.admin, this.config);
+    this.topics = await changeTopics(this.admin, this.config);
     await Promise.all(this.sinks.map(async (s) => {
       try {
         await s.load();
@@ -96,7 +96,7 @@ export class Replicator {
     await this.ticker;
     while (this.catchingUp.size) await sleep(100);
     await Promise.all(this.sinks.map((s) => s.settled()));
-    await Promise.allSettled([...this.sinks.map((s) => s.close()), this.leader.end({ timeout: 5 }), this.producer.disconnect(), this.admin.disconnect()]);
+    await Promise.allSettled([...this.sinks.map((s) => s.close()), this.producer.disconnect(), this.admin.disconnect()]);
   }
 
   stats(): ReplicaStats[] {
@@ -125,15 +125,17 @@ export class Replicator {
 
   private async startMain(): Promise<void> {
     const attached = this.sinks.filter((s) => s.state === 'attached');
+    const assembler = new Assembler();
     this.main = await startReader(this.kafka, {
       name: 'replicator',
       topics: this.topics,
       start: this.startOffsets(attached),
-      concurrency: 3,
       onBatch: async (topic, partition, changes, hw) => {
+        const tp = tpKey(topic, partition);
+        if (hw > (this.ends.get(tp) ?? 0n)) this.ends.set(tp, hw);
         this.activeBatches++;
         try {
-          await this.mainBatch(topic, partition, changes, hw);
+          for (const group of groupUnits(this.assemble(assembler, changes), GROUP_EVENTS)) await this.mainGroup(group);
         } finally {
           this.activeBatches--;
         }
@@ -142,14 +144,13 @@ export class Replicator {
     });
   }
 
-  private async mainBatch(topic: string, partition: number, changes: Change[], hw: bigint): Promise<void> {
-    const tp = tpKey(topic, partition);
-    if (hw > (this.ends.get(tp) ?? 0n)) this.ends.set(tp, hw);
-    const ctx = { ...this.ctxBase, built: new Map() };
+  private async mainGroup(units: Unit[]): Promise<void> {
+    const { topic, partition } = units[0].records[0];
+    const ctx = this.context();
     const attached = this.sinks.filter((s) => s.state === 'attached');
     const pending = new Set(attached);
     const runs = attached.map(async (sink) => {
-      const p = this.feed(sink, changes, ctx).then(
+      const p = this.feed(sink, units, ctx).then(
         () => pending.delete(sink),
         (e) => {
           pending.delete(sink);
@@ -160,21 +161,34 @@ export class Replicator {
       return p;
     });
     await Promise.race([Promise.all(runs), sleep(SLOW_MS)]);
-    for (const sink of pending) this.detach(sink, `slow: a batch took longer than ${SLOW_MS / 1000} s`);
-    this.mainLast.set(tp, changes[changes.length - 1].offset);
-    this.events += changes.length;
+    for (const sink of pending) this.detach(sink, `slow: a transaction took longer than ${SLOW_MS / 1000} s`);
+    this.mainLast.set(tpKey(topic, partition), units[units.length - 1].last);
+    this.events += units.reduce((n, u) => n + u.records.length, 0);
   }
 
-  /** Applies what the replica lacks of `changes`; throws on a gap or a failure retrying now would not fix. */
-  private async feed(sink: ReplicaSink, changes: Change[], ctx: ApplyContext): Promise<void> {
-    const { topic, partition } = changes[0];
+  private assemble(assembler: Assembler, changes: Change[]): Unit[] {
+    const units = assembler.push(changes);
+    for (const u of units) {
+      if (u.incomplete) this.log(`transaction at offsets ${u.first}..${u.last} has no END record (the connector restarted in it); applied as received`);
+      if (u.countMismatch) this.log(`transaction at offsets ${u.first}..${u.last}: END counts ${u.countMismatch.expected} events, ${u.countMismatch.received} arrived; applied as received`);
+    }
+    return units;
+  }
+
+  private context(): ApplyContext {
+    return { deadLetters: this.deadLetters, plans: new Map(), log: this.log };
+  }
+
+  /** Applies the units the replica lacks; throws on a gap or a failure retrying now would not fix. */
+  private async feed(sink: ReplicaSink, units: Unit[], ctx: ApplyContext): Promise<void> {
+    const { topic, partition } = units[0].records[0];
     for (let attempt = 0; ; attempt++) {
       const known = sink.applied(topic, partition);
-      const run = known === null ? changes : changes.filter((c) => c.offset > known);
+      const run = known === null ? units : units.filter((u) => u.last > known);
       if (run.length === 0) return;
-      if (known !== null && run[0].offset !== known + 1n) throw new Error(`gap: ${sink.name} is at offset ${known} of ${topic}[${partition}], the batch starts at ${run[0].offset}`);
+      if (known !== null && run[0].first !== known + 1n) throw new Error(`gap: ${sink.name} is at offset ${known} of ${topic}[${partition}], the next transaction starts at ${run[0].first}`);
       try {
-        return await applyChanges(sink, run, ctx);
+        return await applyGroup(sink, run, ctx);
       } catch (e) {
         // Someone else (another replicator, a restored replica) moved the position: re-read it once and retry.
         if (!(e instanceof PositionMismatch) || attempt > 0) throw e;
@@ -190,10 +204,14 @@ export class Replicator {
     if (!this.catchingUp.has(sink)) void this.catchUp(sink);
   }
 
-  /** True when the replica has applied everything the main reader handed out and what the broker held at the last tick. */
+  /**
+   * True when the replica has applied everything the main reader handed out (or, before it handed out
+   * anything, what the broker held at the last tick). Not the broker's end otherwise: under steady writes
+   * the log usually ends inside a transaction that no replica can have applied yet.
+   */
   private caughtUp(sink: ReplicaSink): boolean {
     for (const tp of new Set([...this.mainLast.keys(), ...this.ends.keys()])) {
-      const need = [this.mainLast.get(tp) ?? -1n, (this.ends.get(tp) ?? 0n) - 1n].reduce((a, b) => (a > b ? a : b));
+      const need = this.mainLast.get(tp) ?? (this.ends.get(tp) ?? 0n) - 1n;
       if ((sink.positions.get(tp)?.offset ?? -1n) < need) return false;
     }
     return true;
@@ -211,7 +229,7 @@ export class Replicator {
           if (sink.state === 'down') this.log(`${sink.name}: reachable again, catching up`);
           sink.state = 'catching-up';
           const version = this.topicsVersion;
-          const ctx = () => ({ ...this.ctxBase, built: new Map() });
+          const assembler = new Assembler();
           let failure: unknown;
           reader = await startReader(this.kafka, {
             name: `catch-up-${sink.name}`,
@@ -220,7 +238,7 @@ export class Replicator {
             onBatch: async (_t, _p, changes) => {
               if (sink.state !== 'catching-up' || failure) return;
               try {
-                await this.feed(sink, changes, ctx());
+                for (const group of groupUnits(assembler.push(changes), GROUP_EVENTS)) await this.feed(sink, group, this.context());
               } catch (e) {
                 failure = e;
               }
@@ -241,6 +259,7 @@ export class Replicator {
           delay = 500;
         } catch (e) {
           sink.state = 'down';
+          if (describe(e) !== sink.lastError) this.log(`${sink.name}: ${describe(e)}; retrying`);
           sink.lastError = describe(e);
           await sleep(delay);
           delay = Math.min(delay * 2, 5_000);
@@ -261,7 +280,7 @@ export class Replicator {
       if (!this.running) break;
       try {
         const committed = await committedLsn(connect, this.config.settings.connectorName).catch(() => undefined);
-        const topics = await tableTopics(this.admin, this.config);
+        const topics = await changeTopics(this.admin, this.config);
         const ends = await logEnds(this.admin, topics);
         this.ends = ends;
         if (committed !== undefined) this.candidates = [...this.candidates, { lsn: committed, ends }].slice(-1200);

@@ -1,26 +1,33 @@
 import postgres from 'postgres';
 import type { PgEndpoint } from '../config/config.ts';
 import { pgOptions } from '../runtime/probes.ts';
-import { ensureReplicaTable, qualify } from './catalog.ts';
 import type { Change } from './decode.ts';
-import { PositionMismatch } from './errors.ts';
-import { prepareProgressSchema, readPositions, recordPosition, type Position } from './progress.ts';
+import { describe, PositionMismatch } from './errors.ts';
+import type { Unit } from './order.ts';
+import { prepareProgressSchema, readPositions, readSchemaState, recordPosition, recordSchemaState, type Position } from './progress.ts';
+import { EMPTY_SNAPSHOT } from './schema/diff.ts';
+import type { Plan, SchemaState } from './steps.ts';
 import type { Statement } from './plan.ts';
 import { tpKey } from './topics.ts';
 
 export type SinkState = 'attached' | 'catching-up' | 'down';
 
+/** A change a replica could not apply (or a schema change it could not mirror), and why. */
+export interface Rejection {
+  change: Change;
+  reason: string;
+}
+
 /**
- * One read replica: its connection, the positions it has applied (mirroring cqrsctl.applied_offsets) and
- * the transaction that applies a batch. The in-memory positions only choose which messages to send; the
- * transaction re-checks the recorded position under the apply lock, so a stale view can never apply
- * twice or skip.
+ * One read replica: its connection, the position it has applied (mirroring cqrsctl.applied_offsets), the
+ * schema it follows, and the transaction that applies a group of units. The in-memory position only
+ * chooses which units to send; the transaction re-checks the recorded position under the apply lock, so a
+ * stale view can never apply twice or skip.
  */
 export class ReplicaSink {
   readonly sql: postgres.Sql;
   readonly positions = new Map<string, Position>();
-  /** Table → catalog version this replica's table was last made to match. */
-  private readonly ensured = new Map<string, number>();
+  schema: SchemaState = { changeId: 0, snapshot: EMPTY_SNAPSHOT };
   state: SinkState = 'down';
   lastError?: string;
   /** Applies in flight, so a sink detached for being slow is not used again before they settle. */
@@ -28,7 +35,7 @@ export class ReplicaSink {
 
   constructor(readonly endpoint: PgEndpoint) {
     // synchronous_commit=off is safe here: the rows and their recorded position commit together, so a replica
-    // crash can only lose a suffix of whole batches, and the replicator re-applies exactly that suffix.
+    // crash can only lose a suffix of whole groups, and the replicator re-applies exactly that suffix.
     this.sql = postgres({
       ...pgOptions(endpoint), max: 1, connect_timeout: 5, idle_timeout: 0, onnotice: () => {},
       connection: { application_name: 'cqrsctl-replicator', synchronous_commit: 'off' },
@@ -39,11 +46,13 @@ export class ReplicaSink {
     return this.endpoint.name;
   }
 
-  /** Prepares the progress schema and loads the recorded positions. */
+  /** Prepares the progress schema and loads the recorded positions and schema. */
   async load(): Promise<void> {
     await prepareProgressSchema(this.sql);
+    const [positions, schema] = await Promise.all([readPositions(this.sql), readSchemaState(this.sql)]);
     this.positions.clear();
-    for (const p of await readPositions(this.sql)) this.positions.set(tpKey(p.topic, p.partition), p);
+    for (const p of positions) this.positions.set(tpKey(p.topic, p.partition), p);
+    this.schema = schema;
   }
 
   /** The last applied offset of a topic-partition, or null when nothing was applied there yet. */
@@ -51,36 +60,64 @@ export class ReplicaSink {
     return this.positions.get(tpKey(topic, partition))?.offset ?? null;
   }
 
-  async ensureTable(meta: Parameters<typeof ensureReplicaTable>[1], version: number): Promise<void> {
-    const key = qualify(meta.schema, meta.table);
-    if (this.ensured.get(key) === version) return;
-    await ensureReplicaTable(this.sql, meta);
-    this.ensured.set(key, version);
-  }
-
   /**
-   * Applies statements for `changes` (contiguous, in offset order) in one transaction that also records the
-   * new position. `expected` is the position the batch follows; the apply lock (shared with
-   * verify-replicas --repair) keeps a repair from interleaving.
+   * Applies a plan for `units` (contiguous, in offset order) in one transaction that also records the new
+   * position and schema; the apply lock (shared with verify-replicas --repair) keeps a repair from
+   * interleaving. Careful mode runs each statement under a savepoint and rejects the ones that fail
+   * instead of failing the transaction. Schema DDL always runs that way: a definition the replica cannot
+   * take (say, an index on a function it lacks) is named, and the rows go on. Returns what was rejected.
    */
-  async apply(changes: Change[], statements: Statement[], extra?: (tx: postgres.TransactionSql) => Promise<unknown>): Promise<void> {
-    const first = changes[0];
-    const last = changes[changes.length - 1];
-    const expected = first.offset - 1n;
-    const known = this.applied(first.topic, first.partition);
-    const position = lastPosition(changes);
+  async apply(units: Unit[], plan: Plan, careful: boolean): Promise<Rejection[]> {
+    const first = units[0];
+    const last = units[units.length - 1];
+    const { topic, partition } = first.records[0];
+    const known = this.applied(topic, partition);
+    const position = lastPosition(units);
+    const rejected: Rejection[] = [...plan.rejected];
     await this.sql.begin(async (tx) => {
       const [, rows] = await Promise.all([
         tx`select pg_advisory_xact_lock(hashtext('cqrsctl.apply'))`,
-        tx<{ offset: string }[]>`select "offset"::text from cqrsctl.applied_offsets where topic = ${first.topic} and partition = ${first.partition}`,
+        tx<{ offset: string }[]>`select "offset"::text from cqrsctl.applied_offsets where topic = ${topic} and partition = ${partition}`,
       ]);
       const recorded = rows.length ? BigInt(rows[0].offset) : null;
       // No record is right only when this replica never applied anything on the partition.
-      const want = known === null ? null : expected;
+      const want = known === null ? null : first.first - 1n;
       if (recorded !== want) throw new PositionMismatch(recorded, want);
-      await Promise.all([...statements.map((s) => tx.unsafe(s.sql, s.params as never)), extra?.(tx), recordPosition(tx, last.topic, last.partition, position)]);
+      // Statements must run on the savepoint's own handle: postgres.js fails the whole transaction otherwise.
+      const guarded = async (change: Change | undefined, what: string, work: (sp: postgres.TransactionSql) => Promise<unknown>) => {
+        try {
+          await tx.savepoint((sp) => work(sp));
+        } catch (e) {
+          if (!change) throw e;
+          rejected.push({ change, reason: `${what}: ${describe(e)}` });
+        }
+      };
+      for (const step of plan.steps) {
+        if (step.kind === 'rows') {
+          if (careful) for (const s of step.statements) await guarded(s.source, 'cannot apply', (sp) => run(sp, s));
+          else await Promise.all(step.statements.map((s) => run(tx, s)));
+        } else if (step.kind === 'schema') {
+          for (const t of step.truncate) await tx.unsafe(t);
+          for (const ddl of step.statements) await guarded(step.change, `cannot mirror schema change ${step.changeId} (${step.tag}) with \`${ddl}\``, (sp) => sp.unsafe(ddl));
+          for (const u of step.unsupported) rejected.push({ change: step.change, reason: `cannot mirror schema change ${step.changeId} (${step.tag}): ${u}` });
+        } else if (careful) {
+          await guarded(step.change, 'cannot reload rewritten rows', (sp) => run(sp, step.statement));
+        } else {
+          await run(tx, step.statement);
+        }
+      }
+      const writes: Promise<unknown>[] = [recordPosition(tx, topic, partition, position)];
+      if (plan.state.changeId !== this.schema.changeId) writes.push(recordSchemaState(tx, plan.state));
+      for (const r of rejected) {
+        writes.push(tx`
+          insert into cqrsctl.dead_letters (topic, partition, "offset", reason) values (${topic}, ${partition}, ${r.change.offset.toString()}, ${r.reason})
+          on conflict (topic, partition, "offset") do update set reason = cqrsctl.dead_letters.reason || '; ' || excluded.reason`);
+      }
+      await Promise.all(writes);
     });
-    this.positions.set(tpKey(last.topic, last.partition), position);
+    this.positions.set(tpKey(topic, partition), { ...position, offset: last.last });
+    this.schema = plan.state;
+    return rejected;
   }
 
   track(p: Promise<unknown>): void {
@@ -97,14 +134,16 @@ export class ReplicaSink {
   }
 }
 
-/** Position after the batch: its last offset, with the LSN and commit time of its last event that has them. */
-function lastPosition(changes: Change[]): Position {
-  const last = changes[changes.length - 1];
+const run = (tx: postgres.TransactionSql, s: Statement) => tx.unsafe(s.sql, s.params as never);
+
+/** Position after the units: the last offset, with the LSN and commit time of the last event that has them. */
+function lastPosition(units: Unit[]): Position {
+  const records = units.flatMap((u) => u.records);
   let lsn: bigint | null = null;
   let tsMs: number | null = null;
-  for (let i = changes.length - 1; i >= 0 && (lsn === null || tsMs === null); i--) {
-    lsn ??= changes[i].event?.lsn ?? null;
-    tsMs ??= changes[i].event?.tsMs ?? null;
+  for (let i = records.length - 1; i >= 0 && (lsn === null || tsMs === null); i--) {
+    lsn ??= records[i].event?.lsn ?? null;
+    tsMs ??= records[i].event?.tsMs ?? null;
   }
-  return { offset: last.offset, lsn, tsMs };
+  return { offset: units[units.length - 1].last, lsn, tsMs };
 }

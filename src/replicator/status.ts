@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import type { Config, PgEndpoint } from '../config/config.ts';
 import { errorMessage } from '../errors.ts';
 import { pgOptions } from '../runtime/probes.ts';
-import { createKafka, logEnds, tableTopics } from './kafka.ts';
+import { createKafka, logEnds, changeTopics } from './kafka.ts';
 import { readPositions } from './progress.ts';
 import { tpKey } from './topics.ts';
 import { appliedThrough } from './watermark.ts';
@@ -18,6 +18,8 @@ export interface ReplicaProgress {
   lagEvents: number | null;
   lagMs: number | null;
   deadLettered: number;
+  /** Why the newest dead letter could not be applied (a change, or a schema change that cannot be mirrored). */
+  lastDeadLetter: string | null;
   partitions: { topic: string; partition: number; offset: string; end: string | null; lsn: string | null }[];
   error?: string;
 }
@@ -35,7 +37,7 @@ async function brokerEnds(config: Config): Promise<Map<string, bigint>> {
   const admin = createKafka(config, 'cqrsctl-status').admin();
   await admin.connect();
   try {
-    return await logEnds(admin, await tableTopics(admin, config));
+    return await logEnds(admin, await changeTopics(admin, config));
   } finally {
     await admin.disconnect();
   }
@@ -43,12 +45,13 @@ async function brokerEnds(config: Config): Promise<Map<string, bigint>> {
 
 async function replicaProgress(r: PgEndpoint, ends: Map<string, bigint> | undefined): Promise<ReplicaProgress> {
   const sql = postgres({ ...pgOptions(r), max: 1, connect_timeout: 2, onnotice: () => {} });
-  const empty = { name: r.name, appliedEvents: 0, lastLsn: null, appliedThrough: '0', lagEvents: null, lagMs: null, deadLettered: 0, partitions: [] };
+  const empty = { name: r.name, appliedEvents: 0, lastLsn: null, appliedThrough: '0', lagEvents: null, lagMs: null, deadLettered: 0, lastDeadLetter: null, partitions: [] };
   try {
     const [{ exists }] = await sql<{ exists: boolean }[]>`select to_regclass('cqrsctl.applied_offsets') is not null as exists`;
     if (!exists) return { ...empty, lagEvents: ends ? sum([...ends.values()]) : null };
     const positions = await readPositions(sql);
-    const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from cqrsctl.dead_letters`;
+    const [{ n, reason }] = await sql<{ n: number; reason: string | null }[]>`
+      select count(*)::int as n, (select reason from cqrsctl.dead_letters order by dead_at desc limit 1) as reason from cqrsctl.dead_letters`;
     const byTp = new Map(positions.map((p) => [tpKey(p.topic, p.partition), p]));
     let lag: bigint | null = null;
     if (ends) {
@@ -64,6 +67,7 @@ async function replicaProgress(r: PgEndpoint, ends: Map<string, bigint> | undefi
       lagEvents: lag === null ? null : Number(lag),
       lagMs: newest?.tsMs ? Math.max(0, Date.now() - newest.tsMs) : null,
       deadLettered: n,
+      lastDeadLetter: reason,
       partitions: positions.map((p) => ({
         topic: p.topic, partition: p.partition, offset: p.offset.toString(),
         end: ends?.get(tpKey(p.topic, p.partition))?.toString() ?? null, lsn: p.lsn?.toString() ?? null,

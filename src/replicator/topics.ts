@@ -1,27 +1,28 @@
 import type { Config } from '../config/config.ts';
+import type { ChangeEvent } from './decode.ts';
 
 /** The dead-letter topic; deliberately outside `<prefix>.` so the replicator never consumes it. */
 export const deadLetterTopic = (config: Config) => `cqrsctl-dlq.${config.settings.topicPrefix}`;
 
 /**
- * Debezium's table topics: `<prefix>.<schema>.<table>`. Debezium replaces characters Kafka does not allow
- * in topic names (spaces, `;`, …), so the table an event belongs to is read from its `source` block,
- * never from the topic name. `<prefix>.transaction` carries transaction metadata, not rows.
+ * The change topic: the connector routes every table's events and its transaction metadata into this one
+ * topic of one partition (connectors/leader-cdc.json), so the topic holds the leader's history in commit
+ * order, each transaction's records consecutive. The table an event belongs to is read from its `source`
+ * block.
  */
-export function isTableTopic(config: Config, topic: string): boolean {
-  const prefix = `${config.settings.topicPrefix}.`;
-  return topic.startsWith(prefix) && topic !== `${prefix}transaction` && topic.split('.').length >= 3;
-}
+export const changeTopic = (config: Config) => `${config.settings.topicPrefix}.changes`;
 
 /**
- * Leader tables in schema cqrsctl (the heartbeat Debezium's heartbeat query writes every second, the
- * migrations record) are cqrsctl's own bookkeeping: their events advance progress and lag but write no
- * rows, because the cqrsctl schema on replicas holds the replicator's state instead.
+ * Leader tables in schema cqrsctl are cqrsctl's own bookkeeping (the heartbeat, the migrations record, the
+ * schema-change log): their events advance positions but write no rows, because the cqrsctl schema on
+ * replicas holds the replicator's state instead. Schema changes are applied by their own path.
  */
 export const isInternalTable = (schema: string) => schema === 'cqrsctl';
 
+/** A row of cqrsctl.schema_changes: the leader's captured catalog after one DDL command (see stack/schema-capture.ts). */
+export const isSchemaChange = (e: ChangeEvent) => e.schema === 'cqrsctl' && e.table === 'schema_changes' && (e.op === 'c' || e.op === 'r');
+
+/** A chunk of a rewritten table's rows, shipped with the DDL that rewrote it. */
+export const isRewriteChunk = (e: ChangeEvent) => e.schema === 'cqrsctl' && e.table === 'rewrite_rows' && e.op === 'c';
+
 export const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
-export const splitTpKey = (key: string) => {
-  const [topic, partition] = key.split('\u0000');
-  return { topic, partition: Number(partition) };
-};

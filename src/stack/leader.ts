@@ -3,6 +3,8 @@ import { quoteIdent } from '../pg/ident.ts';
 import type { Config } from '../config/config.ts';
 import { publicationName } from '../connect/template.ts';
 import { pgOptions } from '../runtime/probes.ts';
+import { captureScope } from '../config/scope.ts';
+import { installSchemaCapture } from './schema-capture.ts';
 
 /**
  * What Debezium needs on the leader, created idempotently as the superuser: a login role with REPLICATION
@@ -36,9 +38,11 @@ export async function prepareLeader(config: Config): Promise<void> {
       const [hasPub] = await tx`select 1 from pg_publication where pubname = ${pub}`;
       if (!hasPub) await tx.unsafe(`create publication ${quoteIdent(pub)} for all tables`);
       await tx.unsafe(replicaIdentityTrigger);
+      await installSchemaCapture(tx, captureScope(s));
       const tables = await tx<{ name: string }[]>`
         select c.oid::regclass::text as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where c.relkind in ('r', 'p') and c.relreplident <> 'f' and c.relpersistence = 'p'
+          and c.oid <> 'cqrsctl.rewrite_rows'::regclass
           and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'`;
       for (const t of tables) await tx.unsafe(`alter table ${t.name} replica identity full`);
     });

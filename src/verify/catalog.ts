@@ -1,3 +1,4 @@
+import { inScope, type CaptureScope } from '../config/scope.ts';
 import type { VerifySession } from './session.ts';
 
 export interface Column {
@@ -22,8 +23,8 @@ export interface TableInfo {
 /** Schemas that are not user data: cqrsctl's own bookkeeping and PostgreSQL's. */
 const ignoredSchemas = ['cqrsctl', 'pg_catalog', 'information_schema', 'pg_toast'];
 
-/** Every user table of the database (partitioned tables as their parent), keyed by id. */
-export async function readCatalog(session: VerifySession): Promise<Map<string, TableInfo>> {
+/** Every replicated user table of the database (partitioned tables as their parent), keyed by id. */
+export async function readCatalog(session: VerifySession, scope: CaptureScope): Promise<Map<string, TableInfo>> {
   const rows = await session.sql.unsafe<{ schema: string; name: string; estimate: string; column: string; type: string; notnull: string; pk: string | null }[]>(`
     select n.nspname as schema, c.relname as name, c.reltuples::text as estimate,
            a.attname as column, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull::text as notnull,
@@ -51,5 +52,6 @@ export async function readCatalog(session: VerifySession): Promise<Map<string, T
   for (const [id, key] of keyOrder) {
     tables.get(id)!.primaryKey = key.sort((a, b) => a.position - b.position).map((k) => k.column);
   }
+  for (const [id, t] of tables) if (!inScope(scope, t.schema, t.name)) tables.delete(id);
   return tables;
 }

@@ -3,6 +3,7 @@ import { changedColumns, compareKeyedRows, compareMultisets, type ChangedRow, ty
 import { hashedValue, integerTypes, rowsByKey, segmentValue, segmentHashes, segmentRows, tableRef, type Shape } from './row-sql.ts';
 import { comparedColumns, diffSchema, schemaDiffers, type SchemaDiff } from './schema-diff.ts';
 import { findLeaves, firstLevelBits, segmentSums, totalRows, type SegmentSums, type Side } from './segments.ts';
+import type { DefinitionDiff } from './definitions.ts';
 import type { VerifySession } from './session.ts';
 
 export type TableState = 'equal' | 'diverged' | 'missing-table' | 'extra-table';
@@ -17,6 +18,8 @@ export interface TableDiff {
   leaderRows: number;
   replicaRows: number;
   schema?: SchemaDiff;
+  /** The table's (or, for a `type …`/`sequence …`/`schema …` entry, the object's) definition where it differs. */
+  definition?: DefinitionDiff;
   /** Keys (or, keyless, whole rows of the compared columns) missing on the replica / only on the replica. */
   missing: Values[];
   extra: Values[];

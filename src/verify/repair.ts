@@ -21,39 +21,16 @@ async function underApplyLock(replica: VerifySession, work: (tx: postgres.Transa
   });
 }
 
-const columnDef = (c: TableInfo['columns'][number]) => `${quoteIdent(c.name)} ${c.type}`;
-
 /**
- * Makes the replica's table definition the leader's: creates or drops the table, adds or drops columns,
- * converts column types through their text form. Returns what it did; a different primary key is left
- * alone (changing it could fail on duplicates) and returned as a note.
+ * Makes the replica's definitions the leader's (tables, columns, keys, indexes, user-defined types and
+ * domains, schemas; objects matched by name) in one transaction under the apply lock. Returns what it ran,
+ * and what it could not express.
  */
-export async function repairSchema(replica: VerifySession, diff: TableDiff, leader?: TableInfo, current?: TableInfo): Promise<string[]> {
-  const done: string[] = [];
+export async function repairDefinitions(replica: VerifySession, repair: { statements: string[]; unsupported: string[] }): Promise<string[]> {
   await underApplyLock(replica, async (tx) => {
-    const run = async (statement: string, what: string) => { await tx.unsafe(statement); done.push(what); };
-    if (diff.state === 'extra-table') return run(`drop table ${tableRef(current!)}`, `dropped table ${diff.table}`);
-    if (diff.state === 'missing-table') {
-      const t = leader!;
-      const columns = t.columns.map((c) => `${columnDef(c)}${c.notNull ? ' not null' : ''}`);
-      if (t.primaryKey.length) columns.push(`primary key (${t.primaryKey.map(quoteIdent).join(', ')})`);
-      await tx.unsafe(`create schema if not exists ${quoteIdent(t.schema)}`);
-      return run(`create table ${tableRef(t)} (${columns.join(', ')})`, `created table ${diff.table}`);
-    }
-    const s = diff.schema;
-    if (!s || !leader) return;
-    const table = tableRef(leader);
-    for (const name of s.missingColumns) {
-      // Added nullable: the rows are filled by the row repair that follows.
-      await run(`alter table ${table} add column ${columnDef(leader.columns.find((c) => c.name === name)!)}`, `added column ${name}`);
-    }
-    for (const name of s.extraColumns) await run(`alter table ${table} drop column ${quoteIdent(name)}`, `dropped column ${name}`);
-    for (const m of s.typeMismatches) {
-      await run(`alter table ${table} alter column ${quoteIdent(m.column)} type ${m.leader} using ${quoteIdent(m.column)}::text::${m.leader}`, `changed type of ${m.column} to ${m.leader}`);
-    }
-    if (s.primaryKey) done.push(`primary key differs (leader: ${s.primaryKey.leader.join(', ') || 'none'}; replica: ${s.primaryKey.replica.join(', ') || 'none'}): not repaired`);
+    for (const statement of repair.statements) await tx.unsafe(statement);
   });
-  return done;
+  return [...repair.statements, ...repair.unsupported.map((u) => `not repaired: ${u}`)];
 }
 
 const insertRows = (tx: postgres.TransactionSql, table: TableInfo, columns: string[], rows: Values[]) => {

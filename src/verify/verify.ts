@@ -5,7 +5,9 @@ import { readCatalog, type TableInfo } from './catalog.ts';
 import { formatLsn } from '../pg/lsn.ts';
 import { appliedLsn, leaderLsn, measureLag, waitForCatchUp, type Lag } from './catch-up.ts';
 import { compareTable, leaderLevelCache, sidesOf, type TableDiff } from './compare-table.ts';
-import { repairKeyedRows, repairMultiset, repairSchema } from './repair.ts';
+import { repairDefinitions, repairKeyedRows, repairMultiset } from './repair.ts';
+import { compareDefinitions, definitionRepair, readDefinitions } from './definitions.ts';
+import { captureScope, describeScope, type CaptureScope } from '../config/scope.ts';
 import { selectReplicas, selectTables } from './select.ts';
 import { openSession, type VerifySession } from './session.ts';
 
@@ -35,6 +37,8 @@ export interface VerifyReport {
   /** With --repair: what was found before repairing and what was done. */
   beforeRepair?: TableDiff[];
   repairs?: Repair[];
+  /** What was compared: the capture scope (tables outside it are neither compared nor repaired). */
+  scope: string;
   bytesReceived: number;
   ms: number;
 }
@@ -42,6 +46,7 @@ export interface VerifyReport {
 /** Proves (or disproves) that every selected replica holds exactly the leader's user tables; repairs on request. */
 export async function verifyReplicas(config: Config, options: VerifyOptions, progress: Progress): Promise<VerifyReport> {
   const started = Date.now();
+  const scope = captureScope(config.settings);
   const endpoints = selectReplicas(config.replicas, options.replicas);
   const leader = openSession(config.leader, endpoints.length + 1);
   const replicas = endpoints.map((e) => openSession(e, 2));
@@ -51,7 +56,7 @@ export async function verifyReplicas(config: Config, options: VerifyOptions, pro
     const target = await leaderLsn(leader);
     const probes = replicas.map((r) => ({ name: r.name, applied: () => appliedLsn(r) }));
     const finish = (verdict: VerifyReport['verdict'], lag: Lag[], tables: TableDiff[], extra: Partial<VerifyReport> = {}): VerifyReport => ({
-      verdict, leaderLsn: formatLsn(target), lag, tables, ...extra,
+      verdict, leaderLsn: formatLsn(target), lag, tables, scope: describeScope(scope), ...extra,
       bytesReceived: sessions.reduce((n, s) => n + s.bytesReceived(), 0), ms: Date.now() - started,
     });
 
@@ -66,15 +71,15 @@ export async function verifyReplicas(config: Config, options: VerifyOptions, pro
       lag = waited.lag;
     }
 
-    const before = await progress.step('Comparing tables', (update) => compareAll(leader, replicas, options.tables, update));
+    const before = await progress.step('Comparing definitions and rows', (update) => compareAll(leader, replicas, scope, options.tables, update));
     const verdict = (diffs: TableDiff[]) => (diffs.every((d) => d.state === 'equal') ? 'equal' : 'diverged');
     if (!options.repair || verdict(before) === 'equal') return finish(verdict(before), lag, before);
 
-    const repairs = await progress.step('Repairing diverged replicas from the leader', (update) => repairAll(leader, replicas, before, update));
+    const repairs = await progress.step('Repairing diverged replicas from the leader', (update) => repairAll(leader, replicas, scope, before, update));
     // A table only on replicas has been dropped from all of them: nothing is left to compare.
     const dropped = new Set(before.filter((d) => d.state === 'extra-table').map((d) => d.table));
-    const again = [...new Set(before.map((d) => d.table))].filter((id) => !dropped.has(id));
-    const after = again.length ? await progress.step('Comparing again', (update) => compareAll(leader, replicas, again, update)) : [];
+    const again = options.tables?.length ? [...new Set(before.map((d) => d.table))].filter((id) => !dropped.has(id)) : undefined;
+    const after = await progress.step('Comparing again', (update) => compareAll(leader, replicas, scope, again, update));
     return finish(verdict(after), lag, after, { beforeRepair: before, repairs });
   } finally {
     await Promise.all(sessions.map((s) => s.close()));
@@ -90,13 +95,9 @@ async function reach(session: VerifySession): Promise<void> {
   }
 }
 
-async function catalogs(leader: VerifySession, replicas: VerifySession[]) {
-  const [ours, ...theirs] = await Promise.all([leader, ...replicas].map(readCatalog));
-  return { ours, theirs };
-}
-
-async function compareAll(leader: VerifySession, replicas: VerifySession[], names: string[] | undefined, update: (detail: string) => void): Promise<TableDiff[]> {
-  const { ours, theirs } = await catalogs(leader, replicas);
+async function compareAll(leader: VerifySession, replicas: VerifySession[], scope: CaptureScope, names: string[] | undefined, update: (detail: string) => void): Promise<TableDiff[]> {
+  const [ours, ...theirs] = await Promise.all([leader, ...replicas].map((s) => readCatalog(s, scope)));
+  const [leaderDefs, ...replicaDefs] = await Promise.all([leader, ...replicas].map((s) => readDefinitions(s, scope)));
   const tables = selectTables([...ours.keys(), ...theirs.flatMap((c) => [...c.keys()])], names);
   const level = leaderLevelCache(leader);
   const diffs: TableDiff[] = [];
@@ -105,32 +106,52 @@ async function compareAll(leader: VerifySession, replicas: VerifySession[], name
     const present = replicas.map((r, j) => ({ r, mine: theirs[j].get(id) })).filter(({ mine }) => ours.has(id) || mine);
     diffs.push(...(await Promise.all(present.map(({ r, mine }) => compareTable(leader, r, ours.get(id), mine, level)))));
   }
+  // Definitions: a table's is attached to its row comparison; other objects (types, partitions, …) get entries of their own.
+  for (const [j, r] of replicas.entries()) {
+    for (const d of compareDefinitions(leaderDefs, replicaDefs[j])) {
+      if (names?.length && !names.includes(d.object)) continue;
+      const row = diffs.find((x) => x.replica === r.name && x.table === d.object);
+      if (row) {
+        row.definition = d;
+        if (row.state === 'equal') row.state = 'diverged';
+      } else {
+        diffs.push({ table: d.object, replica: r.name, state: 'diverged', keyless: false, leaderRows: 0, replicaRows: 0, missing: [], extra: [], changed: [], keyColumns: [], definition: d, ms: 0 });
+      }
+    }
+  }
   return diffs;
 }
 
-async function repairAll(leader: VerifySession, replicas: VerifySession[], diffs: TableDiff[], update: (detail: string) => void): Promise<Repair[]> {
+async function repairAll(leader: VerifySession, replicas: VerifySession[], scope: CaptureScope, diffs: TableDiff[], update: (detail: string) => void): Promise<Repair[]> {
   const repairs: Repair[] = [];
-  for (const found of diffs.filter((d) => d.state !== 'equal')) {
+  const leaderDefs = await readDefinitions(leader, scope);
+  // Definitions first, per replica and in one transaction: they decide which columns rows are compared on.
+  for (const replica of replicas) {
+    const found = diffs.filter((d) => d.replica === replica.name && (d.definition || d.schema || d.state === 'missing-table' || d.state === 'extra-table'));
+    if (!found.length) continue;
+    update(`${replica.name} definitions`);
+    const repair: Repair = { table: found.map((d) => d.table).join(', '), replica: replica.name, actions: [], deleted: 0, inserted: 0 };
+    repairs.push(repair);
+    repair.actions.push(...(await repairDefinitions(replica, definitionRepair(leaderDefs, await readDefinitions(replica, scope)))));
+  }
+  const table = async (s: VerifySession, id: string): Promise<TableInfo | undefined> => (await readCatalog(s, scope)).get(id);
+  for (const found of diffs.filter((d) => d.state !== 'equal' && d.state !== 'extra-table' && d.leaderRows + d.replicaRows + d.missing.length + d.extra.length + d.changed.length > 0)) {
     update(`${found.replica} ${found.table}`);
     const replica = replicas.find((r) => r.name === found.replica)!;
-    const table = async (s: VerifySession): Promise<TableInfo | undefined> => (await readCatalog(s)).get(found.table);
-    const repair: Repair = { table: found.table, replica: found.replica, actions: [], deleted: 0, inserted: 0 };
-    repairs.push(repair);
     let diff = found;
-    if (diff.state !== 'diverged' || diff.schema) {
-      repair.actions.push(...(await repairSchema(replica, diff, await table(leader), await table(replica))));
-      if (diff.state === 'extra-table') continue;
+    if (diff.state !== 'diverged' || diff.schema || diff.definition) {
       // Rows are compared again on the repaired definition: every column is now compared.
-      diff = await compareTable(leader, replica, await table(leader), await table(replica), leaderLevelCache(leader));
+      const [ours, theirs] = [await table(leader, found.table), await table(replica, found.table)];
+      if (!ours || !theirs) continue;
+      diff = await compareTable(leader, replica, ours, theirs, leaderLevelCache(leader));
     }
     if (!diff.missing.length && !diff.extra.length && !diff.changed.length) continue;
-    const [ours, theirs] = [(await table(leader))!, (await table(replica))!];
+    const [ours, theirs] = [(await table(leader, found.table))!, (await table(replica, found.table))!];
     const rows = diff.keyless ? await repairMultiset(replica, diff, theirs) : await (() => {
       const sides = sidesOf(ours, theirs);
       return repairKeyedRows(leader, replica, diff, sides.leader, sides.replica, theirs);
     })();
-    repair.deleted += rows.deleted;
-    repair.inserted += rows.inserted;
+    repairs.push({ table: found.table, replica: found.replica, actions: [], ...rows });
   }
   return repairs;
 }

@@ -32,7 +32,7 @@ describe('native runtime: up, change events, down, up again', () => {
     assert.equal(s.slot.active, true);
   });
 
-  test('a row inserted on the leader arrives as a Debezium create event', async () => {
+  test('a row inserted on the leader arrives as a Debezium create event in the change topic, inside its transaction', async () => {
     const table = `found_${Date.now()}`;
     const sql = postgres({ ...pgOptions(config.leader), max: 1, onnotice: () => {} });
     await sql.unsafe(`create table public.${table} (id int primary key, name text, price numeric(10,2))`);
@@ -42,16 +42,17 @@ describe('native runtime: up, change events, down, up again', () => {
     const kafka = new Kafka({ brokers: config.brokers, logLevel: logLevel.NOTHING });
     const consumer = kafka.consumer({ groupId: `test-${table}` });
     await consumer.connect();
-    const topic = `${config.settings.topicPrefix}.public.${table}`;
+    const topic = `${config.settings.topicPrefix}.changes`;
     await waitForTopic(kafka, topic);
     await consumer.subscribe({ topic, fromBeginning: true });
     const event = await new Promise<any>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no event on ${topic} within 60 s`)), 60_000);
       void consumer.run({
         eachMessage: async ({ message }) => {
-          if (!message.value) return;
+          const value = message.value && JSON.parse(message.value.toString());
+          if (value?.source?.table !== table || value.op !== 'c') return;
           clearTimeout(timer);
-          resolve(JSON.parse(message.value.toString()));
+          resolve(value);
         },
       });
     });
@@ -62,6 +63,7 @@ describe('native runtime: up, change events, down, up again', () => {
     assert.equal(payload.after.name, 'tea');
     assert.equal(payload.after.price, '3.50');
     assert.equal(payload.source.table, table);
+    assert.match(payload.transaction.id, /^\d+:\d+$/, 'transaction metadata is on');
   });
 
   test('a second up on a running stack is a no-op that says so', async () => {

@@ -1,8 +1,10 @@
+import assert from 'node:assert/strict';
 import postgres from 'postgres';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pgOptions } from '../../src/runtime/probes.ts';
 import type { Config } from '../../src/config/config.ts';
 import { appliedThrough } from '../../src/replicator/watermark.ts';
+import { deadLetters, schemaDump } from '../helpers/catalog-oracle.ts';
 
 /** Shared by the replicator-*.test.ts files: clients on every database and the equality checks. */
 export function databases(config: Config) {
@@ -40,4 +42,16 @@ export async function fingerprint(sql: postgres.Sql, qualified: string, orderBy:
 
 export async function fingerprints(dbs: ReturnType<typeof databases>, qualified: string, orderBy: string): Promise<string[]> {
   return Promise.all([dbs.leader, ...dbs.replicas].map((s) => fingerprint(s, qualified, orderBy)));
+}
+
+/** Every replica holds exactly the leader's definitions and rows of the schema (independent catalog check), and no dead letter. */
+export async function assertSchemaMirrored(dbs: ReturnType<typeof databases>, schema: string, label: string, timeoutMs = 120_000): Promise<void> {
+  await waitApplied(dbs.leader, dbs.replicas, timeoutMs);
+  const ours = await schemaDump(dbs.leader, schema);
+  for (const [i, replica] of dbs.replicas.entries()) {
+    const theirs = await schemaDump(replica, schema);
+    assert.equal(theirs.definitions, ours.definitions, `replica-${i + 1}: definitions of ${schema} differ after "${label}"`);
+    assert.deepEqual(theirs.rows, ours.rows, `replica-${i + 1}: rows of ${schema} differ after "${label}"`);
+    assert.deepEqual(await deadLetters(replica), [], `replica-${i + 1}: dead letters after "${label}"`);
+  }
 }

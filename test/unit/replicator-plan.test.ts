@@ -7,7 +7,7 @@ import { buildStatements } from '../../src/replicator/plan.ts';
 
 function meta(table: string, cols: [string, string, Column['kind']?][], primaryKey: string[]): TableMeta {
   const columns = new Map(cols.map(([name, type, kind]): [string, Column] => [name, { name, type, kind: kind ?? 'text', array: type.endsWith('[]') }]));
-  return { schema: 'public', table, qualified: `"public"."${table.replace(/"/g, '""')}"`, columns, primaryKey };
+  return { schema: 'public', table, qualified: `"public"."${table.replace(/"/g, '""')}"`, columns, primaryKey, overriding: false };
 }
 
 const orders = meta('orders', [['id', 'bigint'], ['note', 'text'], ['paid', 'boolean', 'bool'], ['big', 'text']], ['id']);
@@ -19,7 +19,7 @@ const ev = (op: ChangeEvent['op'], row: Row | null, table = 'orders'): ChangeEve
   op, schema: 'public', table,
   before: op === 'd' ? row : null,
   after: op === 'd' || op === 't' ? null : row,
-  lsn: null, tsMs: null,
+  lsn: null, tsMs: null, txId: null, snapshotLast: false,
 });
 const keyOf = (row: Row | null, table = 'orders') =>
   row === null ? '' : JSON.stringify(Object.fromEntries(metas.get(table)!.primaryKey.map((k) => [k, row[k]])));

@@ -1,0 +1,114 @@
+import type { Change } from './decode.ts';
+import { isSchemaChange } from './topics.ts';
+
+/**
+ * What a replica applies atomically: one leader transaction (its BEGIN, change events and END records),
+ * the connector's initial snapshot (all its reads), or a lone record outside both (a tombstone, an
+ * undecodable message). `records` covers every offset from `first` to `last`, so a unit's last offset is
+ * a position a replica may stop at: the next record always starts a unit.
+ */
+export interface Unit {
+  kind: 'tx' | 'snapshot' | 'other';
+  records: Change[];
+  first: bigint;
+  last: bigint;
+  /** A transaction whose END never arrived (the connector restarted in its middle); applied as received. */
+  incomplete?: boolean;
+  /** END's event count differs from the events received (logged, applied as received). */
+  countMismatch?: { expected: number; received: number };
+}
+
+interface Open {
+  kind: Unit['kind'];
+  txId?: string;
+  records: Change[];
+}
+
+/**
+ * Cuts the change topic (one partition, in the leader's commit order) into units. Debezium writes a
+ * transaction's BEGIN, its events and its END consecutively, so a transaction is complete when its END is
+ * read; snapshot reads carry no transaction and end at the read marked "last" (or at the first BEGIN).
+ * Reading must start at a unit's first record, which every recorded position guarantees.
+ */
+export class Assembler {
+  private open?: Open;
+
+  /** Feeds records in offset order; returns the units they complete, in order. */
+  push(records: Change[]): Unit[] {
+    const done: Unit[] = [];
+    const close = (extra: Partial<Unit> = {}) => {
+      if (!this.open) return;
+      const rs = this.open.records;
+      done.push({ kind: this.open.kind, records: rs, first: rs[0].offset, last: rs[rs.length - 1].offset, ...extra });
+      this.open = undefined;
+    };
+    for (const r of records) {
+      const b = r.boundary;
+      const e = r.event;
+      if (b?.status === 'BEGIN') {
+        close(this.open?.kind === 'tx' ? { incomplete: true } : {});
+        this.open = { kind: 'tx', txId: b.txId, records: [r] };
+      } else if (b?.status === 'END') {
+        if (this.open?.kind === 'tx' && this.open.txId === b.txId) {
+          this.open.records.push(r);
+          const received = this.open.records.filter((x) => x.event || x.poison).length;
+          close(b.eventCount !== null && b.eventCount !== received ? { countMismatch: { expected: b.eventCount, received } } : {});
+        } else {
+          close(this.open?.kind === 'tx' ? { incomplete: true } : {});
+          done.push({ kind: 'other', records: [r], first: r.offset, last: r.offset });
+        }
+      } else if (e?.txId) {
+        if (this.open?.kind !== 'tx' || this.open.txId !== e.txId) {
+          close(this.open?.kind === 'tx' ? { incomplete: true } : {});
+          this.open = { kind: 'tx', txId: e.txId, records: [] };
+        }
+        this.open.records.push(r);
+      } else if (e) {
+        if (this.open?.kind !== 'snapshot') {
+          close(this.open?.kind === 'tx' ? { incomplete: true } : {});
+          this.open = { kind: 'snapshot', records: [] };
+        }
+        this.open.records.push(r);
+        if (e.snapshotLast) close();
+      } else if (this.open) {
+        this.open.records.push(r);
+      } else {
+        done.push({ kind: 'other', records: [r], first: r.offset, last: r.offset });
+      }
+    }
+    return done;
+  }
+
+  /** Records held for a unit not complete yet. */
+  get pending(): number {
+    return this.open?.records.length ?? 0;
+  }
+}
+
+/** Whether a unit changes the schema: it must end its replica transaction (e.g. a new enum value is usable only after commit). */
+export const changesSchema = (u: Unit) => u.records.some((r) => r.event && isSchemaChange(r.event));
+
+/**
+ * Consecutive units that may share one replica transaction: a reader of the replica then sees the state
+ * after the last of them, a state the leader had. A unit that changes the schema, or the snapshot, goes
+ * alone; groups stop growing at `maxEvents`.
+ */
+export function groupUnits(units: Unit[], maxEvents: number): Unit[][] {
+  const groups: Unit[][] = [];
+  let current: Unit[] = [];
+  let size = 0;
+  const flush = () => {
+    if (current.length) groups.push(current);
+    current = [];
+    size = 0;
+  };
+  for (const u of units) {
+    const alone = u.kind === 'snapshot' || changesSchema(u);
+    if (alone || size + u.records.length > maxEvents) flush();
+    current.push(u);
+    size += u.records.length;
+    if (alone) flush();
+  }
+  flush();
+  return groups;
+}
