@@ -46,8 +46,8 @@ export async function schemaDump(sql: postgres.Sql, schema: string): Promise<{ d
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** Dead letters recorded on a replica (the replicator writes them in the apply transaction). */
-export async function deadLetters(sql: postgres.Sql): Promise<string[]> {
-  const rows = await sql<{ reason: string }[]>`select reason from cqrsctl.dead_letters order by dead_at`;
+/** Reasons of the dead letters recorded on a replica after `since` (the replicator writes them in the apply transaction). */
+export async function deadLetters(sql: postgres.Sql, since: Date): Promise<string[]> {
+  const rows = await sql<{ reason: string }[]>`select reason from cqrsctl.dead_letters where dead_at > ${since} order by dead_at`;
   return rows.map((r) => r.reason);
 }

@@ -125,10 +125,11 @@ test('the replicator (started by up --detach) brings that row to every replica, 
 
 test('on docker too, every migration of the suite reaches the replicas in commit order, definitions and rows equal', { timeout: 600_000 }, async () => {
   const dbs = databases(config);
+  const started = new Date();
   try {
     for (const step of migrationSteps('mig_docker')) {
       await dbs.leader.unsafe(step.sql);
-      await assertSchemaMirrored(dbs, 'mig_docker', step.name);
+      await assertSchemaMirrored(dbs, 'mig_docker', step.name, started);
     }
   } finally {
     await dbs.end();

@@ -4,7 +4,7 @@ import postgres from 'postgres';
 import { quoteIdent } from '../../src/pg/ident.ts';
 import { diffSchema, EMPTY_SNAPSHOT } from '../../src/replicator/schema/diff.ts';
 import { normalizeSnapshot } from '../../src/replicator/schema/normalize.ts';
-import { readSnapshot, type CaptureScope, type Snapshot } from '../../src/replicator/schema/snapshot.ts';
+import { readSnapshot, SNAPSHOT_SQL, type CaptureScope, type Snapshot } from '../../src/replicator/schema/snapshot.ts';
 import { startScratchPostgres, type ScratchPostgres } from '../helpers/scratch-pg.ts';
 
 /**
@@ -139,7 +139,7 @@ const cases: Case[] = [
   {
     name: 'sequences: created, owned, retyped, renamed, dropped; serial column',
     before: 'create sequence s1; create sequence s2; create sequence s3; create table t (id serial, n int); create table old (id int); create sequence s4 owned by old.id',
-    ddl: `alter sequence s1 owned by t.n; alter sequence s2 as smallint; alter sequence s3 rename to s3b; drop sequence s2;
+    ddl: `alter sequence s1 owned by t.n; alter sequence s3 as smallint; alter sequence s3 rename to s3b; drop sequence s2;
       alter sequence s4 owned by none; drop table old;
       create table u (id bigserial primary key); alter table t rename column n to n2`,
   },
@@ -216,7 +216,11 @@ const cases: Case[] = [
 
 const SCOPE: CaptureScope = { schemas: [], excludeSchemas: [], tables: [], excludeTables: [] };
 
-/** Definitions by name, straight from the catalog printers, without going through the snapshot code. */
+/**
+ * Definitions by name, straight from the catalog printers, without going through the snapshot code:
+ * every index and constraint, a partition's copies of its parent's included (those indexes without
+ * their name, which PostgreSQL chooses on each side), and the identity sequences.
+ */
 async function catalogDump(sql: postgres.Sql): Promise<unknown> {
   const [r] = await sql`
     select (select json_agg(x order by x::text) from (
@@ -285,26 +289,29 @@ async function apply(sql: postgres.Sql, statements: string[]): Promise<void> {
   });
 }
 
-describe('diffSchema on PostgreSQL: a replica given the statements ends with the leader\'s definitions and rows', { timeout: 300_000 }, () => {
-  let pg: ScratchPostgres;
-  let admin: postgres.Sql;
-  before(async () => {
-    pg = await startScratchPostgres();
-    admin = postgres(pg.url, { max: 1, onnotice: () => {} });
-  });
-  after(async () => {
-    await admin?.end({ timeout: 1 });
-    await pg?.stop();
-  });
+let pg: ScratchPostgres;
+let admin: postgres.Sql;
+before(async () => {
+  pg = await startScratchPostgres();
+  admin = postgres(pg.url, { max: 1, onnotice: () => {} });
+});
+after(async () => {
+  await admin?.end({ timeout: 1 });
+  await pg?.stop();
+});
 
+async function freshDatabases(...names: string[]): Promise<postgres.Sql[]> {
+  for (const db of names) {
+    await admin.unsafe(`drop database if exists ${db}`);
+    await admin.unsafe(`create database ${db}`);
+  }
+  return names.map((db) => postgres(pg.urlOf(db), { max: 1, onnotice: () => {} }));
+}
+
+describe('diffSchema on PostgreSQL: a replica given the statements ends with the leader\'s definitions and rows', { timeout: 300_000 }, () => {
   for (const c of cases) {
     test(c.name, async () => {
-      for (const db of ['leader', 'replica']) {
-        await admin.unsafe(`drop database if exists ${db}`);
-        await admin.unsafe(`create database ${db}`);
-      }
-      const leader = postgres(pg.urlOf('leader'), { max: 1, onnotice: () => {} });
-      const replica = postgres(pg.urlOf('replica'), { max: 1, onnotice: () => {} });
+      const [leader, replica] = await freshDatabases('leader', 'replica');
       try {
         if (c.before) await leader.unsafe(c.before);
         const before = await readSnapshot(leader, SCOPE);
@@ -313,6 +320,7 @@ describe('diffSchema on PostgreSQL: a replica given the statements ends with the
         await apply(replica, build.statements);
         await copyRows(leader, replica, before);
         assert.deepEqual(normalizeSnapshot(await readSnapshot(replica, SCOPE)), normalizeSnapshot(before), 'replica built from EMPTY');
+        assert.deepEqual(await catalogDump(replica), await catalogDump(leader), 'replica built from EMPTY');
 
         await leader.unsafe(c.ddl);
         const next = await readSnapshot(leader, SCOPE);
@@ -333,4 +341,72 @@ describe('diffSchema on PostgreSQL: a replica given the statements ends with the
       }
     });
   }
+});
+
+describe('readSnapshot: what is captured', { timeout: 120_000 }, () => {
+  let sql: postgres.Sql;
+  const tablesIn = async (scope: Partial<CaptureScope>) =>
+    (await readSnapshot(sql, { ...SCOPE, ...scope })).tables.map((t) => `${t.schema}.${t.name}`).sort();
+  before(async () => {
+    [sql] = await freshDatabases('scoped');
+    await sql.unsafe(`create extension citext; create schema a; create schema b; create schema cqrsctl;
+      create table cqrsctl.log (id int); create unlogged table a.scratch (id int); create temp table session_only (id int);
+      create table a.t1 (id int); create table a.t2 (id int); create table b.t3 (id int); create sequence b.s owned by b.t3.id;
+      create table a.p (id int, k int) partition by list (k); create table b.p1 partition of a.p for values in (1)`);
+  });
+  after(() => sql.end({ timeout: 1 }));
+
+  test('every permanent table of every user schema; not cqrsctl, temporary, unlogged or extension objects', async () => {
+    const s = await readSnapshot(sql, SCOPE);
+    assert.deepEqual(s.tables.map((t) => `${t.schema}.${t.name}`).sort(), ['a.p', 'a.t1', 'a.t2', 'b.p1', 'b.t3']);
+    assert.deepEqual(s.schemas.map((x) => x.name).sort(), ['a', 'b', 'public']);
+    assert.deepEqual(s.types, [], 'citext belongs to its extension');
+    assert.deepEqual(s.sequences.map((q) => q.name), ['s']);
+  });
+
+  test('schema and table filters; a partition goes with its root; a sequence with its owner', async () => {
+    assert.deepEqual(await tablesIn({ schemas: ['a'] }), ['a.p', 'a.t1', 'a.t2']);
+    assert.deepEqual(await tablesIn({ excludeSchemas: ['a'] }), ['b.t3']);
+    assert.deepEqual(await tablesIn({ tables: ['a.p', 'b.t3'] }), ['a.p', 'b.p1', 'b.t3']);
+    assert.deepEqual(await tablesIn({ tables: ['b.p1'] }), []);
+    assert.deepEqual(await tablesIn({ excludeTables: ['a.p', 'a.t1'] }), ['a.t2', 'b.t3']);
+    assert.deepEqual((await readSnapshot(sql, { ...SCOPE, excludeTables: ['b.t3'] })).sequences, []);
+  });
+
+  test('the same JSON from a plpgsql EXECUTE ... USING, as an event trigger runs it', async () => {
+    await sql.unsafe(`create function public.snap(a text[], b text[], c text[], d text[]) returns jsonb language plpgsql
+      set search_path = pg_catalog as $fn$ declare s jsonb; begin execute $q$${SNAPSHOT_SQL}$q$ into s using a, b, c, d; return s; end $fn$`);
+    const [r] = await sql`select public.snap('{}', '{}', '{a.t2}', '{}') as s`;
+    assert.deepEqual(r.s, await readSnapshot(sql, { ...SCOPE, tables: ['a.t2'] }));
+  });
+
+  test('inside a caller\'s transaction, the caller\'s settings are put back', async () => {
+    const after = await sql.begin(async (tx) => {
+      await tx`set local search_path to a, public`;
+      await tx`set local timezone to 'Europe/Paris'`;
+      assert.deepEqual((await readSnapshot(tx, { ...SCOPE, tables: ['a.t1'] })).tables.map((t) => t.name), ['t1']);
+      return tx`select current_setting('search_path') as path, current_setting('TimeZone') as zone`;
+    });
+    assert.deepEqual([after[0].path, after[0].zone], ['a, public', 'Europe/Paris']);
+  });
+
+  test('column facts the replicator needs', async () => {
+    await sql.unsafe(`create domain a.flag as bool; create domain a.blob as bytea; create domain a.stamp as a.flag;
+      create table a.kinds (b bool, f a.flag, ff a.stamp, y bytea[], yb a.blob[], ts timestamp(3), tz timestamptz, n numeric, v int2vector,
+        c text collate "C", id int generated always as identity, g int generated always as (id + 1) stored);
+      insert into a.kinds (b) values (true); alter table a.kinds add column m timestamp default '2024-02-03 04:05:06.789'`);
+    const [t] = (await readSnapshot(sql, { ...SCOPE, tables: ['a.kinds'] })).tables;
+    const facts = t.columns.map((c) => [c.name, c.kind, c.array]);
+    assert.deepEqual(facts, [
+      ['b', 'bool', false], ['f', 'bool', false], ['ff', 'bool', false], ['y', 'bytea', true], ['yb', 'bytea', true],
+      ['ts', 'timestamp', false], ['tz', 'text', false], ['n', 'text', false], ['v', 'text', false], ['c', 'text', false],
+      ['id', 'text', false], ['g', 'text', false], ['m', 'timestamp', false],
+    ]);
+    const column = (name: string) => t.columns.find((c) => c.name === name)!;
+    assert.equal(column('c').collation, 'pg_catalog."C"');
+    assert.deepEqual([column('id').identity, column('id').default, column('g').generated, column('g').default], ['always', null, '(id + 1)', null]);
+    assert.deepEqual([column('m').missing, column('b').missing], ['2024-02-03 04:05:06.789', null]);
+    const [p1] = (await readSnapshot(sql, { ...SCOPE, tables: ['a.p'] })).tables.filter((x) => x.name === 'p1');
+    assert.deepEqual(p1.columns.map((c) => c.inherited), [true, true]);
+  });
 });

@@ -76,7 +76,9 @@ class Differ {
       const n = this.nextTables.get(t.oid);
       if (!n) continue;
       const names = new Map(n.columns.map((c) => [c.attnum, c.name]));
-      this.columnRenames.set(t.oid, new Map(t.columns.flatMap((c) => (names.has(c.attnum) ? [[c.name, names.get(c.attnum)!] as const] : []))));
+      const renamed = new Map<string, string>();
+      for (const c of t.columns) if (names.has(c.attnum)) renamed.set(c.name, names.get(c.attnum)!);
+      this.columnRenames.set(t.oid, renamed);
     }
   }
 
@@ -350,8 +352,9 @@ function addColumn(d: Differ, p: TablePlan, n: ColumnDef, alter: Alter): void {
   if (missing === null || n.generated || n.identity) return alter(`ADD COLUMN ${columnSpec(n)}`);
   // Existing rows get the value the leader stored for them, not what the default gives on the replica now;
   // the default then changes on the partitions too, as it did on the leader.
-  alter(`ADD COLUMN ${columnSpec(n, `${quoteLiteral(missing)}::${n.type}`)}`);
-  alter(`ALTER COLUMN ${quoteIdent(n.name)} ${n.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${n.default}`}`);
+  const stored = `${quoteLiteral(missing)}::${n.type}`;
+  alter(`ADD COLUMN ${columnSpec(n, stored)}`);
+  if (n.default !== stored) alter(`ALTER COLUMN ${quoteIdent(n.name)} ${n.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${n.default}`}`);
 }
 
 function alterColumn(d: Differ, p: TablePlan, c: ColumnDef, n: ColumnDef, alter: Alter): void {

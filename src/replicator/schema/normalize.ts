@@ -29,7 +29,8 @@ export interface Renames {
 
 export const objectKey = (schema: string, name: string) => `${schema}\0${name}`;
 
-const isIdent = (t: Token | undefined): t is { ident: string } => t !== undefined && 'ident' in t;
+const isIdent = (t: Token | undefined, name?: string): t is { ident: string } =>
+  t !== undefined && 'ident' in t && (name === undefined || t.ident === name);
 const isText = (t: Token | undefined, text: string) => t !== undefined && 'text' in t && t.text === text;
 
 function renamePair(schema: string, name: string, renames?: Renames): [string, string] {
@@ -48,7 +49,7 @@ function render(tokens: Token[], renames?: Renames): string {
     } else if (isIdent(t)) {
       const qualifiedPart = isText(tokens[i - 1], '.') || isText(tokens[i + 1], '.');
       out.push(quoteIdent((!qualifiedPart && renames?.columns?.get(t.ident)) || t.ident));
-    } else if (t.text.startsWith("'") && isText(tokens[i + 1], '::') && isIdent(tokens[i + 2]) && (tokens[i + 2] as { ident: string }).ident === 'regclass') {
+    } else if (t.text.startsWith("'") && isText(tokens[i + 1], '::') && isIdent(tokens[i + 2], 'regclass')) {
       // A regclass constant ('s.t'::regclass, as in nextval defaults) names a relation inside a literal.
       out.push(`'${render(tokenize(t.text.slice(1, -1).replace(/''/g, "'")), renames)}'`);
     } else {
