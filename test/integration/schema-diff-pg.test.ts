@@ -4,7 +4,8 @@ import postgres from 'postgres';
 import { quoteIdent } from '../../src/pg/ident.ts';
 import { diffSchema, EMPTY_SNAPSHOT } from '../../src/replicator/schema/diff.ts';
 import { normalizeSnapshot } from '../../src/replicator/schema/normalize.ts';
-import { readSnapshot, SNAPSHOT_SQL, type CaptureScope, type Snapshot } from '../../src/replicator/schema/snapshot.ts';
+import type { CaptureScope } from '../../src/config/scope.ts';
+import { readSnapshot, SNAPSHOT_SQL, type Snapshot } from '../../src/replicator/schema/snapshot.ts';
 import { startScratchPostgres, type ScratchPostgres } from '../helpers/scratch-pg.ts';
 
 /**

@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import type { CaptureScope } from '../../config/scope.ts';
 
 /** The whole captured catalog at one moment; identities are the leader's OIDs, columns' are attnums. */
 export interface Snapshot {
@@ -69,12 +70,6 @@ export interface ColumnDef {
   array: boolean;
 }
 
-export interface CaptureScope {
-  schemas: string[];
-  excludeSchemas: string[];
-  tables: string[];
-  excludeTables: string[];
-}
 
 /**
  * Session settings the snapshot must be read under. search_path = pg_catalog makes every printed name
