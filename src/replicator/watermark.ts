@@ -6,19 +6,18 @@ import type postgres from 'postgres';
  * pg_current_wal_lsn() right after committing has commit LSN ≤ T, so once appliedThrough ≥ T its write
  * is visible there. 0 when the replicator never got that far.
  *
- * Why not max(lsn) over applied_offsets (P4): one transaction's events land in several topics, Kafka
- * orders only within a partition, and we consume partitions independently; a replica can have applied
- * a later transaction's row on one partition while an earlier transaction's row on another partition is
- * still unread, or not even written to Kafka yet (the producer does not write partitions in lockstep).
+ * Why not the LSN of the last applied event: a token is the leader's WAL position when the write returned,
+ * which lies past the commit of the writer's transaction but may lie before the commit of a transaction
+ * that is not in Kafka yet; only the connector's committed source offset says that everything up to an
+ * LSN has been written to the change topic.
  * How W is earned instead (the replicator's watermark tick, see advanceWatermarks):
  * 1. read C = `lsn_commit` of the connector's committed source offset from Kafka Connect. Connect commits a
  *    source offset only after every record produced before it was acknowledged, i.e. is in Kafka below the
  *    high watermark; Debezium emits in commit order, so every transaction with commit LSN ≤ C is wholly
  *    in Kafka;
- * 2. then list the table topics and read every partition's high watermark (listing after step 1 catches a
- *    topic created for such a transaction);
- * 3. once the replica has applied every one of those partitions up to its high watermark, it holds every
- *    transaction with commit LSN ≤ C, and W may become C.
+ * 2. then read the change topic's high watermark;
+ * 3. once the replica has applied the topic up to that high watermark (whole transactions: a position is
+ *    always a transaction's end), it holds every transaction with commit LSN ≤ C, and W may become C.
  * The heartbeat table (cqrsctl.heartbeat, in the publication, written every second) keeps C moving with no
  * user writes, so W passes any token within a few seconds (offset flush 200 ms + heartbeat 1 s + one 250 ms tick).
  * Dead-lettered changes count as applied (status shows them).
