@@ -2,6 +2,9 @@ import { Command, Option } from 'commander';
 import { envName, flagName, settings } from './config/settings.ts';
 import { ExitCode, usageError } from './errors.ts';
 import { reportError } from './ui/errors.ts';
+import { endQuietlyWhenOutputCloses } from './ui/output.ts';
+
+endQuietlyWhenOutputCloses();
 
 const program = new Command('cqrsctl')
   .description('Run and operate a CQRS pipeline: PostgreSQL leader → Debezium → Kafka API → read replicas.')
