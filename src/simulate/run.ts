@@ -106,7 +106,8 @@ async function preflight(config: Config, leader: postgres.Sql, opts: SimulateOpt
     throw new CqrsError('the demo schema is not on the leader', 'Run `cqrsctl up` (it applies the schema migrations).', ExitCode.usage);
   }
   if (opts.via !== 'api' && !opts.checkReads) return;
-  const answers = await fetch(`${config.writeApiUrl}/health`, { signal: AbortSignal.timeout(3000) }).then((r) => r.ok, () => false);
+  // Any HTTP answer will do: /health is 503 when no replica answers, yet commands still go to the leader.
+  const answers = await fetch(`${config.writeApiUrl}/health`, { signal: AbortSignal.timeout(3000) }).then(() => true, () => false);
   if (!answers) {
     throw new CqrsError(`the write API at ${config.writeApiUrl} does not answer`,
       'Start it with `cqrsctl up --detach` (see `cqrsctl logs write-api`), or use --via sql without --check-reads.', ExitCode.usage);

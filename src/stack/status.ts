@@ -13,13 +13,29 @@ export interface StackStatus {
   services: ServiceStatus[];
   connector: { name: string; state: string; tasks: { id: number; state: string; trace?: string }[]; trace?: string; error?: string };
   slot: { name: string; active: boolean; walRetainedBytes: number } | { name: string; error: string } | null;
-  replication: ReplicaProgress[];
+  replication: (ReplicaProgress & { lastDeadLetter?: string })[];
 }
 
 /** Everything `status` shows, gathered in parallel; a part that cannot be read says why instead of failing the whole. */
 export async function collectStatus(config: Config, runtime: Runtime): Promise<StackStatus> {
   const [services, apps, connector, slot, replication] = await Promise.all([runtime.status(), appStatuses(config), connectorState(config), slotState(config), replicationStatus(config)]);
-  return { runtime: { name: runtime.name, reason: runtime.reason }, services: [...services, ...apps], connector, slot, replication };
+  const withReasons = await Promise.all(replication.map(async (r) => (r.deadLettered > 0 ? { ...r, lastDeadLetter: await lastDeadLetter(config, r.name) } : r)));
+  return { runtime: { name: runtime.name, reason: runtime.reason }, services: [...services, ...apps], connector, slot, replication: withReasons };
+}
+
+/** Why the newest dead letter of a replica was refused, so `status` can say it; undefined when unreadable. */
+async function lastDeadLetter(config: Config, replica: string): Promise<string | undefined> {
+  const endpoint = config.replicas.find((r) => r.name === replica);
+  if (!endpoint) return undefined;
+  const sql = postgres({ ...pgOptions(endpoint), max: 1, connect_timeout: 2, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ reason: string }[]>`select reason from cqrsctl.dead_letters order by dead_at desc limit 1`;
+    return row?.reason.split('\n')[0];
+  } catch {
+    return undefined;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
 }
 
 async function connectorState(config: Config): Promise<StackStatus['connector']> {

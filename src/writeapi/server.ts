@@ -90,10 +90,17 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.get('/products/:id', { schema: params }, read('product', 'product'));
   app.get('/orders/:id', { schema: params }, read('order', 'order'));
 
+  // ok: everything answers. degraded: some replica is down (reads go to the others). down (503): the
+  // leader or every replica is unreachable, so commands or queries cannot be served.
   app.get('/health', async (_req, reply) => {
-    const leader = await deps.leaderPosition().catch((e: Error) => ({ error: e.message }));
-    if (typeof leader !== 'string') reply.code(503);
-    return { leader, replicas: (await deps.router.refresh()).map((p) => ({ name: p.name, appliedThrough: formatLsn(p.appliedThrough) })) };
+    const [leader, positions] = await Promise.all([deps.leaderPosition().catch((e: Error) => ({ error: e.message })), deps.router.refresh()]);
+    const replicas = positions.map((p) => ({
+      name: p.name, state: p.error ? 'down' : 'up', appliedThrough: formatLsn(p.appliedThrough), ...(p.error ? { error: p.error } : {}),
+    }));
+    const up = replicas.filter((r) => r.state === 'up').length;
+    const status = typeof leader !== 'string' || up === 0 ? 'down' : up < replicas.length ? 'degraded' : 'ok';
+    if (status === 'down') reply.code(503);
+    return { status, leader, replicas };
   });
   return app;
 }

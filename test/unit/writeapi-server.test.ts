@@ -74,3 +74,27 @@ test('a read with a malformed token is 400; one from the future is 503 with Retr
   assert.equal(future.headers['retry-after'], '1');
   assert.match(future.json().message, /no replica has applied FFFF\/0 within 100 ms \(replica-1 at 0\/5\)/);
 });
+
+test('/health names a replica that is down and says the API is degraded; 503 when no replica answers', async () => {
+  const { commands } = recordingCommands();
+  const replicas = [{ name: 'replica-1', sql: { up: true } as unknown as postgres.Sql }, { name: 'replica-2', sql: { up: false } as unknown as postgres.Sql }];
+  const position = async (sql: postgres.Sql) => {
+    if (!(sql as unknown as { up: boolean }).up) throw new Error('connect ECONNREFUSED 127.0.0.1:5434');
+    return 16n;
+  };
+  const app = buildServer({ commands, router: new ReplicaRouter(replicas, 1, position), readTimeoutMs: 100, leaderPosition: async () => '0/10' });
+  const r = await app.inject({ method: 'GET', url: '/health' });
+  assert.equal(r.statusCode, 200);
+  assert.deepEqual(r.json(), {
+    status: 'degraded',
+    leader: '0/10',
+    replicas: [
+      { name: 'replica-1', state: 'up', appliedThrough: '0/10' },
+      { name: 'replica-2', state: 'down', appliedThrough: '0/0', error: 'connect ECONNREFUSED 127.0.0.1:5434' },
+    ],
+  });
+  (replicas[0].sql as unknown as { up: boolean }).up = false;
+  const none = await app.inject({ method: 'GET', url: '/health' });
+  assert.equal(none.statusCode, 503);
+  assert.equal(none.json().status, 'down');
+});
