@@ -2,9 +2,11 @@ import ora, { type Ora } from 'ora';
 import type { Progress, StepOptions } from '../progress.ts';
 import { canRedraw, color } from './style.ts';
 
+const PLAIN_UPDATE_MS = 5000;
+
 /**
  * Spinners on a terminal, one plain line per finished step elsewhere (pipes, CI logs, a terminal of zero
- * width). Progress goes to stderr so that stdout stays clean for --json and for pipes.
+ * width), with the step's latest detail every 5 s while it runs. Progress goes to stderr so that stdout stays clean for --json and for pipes.
  */
 export function terminalProgress(): Progress {
   return {
@@ -21,9 +23,15 @@ export function terminalProgress(): Progress {
           process.stderr.write(`${ok ? color.green('✔') : color.red('✖')} ${line}\n`);
         }
       };
+      // Without a spinner, a long step still shows how it goes: its latest detail every few seconds.
+      let printed = Date.now();
       try {
         const result = await run((detail) => {
           if (spinner?.isSpinning) spinner.text = `${title} ${color.dim(detail)}`;
+          else if (Date.now() - printed >= PLAIN_UPDATE_MS) {
+            printed = Date.now();
+            process.stderr.write(`… ${title} ${color.dim(`${detail} ${elapsed()}`)}\n`);
+          }
         });
         end(!options.failed?.(result));
         return result;
