@@ -1,9 +1,9 @@
 import { createReadStream, existsSync, readFileSync, statSync, watch } from 'node:fs';
 import { once } from 'node:events';
 
-/** The last `lines` lines of a log file ('' when it does not exist). */
+/** The last `lines` lines of a log file ('' when it does not exist, or for 0 lines). */
 export function tailFile(path: string, lines: number): string {
-  if (!existsSync(path)) return '';
+  if (!existsSync(path) || lines <= 0) return '';
   const text = readFileSync(path, 'utf8').trimEnd();
   return lines === Infinity ? text : text.split('\n').slice(-lines).join('\n');
 }
