@@ -2,6 +2,7 @@ import postgres from 'postgres';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/config.ts';
 import { CqrsError, ExitCode } from '../errors.ts';
+import { isLoginRefused, passwordHint } from '../pg/errors.ts';
 import { pgOptions } from '../runtime/probes.ts';
 import { schemaApplied } from '../schema/migrate.ts';
 import { Pools } from './state.ts';
@@ -127,6 +128,7 @@ async function preflight(config: Config, leader: postgres.Sql, opts: SimulateOpt
   try {
     await leader`select 1`;
   } catch (e) {
+    if (isLoginRefused(e)) throw new CqrsError(`the leader at ${config.leader.host}:${config.leader.port} refused the login: ${(e as Error).message}`, passwordHint, ExitCode.usage, { cause: e });
     throw new CqrsError(`the stack is not up: the leader at ${config.leader.host}:${config.leader.port} does not answer (${(e as Error).message})`,
       'Start it with `cqrsctl up --detach`.', ExitCode.usage, { cause: e });
   }

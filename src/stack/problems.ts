@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.ts';
+import { mentionsRefusedLogin, passwordHint } from '../pg/errors.ts';
 import { deadLetterTopic } from '../replicator/topics.ts';
 import type { StackStatus } from './status.ts';
 
@@ -21,8 +22,19 @@ export const replicaIsDown = (error: string) => connectionRefused.test(error);
 export function diagnose(s: StackStatus, config: Config): Problem[] {
   const problems: Problem[] = [];
   const down = new Set<string>();
+  // A wrong password makes every database look broken: one problem, naming them, with the one fix.
+  const refused = [
+    ...s.services.filter((x) => x.detail && mentionsRefusedLogin(x.detail)).map((x) => x.name),
+    ...s.replication.filter((r) => r.error && mentionsRefusedLogin(r.error)).map((r) => r.name),
+    ...(s.slot && 'error' in s.slot && mentionsRefusedLogin(s.slot.error) ? ['leader'] : []),
+  ];
+  const refusing = [...new Set(refused)];
+  if (refusing.length) {
+    problems.push({ subject: 'password', reason: `${refusing.join(', ')} refuse${refusing.length === 1 ? 's' : ''} the login of user ${config.settings.dbUser}`, hint: passwordHint });
+  }
+  const refusedLogin = (detail?: string) => Boolean(detail && mentionsRefusedLogin(detail));
   for (const svc of s.services) {
-    if (svc.state === 'running') continue;
+    if (svc.state === 'running' || refusedLogin(svc.detail)) continue;
     down.add(svc.name);
     const app = svc.name === 'replicator' || svc.name === 'write-api';
     if (svc.state === 'stopped') {
@@ -61,12 +73,12 @@ export function diagnose(s: StackStatus, config: Config): Problem[] {
     problems.push({ subject: 'connector', reason: `${name} is RUNNING but not its task (${states})`, hint: '`cqrsctl connector restart`.' });
   }
 
-  if (s.slot && 'error' in s.slot && !down.has('leader')) {
+  if (s.slot && 'error' in s.slot && !down.has('leader') && !refusedLogin(s.slot.error)) {
     problems.push({ subject: 'slot', reason: `replication slot ${s.slot.name}: cannot read it (${s.slot.error})`, hint: '`cqrsctl logs leader --tail 50`.' });
   }
 
   for (const r of s.replication) {
-    if (r.error) {
+    if (r.error && !refusedLogin(r.error)) {
       if (replicaIsDown(r.error)) {
         problems.push({ subject: r.name, reason: `${r.name} is down (${r.error}); it gets no changes meanwhile`, hint: '`cqrsctl up` starts it again; the replicator catches it up on its own.' });
       } else {
