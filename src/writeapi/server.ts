@@ -69,7 +69,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     const candidates = token === undefined ? deps.router.rotation() : await deps.router.caughtUp(token, deps.readTimeoutMs);
     if (!candidates.length) {
       const at = deps.router.positions().map((p) => `${p.name} at ${formatLsn(p.appliedThrough)}`).join(', ');
-      throw unavailable(`no replica has applied ${formatLsn(token!)} within ${deps.readTimeoutMs} ms (${at}); retry later`);
+      // A token beyond the leader's own position was not issued by this stack: waiting will not help.
+      const leader = await deps.leaderPosition().then(parseLsn, () => undefined);
+      const ahead = leader !== undefined && token! > leader ? `; the leader itself is only at ${formatLsn(leader)}, so this token did not come from this stack` : '; retry later';
+      throw unavailable(`no replica has applied ${formatLsn(token!)} within ${deps.readTimeoutMs} ms (${at})${ahead}`);
     }
     let lastError: unknown;
     for (const replica of candidates) {
