@@ -78,7 +78,8 @@ program.command('down')
 program.command('status')
   .description('services, connector and task state, replication slot WAL retained, replicator lag')
   .option('--json', 'machine-readable output')
-  .addHelpText('after', '\nExamples:\n  cqrsctl status\n  cqrsctl status --json | jq .connector')
+  .option('-w, --watch [interval]', 'look again every interval (default 2s) until Ctrl-C; with --json, one document per line')
+  .addHelpText('after', '\nExits 1 when anything is unhealthy, with one line per problem: its reason and a hint.\n\nExamples:\n  cqrsctl status\n  cqrsctl status --watch\n  cqrsctl status --json | jq .connector\n  cqrsctl status --watch=10s --json | jq -c .problems')
   .action(lazy(() => import('./commands/status.ts')));
 
 program.command('logs')
@@ -86,7 +87,8 @@ program.command('logs')
   .argument('<service>', 'leader, replica-N, broker, connect, replicator or write-api')
   .option('-f, --follow', 'keep printing new lines (starting from the last 10 unless --tail says otherwise)')
   .option('-n, --tail <lines>', 'only the last N lines (0: none, e.g. to follow only new lines)', (v) => parseCount(v, '--tail'))
-  .addHelpText('after', '\nExamples:\n  cqrsctl logs connect --tail 50\n  cqrsctl logs replicator -f')
+  .option('--since <when>', 'only lines logged since then: a duration back from now (10m, 2h, 1d) or a date and time ("2026-11-26 14:00")')
+  .addHelpText('after', '\nExamples:\n  cqrsctl logs connect --tail 50\n  cqrsctl logs replicator -f\n  cqrsctl logs leader --since 10m')
   .action(lazy(() => import('./commands/logs.ts')));
 
 program.command('replicate')

@@ -1,21 +1,62 @@
 import type { Command } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseDurationMs } from '../lib/time.ts';
 import { formatLsn } from '../pg/lsn.ts';
 import { selectRuntime } from '../runtime/select.ts';
 import { diagnose, replicaIsDown, type Problem } from '../stack/problems.ts';
 import { collectStatus, type StackStatus } from '../stack/status.ts';
 import { colorState, renderTable } from '../ui/table.ts';
-import { color } from '../ui/style.ts';
+import { canRedraw, color } from '../ui/style.ts';
 import { contextOf, printJson } from './context.ts';
 
 /** Services, connector, slot and replicas; exit 1 with a reason and a hint per problem when not healthy. */
-export default async function status(_opts: object, command: Command) {
+export default async function status(opts: { watch?: boolean | string }, command: Command) {
   const { config, json } = contextOf(command);
   const runtime = await selectRuntime(config);
-  const s = await collectStatus(config, runtime);
-  const problems = diagnose(s, config);
-  const healthy = problems.length === 0;
-  if (json) printJson({ ...s, healthy, problems });
-  else process.stdout.write(renderStatus(s, problems));
+  const look = async () => {
+    const s = await collectStatus(config, runtime);
+    const problems = diagnose(s, config);
+    return { s, problems, healthy: problems.length === 0 };
+  };
+  if (opts.watch === undefined || opts.watch === false) {
+    const { s, problems, healthy } = await look();
+    if (json) printJson({ ...s, healthy, problems });
+    else process.stdout.write(renderStatus(s, problems));
+    return healthy ? 0 : 1;
+  }
+  return watch(opts.watch === true ? DEFAULT_WATCH_MS : parseDurationMs(opts.watch, '--watch'), look, json);
+}
+
+const DEFAULT_WATCH_MS = 2000;
+
+/**
+ * `status --watch`: the status again every interval until Ctrl-C. On a terminal that can redraw, the
+ * screen is redrawn in place; elsewhere (a pipe, a log) each look is appended under a time line, and
+ * --json gives one JSON document per line. Exits with the last look's verdict.
+ */
+async function watch(intervalMs: number, look: () => Promise<{ s: StackStatus; problems: Problem[]; healthy: boolean }>, json: boolean): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const redraw = !json && canRedraw() && Boolean(process.stdout.isTTY);
+  let healthy = true;
+  try {
+    while (!stop.signal.aborted) {
+      const at = new Date().toISOString();
+      const now = await look();
+      healthy = now.healthy;
+      if (json) process.stdout.write(`${JSON.stringify({ at, ...now.s, healthy: now.healthy, problems: now.problems })}\n`);
+      else {
+        const head = color.dim(`${at} · every ${intervalMs / 1000}s · Ctrl-C to stop`);
+        process.stdout.write(`${redraw ? '\x1b[H\x1b[2J' : '\n'}${head}\n${renderStatus(now.s, now.problems)}`);
+      }
+      await sleep(intervalMs, undefined, { signal: stop.signal }).catch(() => {});
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   return healthy ? 0 : 1;
 }
 
