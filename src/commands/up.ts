@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Config } from '../config/config.ts';
 import type { Progress } from '../progress.ts';
 import { selectRuntime } from '../runtime/select.ts';
-import { appPid, appStatuses, claimApp, startApps } from '../stack/apps.ts';
+import { appPid, appStatuses, claimApp, openAppLog, startApps } from '../stack/apps.ts';
 import { asRunning, describeConflicts, stackConflictError } from '../stack/settings-check.ts';
 import { upStack } from '../stack/up.ts';
 import { waitForWriteApi } from '../writeapi/ready.ts';
@@ -29,10 +29,13 @@ export default async function up(opts: { detach?: boolean }, command: Command) {
   if (opts.detach) return;
   const releases: (() => void)[] = [];
   try {
-    const api = appPid(config, 'write-api') ? undefined : await startWriteApi(config, { logLevel: 'warn' });
+    // In the foreground too, the write API's request lines go to its log (`cqrsctl logs write-api -f`).
+    const requests = appPid(config, 'write-api') ? undefined : openAppLog(config, 'write-api');
+    const api = requests && await startWriteApi(config, { logLevel: 'warn', requestLog: (line) => requests.write(`${line}\n`) });
     if (api) {
-      releases.push(claimApp(config, 'write-api'));
-      progress.info(`Write API on ${api.url}; Ctrl-C stops it (the services stay up).`);
+      releases.push(claimApp(config, 'write-api'), () => requests!.end());
+      requests!.write(`${new Date().toISOString()} write API listening on ${api.url} (in the foreground \`cqrsctl up\`, pid ${process.pid})\n`);
+      progress.info(`Write API on ${api.url}; Ctrl-C stops it (the services stay up). Its requests: \`cqrsctl logs write-api -f\`.`);
     }
     if (!appPid(config, 'replicator')) {
       releases.push(claimApp(config, 'replicator'));

@@ -14,6 +14,8 @@ export interface ServerDeps {
   /** Leader reachability and position, for /health. */
   leaderPosition: () => Promise<string>;
   logLevel?: string;
+  /** Receives one line per answered request: time, method, path, status, duration, serving replica, token. */
+  requestLog?: (line: string) => void;
 }
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
@@ -23,11 +25,21 @@ const idOf = (req: IdRequest) => Number(req.params.id);
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     logger: deps.logLevel ? { level: deps.logLevel } : false,
+    // One line per request comes from the onResponse hook below, not pino's two JSON lines.
+    disableRequestLogging: true,
     // Reject rather than repair: no type coercion, no silently dropped fields, every problem named at once.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
     schemaErrorFormatter: (errors, dataVar) => new Error(errors.map((e) => describeSchemaError(e, dataVar)).join('; ')),
   });
   const { commands: c } = deps;
+  if (deps.requestLog) {
+    const log = deps.requestLog;
+    app.addHook('onResponse', async (req, reply) => {
+      const servedBy = reply.getHeader('served-by');
+      const token = reply.getHeader('consistency-token') ?? req.headers['consistency-token'];
+      log(`${new Date().toISOString()} ${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms${servedBy ? ` served-by=${servedBy}` : ''}${token ? ` token=${token}` : ''}`);
+    });
+  }
   const params = { params: schemas.idParams };
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _req, reply) => {

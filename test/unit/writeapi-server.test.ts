@@ -98,3 +98,17 @@ test('/health names a replica that is down and says the API is degraded; 503 whe
   assert.equal(none.statusCode, 503);
   assert.equal(none.json().status, 'down');
 });
+
+test('with a request log, every answered request is one line: time, method, path, status, duration, replica, token', async () => {
+  const { commands } = recordingCommands();
+  const lines: string[] = [];
+  const router = new ReplicaRouter([{ name: 'replica-1', sql: {} as postgres.Sql }], 1, async () => 5n);
+  const app = buildServer({ commands, router, readTimeoutMs: 100, leaderPosition: async () => '0/10', requestLog: (line) => lines.push(line) });
+  await app.inject({ method: 'POST', url: '/customers', payload: { email: 'a@b.c', name: 'A' } });
+  await app.inject({ method: 'POST', url: '/customers', payload: { name: 'A' } });
+  await app.inject({ method: 'GET', url: '/health' });
+  assert.equal(lines.length, 3);
+  assert.match(lines[0], /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z POST \/customers 201 \d+\.\d ms token=0\/10$/);
+  assert.match(lines[1], / POST \/customers 400 \d+\.\d ms$/);
+  assert.match(lines[2], / GET \/health 200 \d+\.\d ms$/);
+});
