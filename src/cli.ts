@@ -158,6 +158,16 @@ program.command('config')
   .option('--json', 'machine-readable output')
   .action(lazy(() => import('./commands/config.ts')));
 
+program.command('completion')
+  .description('print the shell completion script for bash, zsh or fish')
+  .argument('<shell>', 'bash, zsh or fish')
+  .addHelpText('after', `
+Examples:
+  source <(cqrsctl completion bash)                                   in ~/.bashrc
+  source <(cqrsctl completion zsh)                                    in ~/.zshrc
+  cqrsctl completion fish > ~/.config/fish/completions/cqrsctl.fish`)
+  .action(lazy(() => import('./commands/completion.ts')));
+
 const collect = (value: string, previous: string[]) => [...previous, value];
 program.command('verify-replicas')
   .description('exact diff of the leader against every replica, with repair; exit 0 equal, 1 diverged, 2 error')
