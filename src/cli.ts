@@ -1,10 +1,17 @@
 import { Command, Option } from 'commander';
-import { envName, flagName, settings } from './config/settings.ts';
+import { readFileSync } from 'node:fs';
+import { envName, flagName, settings, type SettingName } from './config/settings.ts';
 import { ExitCode, usageError } from './errors.ts';
 import { reportError } from './ui/errors.ts';
+import { endQuietlyWhenOutputCloses } from './ui/output.ts';
+
+endQuietlyWhenOutputCloses();
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command('cqrsctl')
   .description('Run and operate a CQRS pipeline: PostgreSQL leader → Debezium → Kafka API → read replicas.')
+  .version(version, '-V, --version', 'print the version of cqrsctl')
   .option('--config <file>', 'config file (default: ./cqrsctl.config.json when present; CQRSCTL_CONFIG)')
   .option('--debug', 'show stack traces and internal detail on errors')
   .showHelpAfterError('(run with --help for usage)')
@@ -40,10 +47,22 @@ program.command('setup')
   .addHelpText('after', '\nExample:\n  cqrsctl setup')
   .action(lazy(() => import('./commands/setup.ts')));
 
+/** The settings that shape a stack, as `up --help` lists them (they are global flags, hidden elsewhere). */
+const stackFlags: SettingName[] = ['runtime', 'replicas', 'leaderPort', 'replicaBasePort', 'brokerPort', 'controllerPort', 'connectPort', 'writeApiPort', 'host', 'home'];
+const stackFlagsHelp = stackFlags.map((name) => {
+  const flag = `${flagName(name)} <${settings[name].kind === 'count' ? 'n' : settings[name].kind === 'port' ? 'port' : 'value'}>`;
+  return `  ${flag.padEnd(28)}${settings[name].doc.replace(/; CQRSCTL_HOME$/, '')} (${envName(name)}, default ${JSON.stringify(settings[name].default)})`;
+}).join('\n');
+
 program.command('up')
   .description('start (or adopt) every service, register the connector, run the replicator and the write API')
   .option('-d, --detach', 'run the replicator and the write API in the background and return')
   .addHelpText('after', `
+Stack settings (also as CQRSCTL_* variables or keys in cqrsctl.config.json; \`cqrsctl config\` lists all):
+${stackFlagsHelp}
+
+The state dir remembers the settings a stack was started with; to change one, \`cqrsctl down\` first.
+
 Examples:
   cqrsctl up                          foreground: live replication line, Ctrl-C stops the replicator only
   cqrsctl up --detach                 everything in the background; see \`cqrsctl status\`
@@ -59,15 +78,17 @@ program.command('down')
 program.command('status')
   .description('services, connector and task state, replication slot WAL retained, replicator lag')
   .option('--json', 'machine-readable output')
-  .addHelpText('after', '\nExamples:\n  cqrsctl status\n  cqrsctl status --json | jq .connector')
+  .option('-w, --watch [interval]', 'look again every interval (default 2s) until Ctrl-C; with --json, one document per line')
+  .addHelpText('after', '\nExits 1 when anything is unhealthy, with one line per problem: its reason and a hint.\n\nExamples:\n  cqrsctl status\n  cqrsctl status --watch\n  cqrsctl status --json | jq .connector\n  cqrsctl status --watch=10s --json | jq -c .problems')
   .action(lazy(() => import('./commands/status.ts')));
 
 program.command('logs')
   .description('show one service\'s log')
   .argument('<service>', 'leader, replica-N, broker, connect, replicator or write-api')
-  .option('-f, --follow', 'keep printing new lines')
-  .option('-n, --tail <lines>', 'only the last N lines', (v) => parseCount(v, '--tail'))
-  .addHelpText('after', '\nExamples:\n  cqrsctl logs connect --tail 50\n  cqrsctl logs replicator -f')
+  .option('-f, --follow', 'keep printing new lines (starting from the last 10 unless --tail says otherwise)')
+  .option('-n, --tail <lines>', 'only the last N lines (0: none, e.g. to follow only new lines)', (v) => parseCount(v, '--tail'))
+  .option('--since <when>', 'only lines logged since then: a duration back from now (10m, 2h, 1d) or a date and time ("2026-11-26 14:00")')
+  .addHelpText('after', '\nExamples:\n  cqrsctl logs connect --tail 50\n  cqrsctl logs replicator -f\n  cqrsctl logs leader --since 10m')
   .action(lazy(() => import('./commands/logs.ts')));
 
 program.command('replicate')
@@ -137,6 +158,16 @@ program.command('config')
   .option('--json', 'machine-readable output')
   .action(lazy(() => import('./commands/config.ts')));
 
+program.command('completion')
+  .description('print the shell completion script for bash, zsh or fish')
+  .argument('<shell>', 'bash, zsh or fish')
+  .addHelpText('after', `
+Examples:
+  source <(cqrsctl completion bash)                                   in ~/.bashrc
+  source <(cqrsctl completion zsh)                                    in ~/.zshrc
+  cqrsctl completion fish > ~/.config/fish/completions/cqrsctl.fish`)
+  .action(lazy(() => import('./commands/completion.ts')));
+
 const collect = (value: string, previous: string[]) => [...previous, value];
 program.command('verify-replicas')
   .description('exact diff of the leader against every replica, with repair; exit 0 equal, 1 diverged, 2 error')
@@ -168,8 +199,10 @@ try {
 } catch (e) {
   const code = (e as { code?: string; exitCode?: number }).code;
   if (typeof code === 'string' && code.startsWith('commander.')) {
-    // commander already printed its message; help and version are not failures.
-    process.exitCode = code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help' ? ExitCode.ok : ExitCode.usage;
+    // commander already printed its message. Asked-for help and the version are not failures; usage shown
+    // because a command group was given no subcommand (`cqrsctl events`) is (commander exits it with 1).
+    const asked = code === 'commander.helpDisplayed' || code === 'commander.version' || (code === 'commander.help' && (e as { exitCode?: number }).exitCode === 0);
+    process.exitCode = asked ? ExitCode.ok : ExitCode.usage;
   } else {
     process.exitCode = reportError(e, debug);
   }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { ConnectClient } from '../connect/client.ts';
+import { ConnectClient, ConnectHttpError } from '../connect/client.ts';
 import { failure, waitForRunning } from '../connect/register.ts';
+import { usageError } from '../errors.ts';
 import { colorState } from '../ui/table.ts';
 import { contextOf, printJson } from './context.ts';
 
@@ -10,6 +11,18 @@ export default async function connector(verb: Verb, _opts: object, command: Comm
   const { config, json, progress } = contextOf(command);
   const client = new ConnectClient(config.connectUrl);
   const name = config.settings.connectorName;
+  try {
+    return await run(verb, client, name, json, progress);
+  } catch (e) {
+    // No such connector: the command was pointed at something that is not there (usage/environment, exit 2).
+    if (e instanceof ConnectHttpError && e.status === 404) {
+      throw usageError(`connector ${name} is not registered in Kafka Connect at ${config.connectUrl}`, '`cqrsctl up` registers it (`cqrsctl status` shows the stack).');
+    }
+    throw e;
+  }
+}
+
+async function run(verb: Verb, client: ConnectClient, name: string, json: boolean, progress: ReturnType<typeof contextOf>['progress']): Promise<number> {
   switch (verb) {
     case 'status': {
       const s = await client.status(name);

@@ -5,12 +5,13 @@ import { contextOf } from './context.ts';
 /** Runs the write/read HTTP API alone until SIGINT or SIGTERM; this is the managed `write-api` app. */
 export default async function serve(_opts: object, command: Command) {
   const { config, progress } = contextOf(command);
-  const api = await startWriteApi(config, { logLevel: 'warn' });
-  progress.info(`write API listening on ${api.url} (commands → ${config.leader.name}, queries → ${config.replicas.map((r) => r.name).join(', ')})`);
+  // Its output is the write-api log: one line per request there.
+  const api = await startWriteApi(config, { logLevel: 'warn', requestLog: (line) => process.stdout.write(`${line}\n`) });
+  progress.info(`${new Date().toISOString()} write API listening on ${api.url} (commands → ${config.leader.name}, queries → ${config.replicas.map((r) => r.name).join(', ')})`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   await api.close();
-  progress.info('write API stopped');
+  progress.info(`${new Date().toISOString()} write API stopped`);
 }

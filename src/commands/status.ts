@@ -1,34 +1,89 @@
 import type { Command } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseDurationMs } from '../lib/time.ts';
+import { formatLsn } from '../pg/lsn.ts';
 import { selectRuntime } from '../runtime/select.ts';
-import { collectStatus } from '../stack/status.ts';
+import { diagnose, replicaIsDown, type Problem } from '../stack/problems.ts';
+import { collectStatus, type StackStatus } from '../stack/status.ts';
 import { colorState, renderTable } from '../ui/table.ts';
-import { color } from '../ui/style.ts';
+import { canRedraw, color } from '../ui/style.ts';
 import { contextOf, printJson } from './context.ts';
 
-export default async function status(_opts: object, command: Command) {
+/** Services, connector, slot and replicas; exit 1 with a reason and a hint per problem when not healthy. */
+export default async function status(opts: { watch?: boolean | string }, command: Command) {
   const { config, json } = contextOf(command);
   const runtime = await selectRuntime(config);
-  const s = await collectStatus(config, runtime);
-  const healthy = s.services.every((x) => x.state === 'running') && s.connector.state === 'RUNNING' && s.connector.tasks.every((t) => t.state === 'RUNNING');
-  if (json) {
-    printJson({ ...s, healthy });
+  const look = async () => {
+    const s = await collectStatus(config, runtime);
+    const problems = diagnose(s, config);
+    return { s, problems, healthy: problems.length === 0 };
+  };
+  if (opts.watch === undefined || opts.watch === false) {
+    const { s, problems, healthy } = await look();
+    if (json) printJson({ ...s, healthy, problems });
+    else process.stdout.write(renderStatus(s, problems));
     return healthy ? 0 : 1;
   }
+  return watch(opts.watch === true ? DEFAULT_WATCH_MS : parseDurationMs(opts.watch, '--watch'), look, json);
+}
+
+const DEFAULT_WATCH_MS = 2000;
+
+/**
+ * `status --watch`: the status again every interval until Ctrl-C. On a terminal that can redraw, the
+ * screen is redrawn in place; elsewhere (a pipe, a log) each look is appended under a time line, and
+ * --json gives one JSON document per line. Exits with the last look's verdict.
+ */
+async function watch(intervalMs: number, look: () => Promise<{ s: StackStatus; problems: Problem[]; healthy: boolean }>, json: boolean): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const redraw = !json && canRedraw() && Boolean(process.stdout.isTTY);
+  let healthy = true;
+  try {
+    while (!stop.signal.aborted) {
+      const at = new Date().toISOString();
+      const now = await look();
+      healthy = now.healthy;
+      if (json) process.stdout.write(`${JSON.stringify({ at, ...now.s, healthy: now.healthy, problems: now.problems })}\n`);
+      else {
+        const head = color.dim(`${at} · every ${intervalMs / 1000}s · Ctrl-C to stop`);
+        process.stdout.write(`${redraw ? '\x1b[H\x1b[2J' : '\n'}${head}\n${renderStatus(now.s, now.problems)}`);
+      }
+      await sleep(intervalMs, undefined, { signal: stop.signal }).catch(() => {});
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return healthy ? 0 : 1;
+}
+
+export function renderStatus(s: StackStatus, problems: Problem[]): string {
   const out: string[] = [];
   out.push(`${color.bold('Runtime')}: ${s.runtime.name} ${color.dim(`(${s.runtime.reason})`)}`);
   out.push(renderTable(['service', 'state', 'address', 'pid'], s.services.map((x) => [x.name, colorState(x.state), x.address, x.pid ?? ''])));
   const tasks = s.connector.tasks.map((t) => `task ${t.id} ${colorState(t.state)}`).join(', ');
-  out.push(`${color.bold('Connector')} ${s.connector.name}: ${colorState(s.connector.state)}${tasks ? `, ${tasks}` : ''}${s.connector.error ? color.dim(` (${s.connector.error})`) : ''}`);
-  const failedTrace = [s.connector.trace, ...s.connector.tasks.map((t) => t.trace)].find(Boolean);
-  if (failedTrace) out.push(color.red(`  ${failedTrace.split('\n')[0]}`));
+  out.push(`${color.bold('Connector')} ${s.connector.name}: ${colorState(s.connector.state)}${tasks ? `, ${tasks}` : ''}`);
   if (s.slot === null) out.push(`${color.bold('Replication slot')}: not created yet`);
-  else if ('error' in s.slot) out.push(`${color.bold('Replication slot')} ${s.slot.name}: ${color.dim(s.slot.error)}`);
+  else if ('error' in s.slot) out.push(`${color.bold('Replication slot')} ${s.slot.name}: ${color.dim('unknown')}`);
   else out.push(`${color.bold('Replication slot')} ${s.slot.name}: ${s.slot.active ? 'active' : color.yellow('inactive')}, WAL retained ${formatBytes(s.slot.walRetainedBytes)}`);
   out.push(renderTable(['replica', 'applied', 'lsn', 'lag events', 'lag', 'dead-lettered'], s.replication.map((r) => [
-    r.name, r.error ? color.red(r.error) : r.appliedEvents, r.lastLsn ?? '–', r.lagEvents ?? '?', r.lagMs === null ? '–' : formatMs(r.lagMs), r.deadLettered ? color.yellow(String(r.deadLettered)) : 0,
+    r.name,
+    r.error ? color.red(replicaIsDown(r.error) ? 'down' : 'error') : r.appliedEvents,
+    r.lastLsn === null ? '–' : formatLsn(BigInt(r.lastLsn)),
+    r.error ? '?' : r.lagEvents ?? '?',
+    r.lagMs === null ? '–' : formatMs(r.lagMs),
+    r.deadLettered ? color.red(String(r.deadLettered)) : 0,
   ])));
-  process.stdout.write(out.join('\n') + '\n');
-  return healthy ? 0 : 1;
+  if (problems.length) {
+    out.push(color.red(`Not healthy (${problems.length} problem${problems.length === 1 ? '' : 's'}):`));
+    for (const p of problems) out.push(`  ${color.red('✖')} ${p.reason}\n    ${color.dim('hint:')} ${p.hint}`);
+  } else {
+    out.push(`${color.green('✔')} healthy`);
+  }
+  return out.join('\n') + '\n';
 }
 
 const formatMs = (ms: number) => (ms < 10_000 ? `${ms} ms` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);

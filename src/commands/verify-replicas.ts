@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../errors.ts';
+import type { Progress } from '../progress.ts';
 import { renderTable } from '../ui/table.ts';
 import { color } from '../ui/style.ts';
 import { parseDuration } from '../verify/duration.ts';
@@ -23,14 +24,27 @@ const JSON_KEYS = 1000;
 export default async function verifyReplicasCommand(flags: VerifyFlags, command: Command): Promise<number> {
   const { config, progress, json } = contextOf(command);
   const waitMs = flags.wait === undefined || flags.wait === false ? undefined : flags.wait === true ? DEFAULT_WAIT_MS : parseDuration(flags.wait, '--wait');
-  const report = await verifyReplicas(config, { tables: flags.table, replicas: flags.replica, waitMs, repair: flags.repair }, progress);
+  const report = await verifyReplicas(config, { tables: flags.table, replicas: flags.replica, waitMs, repair: flags.repair }, failWaitsThatGiveUp(progress));
   if (json) printJson(summarizeReport(report, JSON_KEYS));
   else process.stdout.write(render(report, waitMs));
   return report.verdict === 'equal' ? ExitCode.ok : ExitCode.failed;
 }
 
+/**
+ * The catch-up wait returns `{ caughtUp: false }` rather than throwing when its time is up; its step must
+ * then end with ✖, not with a ✔ followed by the ✖ of the verdict.
+ */
+function failWaitsThatGiveUp(progress: Progress): Progress {
+  const gaveUp = (result: unknown) => typeof result === 'object' && result !== null && (result as { caughtUp?: unknown }).caughtUp === false;
+  return { ...progress, step: (title, run, options) => progress.step(title, run, { failed: (r) => gaveUp(r) || Boolean(options?.failed?.(r)) }) };
+}
+
 const bytes = (n: number) => (n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} kB` : `${(n / (1 << 20)).toFixed(1)} MB`);
-const keyText = (row: Row) => Object.entries(row).map(([k, v]) => `${k}=${v ?? 'NULL'}`).join(',');
+const keyText = (row: Row) => Object.entries(row).map(([k, v]) => `${k}=${v === null ? 'NULL' : isoTime(v)}`).join(',');
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** PostgreSQL's UTC timestamp text (2026-11-26 02:28:11.0158+00) in the ISO form cqrsctl prints everywhere. */
+const isoTime = (v: string) => v.replace(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)\+00(?::00)?$/, '$1T$2Z');
 
 function render(report: VerifyReport, waitMs: number | undefined): string {
   const out: string[] = [];
@@ -43,7 +57,7 @@ function render(report: VerifyReport, waitMs: number | undefined): string {
   out.push(color.dim(`Compared definitions and rows of the replicated set: ${report.scope}.`));
   if (beforeRepair) out.push('Before repair:', renderDiffs(beforeRepair));
   for (const r of repairs ?? []) {
-    out.push(`Repaired ${r.table} on ${r.replica}: ${[...r.actions, `${r.deleted} rows deleted, ${r.inserted} inserted`].join('; ')}`);
+    out.push(`Repaired ${r.table} on ${r.replica}: ${[...r.actions, `${plural(r.deleted, 'row')} deleted, ${r.inserted} inserted`].join('; ')}`);
   }
   if (beforeRepair) out.push('After repair:');
   out.push(renderDiffs(tables));
@@ -53,7 +67,7 @@ function render(report: VerifyReport, waitMs: number | undefined): string {
   const traffic = color.dim(`(${(report.ms / 1000).toFixed(1)}s, ${bytes(report.bytesReceived)} received)`);
   out.push(diverged.length
     ? `${color.red('✖')} diverged: ${diverged.map((t) => `${t.table} on ${t.replica}`).join(', ')} ${traffic}`
-    : `${color.green('✔')} ${replicas} replica${replicas === 1 ? '' : 's'} equal the leader on ${tableCount} table${tableCount === 1 ? '' : 's'} ${traffic}`);
+    : `${color.green('✔')} ${plural(replicas, 'replica')} ${replicas === 1 ? 'equals' : 'equal'} the leader on ${plural(tableCount, 'table')} ${traffic}`);
   return `${out.join('\n')}\n`;
 }
 

@@ -1,5 +1,6 @@
 import { usageError } from '../errors.ts';
-import type { Settings } from './settings.ts';
+import type { SettingName, Settings } from './settings.ts';
+import type { StackRecord } from './stack-record.ts';
 
 export type RuntimeKind = Settings['runtime'];
 
@@ -13,10 +14,28 @@ export interface PgEndpoint {
   database: string;
 }
 
+/** Where a setting's value came from: `label` names it as a user would write it (--leader-port, CQRSCTL_HOME, …). */
+export interface SettingSource {
+  kind: 'default' | 'stack' | 'file' | 'env' | 'flag';
+  label: string;
+}
+
+/** A setting given explicitly with another value than the one the running stack was started with. */
+export interface StackConflict {
+  name: SettingName;
+  running: string | number;
+  asked: string | number;
+  /** Where the asked value came from (a flag, a variable, the config file). */
+  from: string;
+}
+
 /** Everything a command needs to know about where the services are, derived once from the settings. */
 export interface Config {
   settings: Settings;
   configFile?: string;
+  sources: Record<SettingName, SettingSource>;
+  /** The stack `up` recorded in the state dir, if any, and the explicit settings that differ from it. */
+  stack?: { record: StackRecord; conflicts: StackConflict[] };
   leader: PgEndpoint;
   replicas: PgEndpoint[];
   brokers: string[];
@@ -24,7 +43,7 @@ export interface Config {
   writeApiUrl: string;
 }
 
-export function buildConfig(s: Settings, configFile?: string): Config {
+export function buildConfig(s: Settings, configFile?: string, sources = defaultSources(s), stack?: Config['stack']): Config {
   const pg = (name: string, port: number): PgEndpoint => ({
     name, host: s.host, port, user: s.dbUser, password: s.dbPassword, database: s.database,
   });
@@ -37,6 +56,8 @@ export function buildConfig(s: Settings, configFile?: string): Config {
   return {
     settings: s,
     configFile,
+    sources,
+    stack,
     leader,
     replicas,
     brokers: s.brokers ? s.brokers.split(',').map((b) => b.trim()) : [`${s.host}:${s.brokerPort}`],
@@ -44,6 +65,9 @@ export function buildConfig(s: Settings, configFile?: string): Config {
     writeApiUrl: `http://${s.host}:${s.writeApiPort}`,
   };
 }
+
+const defaultSources = (s: Settings) =>
+  Object.fromEntries(Object.keys(s).map((name) => [name, { kind: 'default', label: 'default' }])) as Record<SettingName, SettingSource>;
 
 function parsePgUrl(name: string, url: string, setting: string): PgEndpoint {
   let u: URL;
@@ -65,7 +89,8 @@ function parsePgUrl(name: string, url: string, setting: string): PgEndpoint {
   };
 }
 
-const redact = (url: string) => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+/** A URL with its password (only) masked: postgres://u:********@host:5432/db. */
+export const redact = (url: string) => url.replace(/\/\/([^:@/]*):[^@/]*@/g, '//$1:********@');
 
 /** Names of every database service, in start order. */
 export const databaseServices = (c: Config) => [c.leader, ...c.replicas];

@@ -3,7 +3,8 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { usageError } from '../errors.ts';
 import { envName, flagName, settings, type SettingName, type Settings } from './settings.ts';
-import { buildConfig, type Config } from './config.ts';
+import { buildConfig, type Config, type SettingSource, type StackConflict } from './config.ts';
+import { readStackRecordIn, recordedSettings } from './stack-record.ts';
 
 export const defaultConfigFile = 'cqrsctl.config.json';
 
@@ -14,14 +15,26 @@ export interface LoadOptions {
   configFile?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /**
+   * What the settings recorded by `up` in the state dir do. `use` (default): they replace defaults, and an
+   * explicit value that differs is a conflict listed in `config.stack.conflicts` (the asked value is used).
+   */
+  stack?: 'use' | 'ignore';
 }
 
-/** Resolves settings once, in the documented order: defaults < config file < CQRSCTL_* env < flags. */
+/**
+ * Resolves settings once, in the documented order: defaults < settings the running stack was started with
+ * < config file < CQRSCTL_* env < flags, remembering where each value came from.
+ */
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const resolved: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(settings)) resolved[name] = spec.default;
+  const sources = {} as Record<SettingName, SettingSource>;
+  for (const [name, spec] of Object.entries(settings) as [SettingName, (typeof settings)[SettingName]][]) {
+    resolved[name] = spec.default;
+    sources[name] = { kind: 'default', label: 'default' };
+  }
 
   const file = options.configFile ?? env.CQRSCTL_CONFIG ?? (existsSync(resolve(cwd, defaultConfigFile)) ? defaultConfigFile : undefined);
   if (file) {
@@ -30,19 +43,49 @@ export function loadConfig(options: LoadOptions = {}): Config {
         throw usageError(`${file}: unknown setting "${name}"`, `Known settings: ${Object.keys(settings).join(', ')}.`);
       }
       resolved[name] = coerce(name as SettingName, raw, `${file}: "${name}"`);
+      sources[name as SettingName] = { kind: 'file', label: `"${name}" in ${file}` };
     }
   }
   for (const name of Object.keys(settings) as SettingName[]) {
     const value = env[envName(name)];
-    if (value !== undefined && value !== '') resolved[name] = coerce(name, value, envName(name));
+    if (value !== undefined && value !== '') {
+      resolved[name] = coerce(name, value, envName(name));
+      sources[name] = { kind: 'env', label: envName(name) };
+    }
   }
   for (const [name, value] of Object.entries(options.flags ?? {})) {
-    if (value !== undefined) resolved[name] = coerce(name as SettingName, value, flagName(name));
+    if (value !== undefined) {
+      resolved[name] = coerce(name as SettingName, value, flagName(name));
+      sources[name as SettingName] = { kind: 'flag', label: flagName(name) };
+    }
   }
   const s = resolved as Settings;
   s.home = expandPath(s.home, cwd);
   s.cache = expandPath(s.cache, cwd);
-  return buildConfig(s, file ? resolve(cwd, file) : undefined);
+  const stack = options.stack === 'ignore' ? undefined : applyStackRecord(s, sources);
+  return buildConfig(s, file ? resolve(cwd, file) : undefined, sources, stack);
+}
+
+/** Fills in the running stack's settings where nothing explicit was given; lists explicit values that differ. */
+function applyStackRecord(s: Settings, sources: Record<SettingName, SettingSource>): Config['stack'] {
+  const record = readStackRecordIn(s.home);
+  if (!record) return undefined;
+  const conflicts: StackConflict[] = [];
+  const mutable = s as Record<SettingName, unknown>;
+  for (const name of recordedSettings) {
+    const running = record.settings?.[name];
+    if (running === undefined) continue;
+    if (sources[name].kind === 'default') {
+      mutable[name] = running;
+      sources[name] = { kind: 'stack', label: 'the running stack' };
+    } else if (String(s[name]) !== String(running)) {
+      conflicts.push({ name, running, asked: s[name], from: sources[name].label });
+    }
+  }
+  if (s.runtime !== 'auto' && s.runtime !== record.runtime) {
+    conflicts.push({ name: 'runtime', running: record.runtime, asked: s.runtime, from: sources.runtime.label });
+  }
+  return { record, conflicts };
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -85,7 +128,6 @@ function coerce(name: SettingName, raw: unknown, source: string): string | numbe
       return text;
   }
 }
-
 
 function expandPath(path: string, cwd: string): string {
   if (path === '~' || path.startsWith('~/')) return resolve(homedir(), path.slice(2));

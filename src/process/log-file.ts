@@ -1,16 +1,34 @@
 import { createReadStream, existsSync, readFileSync, statSync, watch } from 'node:fs';
 import { once } from 'node:events';
+import { parseLogTime } from '../lib/time.ts';
 
-/** The last `lines` lines of a log file ('' when it does not exist). */
-export function tailFile(path: string, lines: number): string {
-  if (!existsSync(path)) return '';
-  const text = readFileSync(path, 'utf8').trimEnd();
-  return lines === Infinity ? text : text.split('\n').slice(-lines).join('\n');
+/**
+ * The last `lines` lines of a log file ('' when it does not exist, or for 0 lines); with `since`, only the
+ * lines logged at or after it.
+ */
+export function tailFile(path: string, lines: number, since?: Date): string {
+  if (!existsSync(path) || lines <= 0) return '';
+  let all = readFileSync(path, 'utf8').trimEnd().split('\n');
+  if (since) all = linesSince(all, since);
+  return (lines === Infinity ? all : all.slice(-lines)).join('\n');
+}
+
+/**
+ * The lines logged at or after `since`. A line without a time of its own (a stack trace's, a message's
+ * continuation) goes with the line above it; lines before the first timed one are left out.
+ */
+export function linesSince(lines: string[], since: Date): string[] {
+  let keep = false;
+  return lines.filter((line) => {
+    const at = parseLogTime(line);
+    if (at) keep = at.getTime() >= since.getTime();
+    return keep;
+  });
 }
 
 /** Prints a log file (or its tail), then, when following, every line appended to it until aborted. */
-export async function printLogFile(path: string, options: { tail?: number; follow: boolean; out: NodeJS.WritableStream; signal?: AbortSignal }): Promise<void> {
-  const text = tailFile(path, options.tail ?? Infinity);
+export async function printLogFile(path: string, options: { tail?: number; since?: Date; follow: boolean; out: NodeJS.WritableStream; signal?: AbortSignal }): Promise<void> {
+  const text = tailFile(path, options.tail ?? Infinity, options.since);
   if (text) options.out.write(text + '\n');
   if (!options.follow) return;
   let position = existsSync(path) ? statSync(path).size : 0;

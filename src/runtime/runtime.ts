@@ -14,6 +14,8 @@ export interface ServiceStatus {
 export interface LogOptions {
   follow: boolean;
   tail?: number;
+  /** Only what was logged at or after this time. */
+  since?: Date;
   out: NodeJS.WritableStream;
   signal?: AbortSignal;
 }

@@ -1,32 +1,77 @@
 import type postgres from 'postgres';
 
-export interface OrderRef {
-  id: number;
-  customerId: number;
+/** A promise with its resolve function, for "this command is over" signals. */
+export function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 /**
- * What the simulator knows exists, so that commands aim at real rows. An entity taken for a command is
- * out of the pools until the command ends, and a customer with a command in flight is never deleted:
- * concurrent workers of one run do not trip over each other.
+ * A row the workload knows about: one already on the leader, or one a planned command will create. Its id
+ * is known once that command has written it (undefined for good if it failed).
+ */
+export class Entity {
+  id: number | undefined;
+  /** Settles when the command creating the row has written it (at once for rows already there). */
+  readonly created: Promise<void>;
+  /** Commands involving this row that are not over yet: a deletion waits for every one of them. */
+  readonly involved: Promise<void>[] = [];
+  /** The last command that changes this row (a price, an order's status): such commands run one after another. */
+  lastChange: Promise<void>;
+  private markCreated: () => void = () => {};
+
+  private constructor(id: number | undefined) {
+    this.id = id;
+    const d = deferred();
+    this.markCreated = d.resolve;
+    if (id !== undefined) d.resolve();
+    this.created = d.promise;
+    this.lastChange = d.promise;
+  }
+
+  static existing(id: number): Entity {
+    return new Entity(id);
+  }
+
+  static planned(): Entity {
+    return new Entity(undefined);
+  }
+
+  /** Records the outcome of the creating command: the new id, or undefined when it failed. */
+  wasCreated(id: number | undefined): void {
+    this.id = id;
+    this.markCreated();
+  }
+}
+
+export interface OrderRef {
+  order: Entity;
+  customer: Entity;
+}
+
+/**
+ * What the workload knows exists, as planned: every command changes the pools when it is planned, as if
+ * it succeeds, and commands wait (through the entities) for the earlier ones they depend on. So the
+ * sequence of commands depends only on the seed and the starting pools — not on how fast each one
+ * answers or in which order concurrent ones finish.
  */
 export class Pools {
-  customers: number[] = [];
-  products: number[] = [];
+  customers: Entity[] = [];
+  products: Entity[] = [];
   placed: OrderRef[] = [];
   paid: OrderRef[] = [];
-  private readonly busy = new Map<number, number>();
-  private readonly pricing = new Set<number>();
 
   /** Starts from the newest rows already on the leader, so a run continues the story of the last one. */
   static async fromLeader(sql: postgres.Sql, limit = 500): Promise<Pools> {
     const pools = new Pools();
-    const ids = async (query: Promise<{ id: string }[]>) => (await query).map((r) => Number(r.id));
+    const ids = async (query: Promise<{ id: string }[]>) => (await query).map((r) => Entity.existing(Number(r.id)));
     pools.customers = await ids(sql`select id from customers order by id desc limit ${limit}`);
     pools.products = await ids(sql`select id from products order by id desc limit ${limit}`);
+    const byId = new Map(pools.customers.map((c) => [c.id!, c]));
     const orders = (status: string) =>
       sql<{ id: string; customer_id: string }[]>`select id, customer_id from orders where status = ${status} order by id desc limit ${limit}`
-        .then((rows) => rows.map((r) => ({ id: Number(r.id), customerId: Number(r.customer_id) })));
+        .then((rows) => rows.map((r) => ({ order: Entity.existing(Number(r.id)), customer: byId.get(Number(r.customer_id)) ?? Entity.existing(Number(r.customer_id)) })));
     pools.placed = await orders('placed');
     pools.paid = await orders('paid');
     return pools;
@@ -38,37 +83,12 @@ export class Pools {
     return list.splice(Math.floor(at * list.length), 1)[0];
   }
 
-  hold(customerId: number): void {
-    this.busy.set(customerId, (this.busy.get(customerId) ?? 0) + 1);
-  }
-
-  release(customerId: number): void {
-    const n = (this.busy.get(customerId) ?? 1) - 1;
-    if (n > 0) this.busy.set(customerId, n);
-    else this.busy.delete(customerId);
-  }
-
-  /** A customer nothing is working on, removed together with its orders. */
-  takeIdleCustomer(at: number): number | undefined {
-    const idle = this.customers.filter((id) => !this.busy.has(id));
-    if (!idle.length) return undefined;
-    const id = idle[Math.floor(at * idle.length)];
-    this.customers.splice(this.customers.indexOf(id), 1);
-    this.placed = this.placed.filter((o) => o.customerId !== id);
-    this.paid = this.paid.filter((o) => o.customerId !== id);
-    return id;
-  }
-
-  /** A product whose price no other worker is changing, so a read-back can expect this worker's price. */
-  takeProductToPrice(at: number): number | undefined {
-    const free = this.products.filter((id) => !this.pricing.has(id));
-    if (!free.length) return undefined;
-    const id = free[Math.floor(at * free.length)];
-    this.pricing.add(id);
-    return id;
-  }
-
-  priced(productId: number): void {
-    this.pricing.delete(productId);
+  /** Takes a customer out of the pools, with their orders: it is being deleted. */
+  takeCustomer(at: number): Entity | undefined {
+    const customer = Pools.take(this.customers, at);
+    if (!customer) return undefined;
+    this.placed = this.placed.filter((o) => o.customer !== customer);
+    this.paid = this.paid.filter((o) => o.customer !== customer);
+    return customer;
   }
 }

@@ -12,6 +12,9 @@ interface KindStats { ok: number; rejected: number; errors: number; latencies: n
 export interface Summary {
   via: string;
   seed: number;
+  /** --count, when given; `interrupted` when a signal stopped the run before it was done. */
+  planned: number | null;
+  interrupted: boolean;
   elapsedSeconds: number;
   achievedRate: number;
   ops: { total: number; ok: number; rejected: number; errors: number };
@@ -34,7 +37,7 @@ export class Tally {
     const k = this.kinds.get(kind)!;
     k[outcome]++;
     if (outcome === 'ok') k.latencies.push(ms);
-    if (outcome === 'errors') this.failed(`${kind}: ${(error as Error)?.message ?? String(error)}`);
+    if (outcome === 'errors') this.failed(`${kind}: ${typeof error === 'string' ? error : (error as Error)?.message ?? String(error)}`);
     this.done++;
   }
 
@@ -50,13 +53,14 @@ export class Tally {
     if (this.firstErrors.length < 5) this.firstErrors.push(message);
   }
 
-  summary(via: string, seed: number, elapsedMs: number, checkedReads: boolean): Summary {
+  summary(via: string, seed: number, elapsedMs: number, checkedReads: boolean, run: { planned: number | null; interrupted: boolean } = { planned: null, interrupted: false }): Summary {
     const all = [...this.kinds.values()];
     const sum = (f: (k: KindStats) => number) => all.reduce((n, k) => n + f(k), 0);
     const latencies = all.flatMap((k) => k.latencies);
     return {
       via,
       seed,
+      ...run,
       elapsedSeconds: round(elapsedMs / 1000),
       achievedRate: round(this.done / (elapsedMs / 1000)),
       ops: { total: this.done, ok: sum((k) => k.ok), rejected: sum((k) => k.rejected), errors: sum((k) => k.errors) },

@@ -1,6 +1,6 @@
 import type { Commands, Transition } from '../writeapi/commands.ts';
 import { Random } from './random.ts';
-import { Pools, type OrderRef } from './state.ts';
+import { deferred, Entity, Pools, type OrderRef } from './state.ts';
 
 export const opKinds = ['place order', 'pay order', 'ship order', 'cancel order', 'create customer', 'delete customer', 'update price', 'create product'] as const;
 export type OpKind = (typeof opKinds)[number];
@@ -15,14 +15,21 @@ export type Doc = Record<string, unknown>;
 export type Resource = 'customers' | 'products' | 'orders';
 type Result = { token: string; version?: number } & Record<string, unknown>;
 
-/** One planned command: how to run it, what reading it back must show, and how the pools change after. */
+/** A command that could not run because a row it needs was never created (its own command failed). */
+export class Skipped extends Error {}
+
+/** One planned command: what it waits for, how to run it, what reading it back must show. */
 export interface Action {
   kind: OpKind;
+  /** Earlier commands this one waits for: the creation of every row it uses, earlier changes of the rows it changes. */
+  after: Promise<void>[];
   write(commands: Commands): Promise<Result>;
   /** The row to read back; `expect` says whether the replica's answer (undefined: 404) shows the write. */
   readBack: { resource: Resource; id: (r: Result) => number; expect: (doc: Doc | undefined, r: Result) => boolean };
-  /** Runs once the command (and its read-back) is over; `result` is undefined when it failed. */
-  settle(result: Result | undefined): void;
+  /** Runs once the write is over; `result` is undefined when it failed or did not run. */
+  wrote(result: Result | undefined): void;
+  /** Runs once the command and its read-back are over: commands waiting for it may go. */
+  settle(): void;
 }
 
 const cities = ['Oslo', 'Lisbon', 'Tallinn', 'Porto', 'Kraków', 'Ghent', 'Turku', 'Århus'];
@@ -36,9 +43,17 @@ export const opRandom = (seed: number, i: number) => new Random((Math.imul(i + 1
 const atLeast = (fields: string[]) => (doc: Doc | undefined, r: Result) =>
   doc !== undefined && (Number(doc.version) > r.version! || (doc.version === r.version && fields.every((f) => doc[f] === r[f])));
 
+/** The id of a row a command needs; a row whose creation failed makes the command skip. */
+const idOf = (e: Entity, what: string) => {
+  if (e.id === undefined) throw new Skipped(`skipped: the ${what} it needs was not created`);
+  return e.id;
+};
+
 /**
- * Plans op i. When the pools cannot serve the drawn kind (no paid order to ship, too few customers to
- * delete one), the op becomes the kind that grows what is missing, so any starting state works.
+ * Plans op i, in op order: the pools change now, as if the command succeeds, so the next op is planned
+ * from the same state in every run with this seed. When the pools cannot serve the drawn kind (no paid
+ * order to ship, too few customers to delete one), the op becomes the kind that grows what is missing,
+ * so any starting state works.
  */
 export function planOp(seed: number, i: number, pools: Pools, tag: string): Action {
   const rng = opRandom(seed, i);
@@ -49,79 +64,106 @@ export function planOp(seed: number, i: number, pools: Pools, tag: string): Acti
   if (kind === 'delete customer' && pools.customers.length < 20) kind = 'create customer';
   if ((kind === 'place order' || kind === 'update price') && pools.products.length < 5) kind = 'create product';
   if (kind === 'place order' && pools.customers.length < 5) kind = 'create customer';
-  // Taken now, while planning, so no other worker plans on the same row.
-  const deleting = kind === 'delete customer' ? pools.takeIdleCustomer(rng.next()) : undefined;
-  if (kind === 'delete customer' && deleting === undefined) kind = 'create customer';
-  const pricing = kind === 'update price' ? pools.takeProductToPrice(rng.next()) : undefined;
-  if (kind === 'update price' && pricing === undefined) kind = 'create product';
+  const done = deferred();
+  const base = { kind, settle: done.resolve };
 
   switch (kind) {
     case 'create customer': {
       const email = `sim-${tag}-${i}@example.com`;
+      const customer = Entity.planned();
+      pools.customers.push(customer);
       return {
-        kind,
+        ...base,
+        after: [],
         write: (c) => c.createCustomer({ email, name: `Customer ${tag}-${i}`, attributes: { segment: rng.pick(segments), newsletter: rng.next() < 0.5 } }),
         readBack: { resource: 'customers', id: (r) => r.customerId as number, expect: (doc) => doc?.email === email },
-        settle: (r) => r && pools.customers.push(r.customerId as number),
+        wrote: (r) => customer.wasCreated(r?.customerId as number | undefined),
       };
     }
     case 'delete customer': {
-      const id = deleting!;
-      return { kind, write: (c) => c.deleteCustomer(id), readBack: { resource: 'customers', id: () => id, expect: (doc) => doc === undefined }, settle: () => {} };
+      const customer = pools.takeCustomer(rng.next())!;
+      return {
+        ...base,
+        after: [customer.created, ...customer.involved],
+        write: (c) => c.deleteCustomer(idOf(customer, 'customer')),
+        readBack: { resource: 'customers', id: () => customer.id!, expect: (doc) => doc === undefined },
+        wrote: () => {},
+      };
     }
     case 'create product': {
       const sku = `SIM-${tag}-${i}`;
       // About a third get a description past 8 kB, stored out of line: later price updates leave it unchanged (TOAST).
       const description = rng.words(rng.next() < 0.3 ? rng.int(9_000, 16_000) : rng.int(40, 400));
+      const product = Entity.planned();
+      pools.products.push(product);
+      const write = (c: Commands) => c.createProduct({ sku, name: `Product ${sku}`, price: price(rng), description, attributes: { color: rng.pick(['red', 'green', 'blue']), weightGrams: rng.int(10, 5000) } });
       return {
-        kind,
-        write: (c) => c.createProduct({ sku, name: `Product ${sku}`, price: price(rng), description, attributes: { color: rng.pick(['red', 'green', 'blue']), weightGrams: rng.int(10, 5000) } }),
+        ...base,
+        after: [],
+        write,
         readBack: { resource: 'products', id: (r) => r.productId as number, expect: (doc) => doc?.sku === sku && doc.description === description },
-        settle: (r) => r && pools.products.push(r.productId as number),
+        wrote: (r) => product.wasCreated(r?.productId as number | undefined),
       };
     }
     case 'update price': {
-      const id = pricing!;
+      const product = rng.pick(pools.products);
       const newPrice = price(rng);
-      return { kind, write: (c) => c.updatePrice(id, newPrice), readBack: { resource: 'products', id: () => id, expect: atLeast(['price']) }, settle: () => pools.priced(id) };
+      // Price changes of one product run one after another, so a read-back can expect this one's price.
+      const after = [product.created, product.lastChange];
+      product.lastChange = done.promise;
+      return {
+        ...base,
+        after,
+        write: (c) => c.updatePrice(idOf(product, 'product'), newPrice),
+        readBack: { resource: 'products', id: () => product.id!, expect: atLeast(['price']) },
+        wrote: () => {},
+      };
     }
     case 'place order': {
-      const customerId = rng.pick(pools.customers);
+      const customer = rng.pick(pools.customers);
       const products = [...new Set(Array.from({ length: rng.int(1, 5) }, () => rng.pick(pools.products)))];
-      const items = products.map((productId) => ({ productId, quantity: rng.int(1, 4) }));
+      const quantities = products.map(() => rng.int(1, 4));
       const shippingAddress = { city: rng.pick(cities), zip: String(rng.int(1000, 99999)) };
       const note = rng.next() < 0.1 ? rng.words(rng.int(10, 200)) : undefined;
-      pools.hold(customerId);
+      const order = Entity.planned();
+      order.lastChange = done.promise;
+      pools.placed.push({ order, customer });
+      customer.involved.push(done.promise);
       return {
-        kind,
-        write: (c) => c.placeOrder({ customerId, items, shippingAddress, note }),
+        ...base,
+        after: [customer.created, ...products.map((p) => p.created)],
+        write: (c) => c.placeOrder({
+          customerId: idOf(customer, 'customer'),
+          items: products.map((p, k) => ({ productId: idOf(p, 'product'), quantity: quantities[k] })),
+          shippingAddress,
+          note,
+        }),
         readBack: {
           resource: 'orders', id: (r) => r.orderId as number,
-          expect: (doc, r) => doc !== undefined && doc.total === r.total && (doc.items as unknown[]).length === items.length,
+          expect: (doc, r) => doc !== undefined && doc.total === r.total && (doc.items as unknown[]).length === products.length,
         },
-        settle: (r) => {
-          pools.release(customerId);
-          if (r) pools.placed.push({ id: r.orderId as number, customerId });
-        },
+        wrote: (r) => order.wasCreated(r?.orderId as number | undefined),
       };
     }
     default:
-      return transition(kind, rng, pools);
+      return transition(kind, rng, pools, base, done.promise);
   }
 }
 
-function transition(kind: 'pay order' | 'ship order' | 'cancel order', rng: Random, pools: Pools): Action {
+function transition(kind: 'pay order' | 'ship order' | 'cancel order', rng: Random, pools: Pools, base: { kind: OpKind; settle: () => void }, done: Promise<void>): Action {
   const from = kind === 'pay order' ? pools.placed : kind === 'ship order' ? pools.paid : rng.next() < 0.7 && pools.placed.length ? pools.placed : pools.paid.length ? pools.paid : pools.placed;
-  const order = Pools.take(from, rng.next()) as OrderRef;
+  const { order, customer } = Pools.take(from, rng.next()) as OrderRef;
   const action = kind.split(' ')[0] as Transition;
-  pools.hold(order.customerId);
+  if (action === 'pay') pools.paid.push({ order, customer });
+  // Status changes of one order run one after another, in the order they were planned.
+  const after = [order.created, order.lastChange];
+  order.lastChange = done;
+  customer.involved.push(done);
   return {
-    kind,
-    write: (c) => c.changeOrder(order.id, action),
-    readBack: { resource: 'orders', id: () => order.id, expect: atLeast(['status']) },
-    settle: (r) => {
-      pools.release(order.customerId);
-      if (r && action === 'pay') pools.paid.push(order);
-    },
+    ...base,
+    after,
+    write: (c) => c.changeOrder(idOf(order, 'order'), action),
+    readBack: { resource: 'orders', id: () => order.id!, expect: atLeast(['status']) },
+    wrote: () => {},
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
@@ -34,6 +34,13 @@ export function claimApp(config: Config, name: string): () => void {
   return () => {
     if (existsSync(pid) && readFileSync(pid, 'utf8').trim() === String(process.pid)) rmSync(pid, { force: true });
   };
+}
+
+/** Appends to an app's log file, for an app run in-process by a foreground `up`. */
+export function openAppLog(config: Config, name: string): WriteStream {
+  const { dir, log } = appPaths(config, name);
+  mkdirSync(dir, { recursive: true });
+  return createWriteStream(log, { flags: 'a' });
 }
 
 /** Every resolved setting as CQRSCTL_* variables, so a child process resolves exactly the same config. */

@@ -1,39 +1,69 @@
-import ora from 'ora';
-import type { Progress } from '../progress.ts';
-import { color, interactive } from './style.ts';
+import ora, { type Ora } from 'ora';
+import type { Progress, StepOptions } from '../progress.ts';
+import { canRedraw, color } from './style.ts';
+
+const PLAIN_UPDATE_MS = 5000;
 
 /**
- * Spinners on a terminal, one plain line per finished step elsewhere (CI logs). Progress goes to stderr
- * so that stdout stays clean for --json and for pipes.
+ * Spinners on a terminal, one plain line per finished step elsewhere (pipes, CI logs, a terminal of zero
+ * width), with the step's latest detail every 5 s while it runs. Progress goes to stderr so that stdout stays clean for --json and for pipes.
  */
 export function terminalProgress(): Progress {
   return {
-    async step(title, run) {
+    async step<T>(title: string, run: (update: (detail: string) => void) => Promise<T>, options: StepOptions<T> = {}) {
       const started = Date.now();
       const elapsed = () => color.dim(`(${((Date.now() - started) / 1000).toFixed(1)}s)`);
-      if (!interactive) {
-        try {
-          const result = await run(() => {});
-          process.stderr.write(`${color.green('✔')} ${title} ${elapsed()}\n`);
-          return result;
-        } catch (e) {
-          process.stderr.write(`${color.red('✖')} ${title} ${elapsed()}\n`);
-          throw e;
+      const spinner = canRedraw() ? startSpinner(title) : undefined;
+      const end = (ok: boolean) => {
+        const line = `${title} ${elapsed()}`;
+        if (spinner?.isSpinning) {
+          if (ok) spinner.succeed(line);
+          else spinner.fail(line);
+        } else {
+          process.stderr.write(`${ok ? color.green('✔') : color.red('✖')} ${line}\n`);
         }
-      }
-      const spinner = ora({ text: title, stream: process.stderr }).start();
+      };
+      // Without a spinner, a long step still shows how it goes: its latest detail every few seconds.
+      let printed = Date.now();
       try {
         const result = await run((detail) => {
-          spinner.text = `${title} ${color.dim(detail)}`;
+          if (spinner?.isSpinning) spinner.text = `${title} ${color.dim(detail)}`;
+          else if (Date.now() - printed >= PLAIN_UPDATE_MS) {
+            printed = Date.now();
+            process.stderr.write(`… ${title} ${color.dim(`${detail} ${elapsed()}`)}\n`);
+          }
         });
-        spinner.succeed(`${title} ${elapsed()}`);
+        end(!options.failed?.(result));
         return result;
       } catch (e) {
-        spinner.fail(`${title} ${elapsed()}`);
+        end(false);
         throw e;
+      } finally {
+        if (spinner?.isSpinning) spinner.stop();
       }
     },
     info: (message) => process.stderr.write(`${message}\n`),
     warn: (message) => process.stderr.write(`${color.yellow('!')} ${message}\n`),
   };
+}
+
+/**
+ * A spinner that stops (and leaves the step to end as a plain line) if the terminal shrinks to zero width
+ * while it spins. Node updates `columns` and emits 'resize' in the same tick, so the spinner is stopped
+ * before it can render a frame for a zero-width terminal.
+ */
+function startSpinner(title: string): Ora {
+  const spinner = ora({ text: title, stream: process.stderr }).start();
+  const onResize = () => {
+    if ((process.stderr.columns ?? 0) > 0) return;
+    spinner.stop();
+    process.stderr.write(`${title} …\n`);
+  };
+  process.stderr.on('resize', onResize);
+  const stop = spinner.stop.bind(spinner);
+  spinner.stop = () => {
+    process.stderr.off('resize', onResize);
+    return stop();
+  };
+  return spinner;
 }

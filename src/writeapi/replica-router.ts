@@ -57,13 +57,21 @@ export class ReplicaRouter {
     });
   }
 
-  /** Reads every replica's position now; one that does not answer keeps its last known position. */
-  async refresh(): Promise<{ name: string; appliedThrough: bigint }[]> {
-    await Promise.all(this.replicas.map(async (r, i) => {
-      const at = await this.position(r.sql).catch(() => 0n);
-      if (at > this.known[i]) this.known[i] = at;
+  /**
+   * Reads every replica's position now. One that does not answer keeps its last known position and is
+   * reported with the error that says why.
+   */
+  async refresh(): Promise<{ name: string; appliedThrough: bigint; error?: string }[]> {
+    const errors = await Promise.all(this.replicas.map(async (r, i) => {
+      try {
+        const at = await this.position(r.sql);
+        if (at > this.known[i]) this.known[i] = at;
+        return undefined;
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
     }));
-    return this.positions();
+    return this.positions().map((p, i) => (errors[i] === undefined ? p : { ...p, error: errors[i] }));
   }
 
   /** The last position read from each replica (0 until first asked). */

@@ -14,6 +14,8 @@ export interface ServerDeps {
   /** Leader reachability and position, for /health. */
   leaderPosition: () => Promise<string>;
   logLevel?: string;
+  /** Receives one line per answered request: time, method, path, status, duration, serving replica, token. */
+  requestLog?: (line: string) => void;
 }
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
@@ -23,11 +25,21 @@ const idOf = (req: IdRequest) => Number(req.params.id);
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     logger: deps.logLevel ? { level: deps.logLevel } : false,
+    // One line per request comes from the onResponse hook below, not pino's two JSON lines.
+    disableRequestLogging: true,
     // Reject rather than repair: no type coercion, no silently dropped fields, every problem named at once.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
     schemaErrorFormatter: (errors, dataVar) => new Error(errors.map((e) => describeSchemaError(e, dataVar)).join('; ')),
   });
   const { commands: c } = deps;
+  if (deps.requestLog) {
+    const log = deps.requestLog;
+    app.addHook('onResponse', async (req, reply) => {
+      const servedBy = reply.getHeader('served-by');
+      const token = reply.getHeader('consistency-token') ?? req.headers['consistency-token'];
+      log(`${new Date().toISOString()} ${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms${servedBy ? ` served-by=${servedBy}` : ''}${token ? ` token=${token}` : ''}`);
+    });
+  }
   const params = { params: schemas.idParams };
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _req, reply) => {
@@ -69,7 +81,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     const candidates = token === undefined ? deps.router.rotation() : await deps.router.caughtUp(token, deps.readTimeoutMs);
     if (!candidates.length) {
       const at = deps.router.positions().map((p) => `${p.name} at ${formatLsn(p.appliedThrough)}`).join(', ');
-      throw unavailable(`no replica has applied ${formatLsn(token!)} within ${deps.readTimeoutMs} ms (${at}); retry later`);
+      // A token beyond the leader's own position was not issued by this stack: waiting will not help.
+      const leader = await deps.leaderPosition().then(parseLsn, () => undefined);
+      const ahead = leader !== undefined && token! > leader ? `; the leader itself is only at ${formatLsn(leader)}, so this token did not come from this stack` : '; retry later';
+      throw unavailable(`no replica has applied ${formatLsn(token!)} within ${deps.readTimeoutMs} ms (${at})${ahead}`);
     }
     let lastError: unknown;
     for (const replica of candidates) {
@@ -90,10 +105,17 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.get('/products/:id', { schema: params }, read('product', 'product'));
   app.get('/orders/:id', { schema: params }, read('order', 'order'));
 
+  // ok: everything answers. degraded: some replica is down (reads go to the others). down (503): the
+  // leader or every replica is unreachable, so commands or queries cannot be served.
   app.get('/health', async (_req, reply) => {
-    const leader = await deps.leaderPosition().catch((e: Error) => ({ error: e.message }));
-    if (typeof leader !== 'string') reply.code(503);
-    return { leader, replicas: (await deps.router.refresh()).map((p) => ({ name: p.name, appliedThrough: formatLsn(p.appliedThrough) })) };
+    const [leader, positions] = await Promise.all([deps.leaderPosition().catch((e: Error) => ({ error: e.message })), deps.router.refresh()]);
+    const replicas = positions.map((p) => ({
+      name: p.name, state: p.error ? 'down' : 'up', appliedThrough: formatLsn(p.appliedThrough), ...(p.error ? { error: p.error } : {}),
+    }));
+    const up = replicas.filter((r) => r.state === 'up').length;
+    const status = typeof leader !== 'string' || up === 0 ? 'down' : up < replicas.length ? 'degraded' : 'ok';
+    if (status === 'down') reply.code(503);
+    return { status, leader, replicas };
   });
   return app;
 }

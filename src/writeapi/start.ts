@@ -16,7 +16,7 @@ const pool = (e: PgEndpoint, max: number) =>
   postgres({ ...pgOptions(e), max, connect_timeout: 2, onnotice: () => {}, connection: { TimeZone: 'UTC', application_name: 'cqrsctl-write-api' } });
 
 /** Starts the HTTP API on the configured host and port: commands against the leader, queries against the replicas. */
-export async function startWriteApi(config: Config, options: { readTimeoutMs?: number; logLevel?: string } = {}): Promise<WriteApi> {
+export async function startWriteApi(config: Config, options: { readTimeoutMs?: number; logLevel?: string; requestLog?: (line: string) => void } = {}): Promise<WriteApi> {
   const leader = pool(config.leader, 16);
   const replicas = config.replicas.map((r) => ({ name: r.name, sql: pool(r, 6) }));
   const app = buildServer({
@@ -25,6 +25,7 @@ export async function startWriteApi(config: Config, options: { readTimeoutMs?: n
     readTimeoutMs: options.readTimeoutMs ?? 5000,
     leaderPosition: async () => (await leader<{ lsn: string }[]>`select pg_current_wal_lsn()::text as lsn`)[0].lsn,
     logLevel: options.logLevel,
+    requestLog: options.requestLog,
   });
   const closePools = () => Promise.all([leader, ...replicas.map((r) => r.sql)].map((sql) => sql.end({ timeout: 2 })));
   try {

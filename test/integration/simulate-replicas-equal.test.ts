@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
@@ -70,7 +73,9 @@ describe('simulate', () => {
 
   it('refuses with exit 2 and a hint when the stack is not up', async () => {
     const port = await freePort();
-    const r = await cli(['simulate', '--count', '10'], { env: { CQRSCTL_LEADER_PORT: String(port) } });
+    // A state dir of its own: the stack's own would (rightly) refuse a leader port it does not run with.
+    const home = mkdtempSync(join(tmpdir(), 'cqrsctl-sim-'));
+    const r = await cli(['simulate', '--count', '10'], { env: { CQRSCTL_HOME: home, CQRSCTL_LEADER_PORT: String(port) } });
     assert.equal(r.exitCode, 2);
     assert.match(r.stderr, new RegExp(`the stack is not up: the leader at [^ ]+:${port} does not answer`));
     assert.match(r.stderr, /hint: Start it with `cqrsctl up --detach`/);

@@ -6,6 +6,9 @@ import { test } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
 import { envName } from '../../src/config/settings.ts';
 import { CqrsError } from '../../src/errors.ts';
+import { writeStackRecordIn } from '../../src/config/stack-record.ts';
+import { selectRuntime } from '../../src/runtime/select.ts';
+import { asRunning, stackConflictError } from '../../src/stack/settings-check.ts';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'cqrsctl-config-'));
 
@@ -68,4 +71,49 @@ test('external URLs become endpoints; a bad URL does not echo its password', () 
   assert.deepEqual([c.leader.host, c.leader.port, c.leader.user, c.leader.password, c.leader.database], ['db.example', 6543, 'u', 's3cret', 'app']);
   assert.deepEqual(c.replicas.map((r) => `${r.name}@${r.host}:${r.port}`), ['replica-1@r1:5432', 'replica-2@r2:7000']);
   assert.throws(() => loadConfig({ env: { CQRSCTL_LEADER_URL: 'mysql://u:s3cret@h/db' }, cwd: dir() }), (e: Error) => !e.message.includes('s3cret') && /not a postgres:\/\/ URL/.test(e.message));
+});
+
+test('the settings the running stack was started with replace defaults; explicit values that differ are conflicts', () => {
+  const home = dir();
+  writeStackRecordIn(home, { runtime: 'native', reason: 'selected with --runtime native', since: 'now', settings: { leaderPort: 6432, replicas: 2, connectPort: 9083 } });
+  const plain = loadConfig({ env: { CQRSCTL_HOME: home }, cwd: dir() });
+  assert.equal(plain.leader.port, 6432);
+  assert.equal(plain.replicas.length, 2);
+  assert.equal(plain.sources.leaderPort.kind, 'stack');
+  assert.deepEqual(plain.stack?.conflicts, []);
+
+  const same = loadConfig({ env: { CQRSCTL_HOME: home, CQRSCTL_LEADER_PORT: '6432' }, cwd: dir() });
+  assert.deepEqual(same.stack?.conflicts, []);
+
+  const other = loadConfig({ env: { CQRSCTL_HOME: home, CQRSCTL_REPLICAS: '3', CQRSCTL_RUNTIME: 'docker' }, flags: { leaderPort: '7432' }, cwd: dir() });
+  assert.deepEqual(other.stack?.conflicts, [
+    { name: 'leaderPort', running: 6432, asked: 7432, from: '--leader-port' },
+    { name: 'replicas', running: 2, asked: 3, from: 'CQRSCTL_REPLICAS' },
+    { name: 'runtime', running: 'native', asked: 'docker', from: 'CQRSCTL_RUNTIME' },
+  ]);
+  assert.equal(other.leader.port, 7432, 'the asked value is what the command would use');
+  const running = asRunning(other);
+  assert.equal(running.leader.port, 6432);
+  assert.equal(running.replicas.length, 2);
+  assert.equal(running.settings.runtime, 'native');
+  assert.match(stackConflictError(other).message, /leaderPort 6432 \(--leader-port asks for 7432\), replicas 2 \(CQRSCTL_REPLICAS asks for 3\)/);
+  assert.match(stackConflictError(other).hint!, /cqrsctl down`, then `cqrsctl up --leader-port 7432 --replicas 3 --runtime docker`/);
+});
+
+test('a runtime kept from the stack record is explained once, however often up ran', async () => {
+  const home = dir();
+  writeStackRecordIn(home, { runtime: 'native', reason: 'selected with --runtime native', since: 'now', settings: {} });
+  const runtime = await selectRuntime(loadConfig({ env: { CQRSCTL_HOME: home }, cwd: dir() }));
+  assert.equal(runtime.name, 'native');
+  assert.equal(runtime.reason, `auto: the stack in ${home} runs on native (selected with --runtime native)`);
+  const fromEnv = await selectRuntime(loadConfig({ env: { CQRSCTL_HOME: dir(), CQRSCTL_RUNTIME: 'native' }, cwd: dir() }));
+  assert.equal(fromEnv.reason, 'selected with CQRSCTL_RUNTIME=native');
+});
+
+test('sources say where each value came from', () => {
+  const cwd = dir();
+  writeFileSync(join(cwd, 'cqrsctl.config.json'), JSON.stringify({ replicas: 2 }));
+  const c = loadConfig({ env: { CQRSCTL_CONNECT_PORT: '9000' }, flags: { leaderPort: '7000' }, cwd });
+  assert.deepEqual([c.sources.replicas.label, c.sources.connectPort.label, c.sources.leaderPort.label, c.sources.brokerPort.label],
+    ['"replicas" in cqrsctl.config.json', 'CQRSCTL_CONNECT_PORT', '--leader-port', 'default']);
 });

@@ -72,5 +72,43 @@ test('a read with a malformed token is 400; one from the future is 503 with Retr
   const future = await app.inject({ method: 'GET', url: '/orders/1?token=FFFF/0' });
   assert.equal(future.statusCode, 503);
   assert.equal(future.headers['retry-after'], '1');
-  assert.match(future.json().message, /no replica has applied FFFF\/0 within 100 ms \(replica-1 at 0\/5\)/);
+  assert.match(future.json().message, /no replica has applied FFFF\/0 within 100 ms \(replica-1 at 0\/5\); the leader itself is only at 0\/10, so this token did not come from this stack/);
+});
+
+test('/health names a replica that is down and says the API is degraded; 503 when no replica answers', async () => {
+  const { commands } = recordingCommands();
+  const replicas = [{ name: 'replica-1', sql: { up: true } as unknown as postgres.Sql }, { name: 'replica-2', sql: { up: false } as unknown as postgres.Sql }];
+  const position = async (sql: postgres.Sql) => {
+    if (!(sql as unknown as { up: boolean }).up) throw new Error('connect ECONNREFUSED 127.0.0.1:5434');
+    return 16n;
+  };
+  const app = buildServer({ commands, router: new ReplicaRouter(replicas, 1, position), readTimeoutMs: 100, leaderPosition: async () => '0/10' });
+  const r = await app.inject({ method: 'GET', url: '/health' });
+  assert.equal(r.statusCode, 200);
+  assert.deepEqual(r.json(), {
+    status: 'degraded',
+    leader: '0/10',
+    replicas: [
+      { name: 'replica-1', state: 'up', appliedThrough: '0/10' },
+      { name: 'replica-2', state: 'down', appliedThrough: '0/0', error: 'connect ECONNREFUSED 127.0.0.1:5434' },
+    ],
+  });
+  (replicas[0].sql as unknown as { up: boolean }).up = false;
+  const none = await app.inject({ method: 'GET', url: '/health' });
+  assert.equal(none.statusCode, 503);
+  assert.equal(none.json().status, 'down');
+});
+
+test('with a request log, every answered request is one line: time, method, path, status, duration, replica, token', async () => {
+  const { commands } = recordingCommands();
+  const lines: string[] = [];
+  const router = new ReplicaRouter([{ name: 'replica-1', sql: {} as postgres.Sql }], 1, async () => 5n);
+  const app = buildServer({ commands, router, readTimeoutMs: 100, leaderPosition: async () => '0/10', requestLog: (line) => lines.push(line) });
+  await app.inject({ method: 'POST', url: '/customers', payload: { email: 'a@b.c', name: 'A' } });
+  await app.inject({ method: 'POST', url: '/customers', payload: { name: 'A' } });
+  await app.inject({ method: 'GET', url: '/health' });
+  assert.equal(lines.length, 3);
+  assert.match(lines[0], /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z POST \/customers 201 \d+\.\d ms token=0\/10$/);
+  assert.match(lines[1], / POST \/customers 400 \d+\.\d ms$/);
+  assert.match(lines[2], / GET \/health 200 \d+\.\d ms$/);
 });

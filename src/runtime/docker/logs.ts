@@ -19,12 +19,13 @@ export async function containerLogs(docker: Docker, container: string, service: 
     throw e;
   }
   const tail = options.tail; // undefined: the whole log
+  const since = options.since ? Math.floor(options.since.getTime() / 1000) : undefined;
   if (!options.follow) {
-    const buf = (await ctr.logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+    const buf = (await ctr.logs({ stdout: true, stderr: true, tail, since, follow: false })) as unknown as Buffer;
     options.out.write(tty ? buf.toString('utf8') : demuxBuffer(buf));
     return;
   }
-  const raw = (await ctr.logs({ stdout: true, stderr: true, tail, follow: true })) as unknown as NodeJS.ReadableStream & { destroy(): void };
+  const raw = (await ctr.logs({ stdout: true, stderr: true, tail, since, follow: true })) as unknown as NodeJS.ReadableStream & { destroy(): void };
   const out = new PassThrough();
   out.on('data', (chunk) => options.out.write(chunk));
   if (tty) raw.pipe(out);

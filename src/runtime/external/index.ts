@@ -7,7 +7,7 @@ import type { Runtime, ServiceStatus } from '../runtime.ts';
  * Services that already run elsewhere (an existing Kafka/Redpanda cluster, Connect cluster and databases):
  * nothing is started or stopped, only checked at the configured addresses.
  */
-export function createExternalRuntime(config: Config): Runtime {
+export function createExternalRuntime(config: Config, reason = 'selected with --runtime external'): Runtime {
   const checks: { name: string; address: string; ready: () => Promise<boolean> }[] = [
     ...[config.leader, ...config.replicas].map((e) => ({ name: e.name, address: `${e.host}:${e.port}`, ready: () => pgAnswers(e) })),
     { name: 'broker', address: config.brokers.join(','), ready: () => brokerAnswers(config.brokers) },
@@ -18,7 +18,7 @@ export function createExternalRuntime(config: Config): Runtime {
   };
   return {
     name: 'external',
-    reason: 'selected with --runtime external: services run elsewhere',
+    reason,
     services: () => checks.map((c) => c.name),
     setup: async () => {},
     async up() {

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import type { Config } from '../../config/config.ts';
-import { usageError } from '../../errors.ts';
+import { errorMessage, usageError } from '../../errors.ts';
 import { printLogFile } from '../../process/log-file.ts';
 import type { Progress } from '../../progress.ts';
 import { assertPortFree } from '../ports.ts';
@@ -116,8 +116,9 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
       return Promise.all(services.map(async (svc): Promise<ServiceStatus> => {
         const pid = svc.pid();
         if (!pid) return { name: svc.name, state: 'stopped', address: svc.address };
-        const ok = await svc.ready().catch(() => false);
-        return { name: svc.name, state: ok ? 'running' : 'unhealthy', address: svc.address, pid };
+        // Why it does not answer matters to `status` (a refused password is not a dead server).
+        const trouble = await svc.ready().then((ok) => (ok ? undefined : 'no answer'), (e: unknown) => errorMessage(e));
+        return { name: svc.name, state: trouble === undefined ? 'running' : 'unhealthy', address: svc.address, pid, ...(trouble ? { detail: trouble } : {}) };
       }));
     },
     async logs(service: string, options: LogOptions) {

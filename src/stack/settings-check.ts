@@ -1,0 +1,37 @@
+import { buildConfig, type Config, type StackConflict } from '../config/config.ts';
+import type { SettingName } from '../config/settings.ts';
+import { flagName } from '../config/settings.ts';
+import { CqrsError, ExitCode } from '../errors.ts';
+
+/** "leaderPort 6432 (--leader-port asks for 7432), replicas 3 (CQRSCTL_REPLICAS asks for 2)". */
+export const describeConflicts = (conflicts: StackConflict[]) =>
+  conflicts.map((c) => `${c.name} ${c.running} (${c.from} asks for ${c.asked})`).join(', ');
+
+const asFlags = (conflicts: StackConflict[]) => conflicts.map((c) => `${flagName(c.name)} ${c.asked}`).join(' ');
+
+/**
+ * The error for a command that asks for other settings than the ones the running stack was started with:
+ * it would otherwise look for services where they are not (or silently ignore the setting).
+ */
+export function stackConflictError(config: Config): CqrsError {
+  const conflicts = config.stack?.conflicts ?? [];
+  const names = conflicts.map((c) => c.name).join(', ');
+  return new CqrsError(
+    `the stack in ${config.settings.home} runs with other settings than this command asks for: ${describeConflicts(conflicts)}`,
+    `Leave ${names} out to use the stack as it runs (the state dir remembers its settings), or restart it with the new ones: \`cqrsctl down\`, then \`cqrsctl up ${asFlags(conflicts)}\` (data is kept).`,
+    ExitCode.usage,
+  );
+}
+
+/** The config of the stack as it runs: every conflicting setting back at the running stack's value. */
+export function asRunning(config: Config): Config {
+  const conflicts = config.stack?.conflicts ?? [];
+  if (!conflicts.length) return config;
+  const settings = { ...config.settings } as Record<SettingName, unknown>;
+  const sources = { ...config.sources };
+  for (const c of conflicts) {
+    settings[c.name] = c.running;
+    sources[c.name] = { kind: 'stack', label: 'the running stack' };
+  }
+  return buildConfig(settings as Config['settings'], config.configFile, sources, config.stack && { record: config.stack.record, conflicts: [] });
+}
