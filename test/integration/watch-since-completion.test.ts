@@ -18,11 +18,13 @@ test('status --watch looks again every interval until Ctrl-C; with --json one do
     await sleep(4500);
     child.kill('SIGINT');
     const r = await child;
-    assert.equal(r.exitCode, 0, r.stderr);
+    // Earlier tests leave dead letters on purpose, so the stack may be unhealthy: the exit code follows the last look.
+    assert.ok(r.exitCode === 0 || r.exitCode === 1, r.stderr);
     if (json) {
       const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
       assert.ok(docs.length >= 2, `${docs.length} documents`);
-      assert.ok(docs.every((d) => d.healthy === true && typeof d.at === 'string'));
+      assert.ok(docs.every((d) => typeof d.healthy === 'boolean' && typeof d.at === 'string'));
+      assert.equal(r.exitCode, docs.at(-1).healthy ? 0 : 1);
     } else {
       assert.ok((r.stdout.match(/every 1s · Ctrl-C to stop/g) ?? []).length >= 2, r.stdout);
       assert.doesNotMatch(r.stdout, /\x1b\[2J/, 'a pipe gets appended looks, not screen redraws');
