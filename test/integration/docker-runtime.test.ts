@@ -9,7 +9,8 @@ import { buildOfflineImages } from '../../src/runtime/docker/build/offline-image
 import { silentProgress } from '../../src/progress.ts';
 import { cli } from '../helpers/cli.ts';
 import { migrationSteps } from '../helpers/migration-steps.ts';
-import { assertSchemaMirrored, databases } from './replicator-support.ts';
+import { assertSchemaMirrored, databases, transfersWhile } from './replicator-support.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 // The docker runtime end to end on a real engine, through the real binary. Settings (ports, project)
 // come from CQRSCTL_* like every integration test; the stack is taken down (--purge) at the end.
@@ -131,6 +132,19 @@ test('on docker too, every migration of the suite reaches the replicas in commit
       await dbs.leader.unsafe(step.sql);
       await assertSchemaMirrored(dbs, 'mig_docker', step.name, started);
     }
+  } finally {
+    await dbs.end();
+  }
+});
+
+test('on docker too, a reader of a replica never sees half of a leader transaction', { timeout: 180_000 }, async () => {
+  const dbs = databases(config);
+  const started = new Date();
+  try {
+    const { bank, transfers, reads } = await transfersWhile(dbs, () => sleep(8000));
+    assert.ok(transfers > 200 && reads.total > 100, `${transfers} transfers, ${reads.total} reads`);
+    assert.deepEqual(reads.torn, [], `${reads.torn.length} of ${reads.total} reads saw a state the leader never had`);
+    await assertSchemaMirrored(dbs, bank, 'transfers', started);
   } finally {
     await dbs.end();
   }

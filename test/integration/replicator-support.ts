@@ -58,3 +58,56 @@ export async function assertSchemaMirrored(dbs: ReturnType<typeof databases>, sc
     assert.deepEqual(await deadLetters(replica, since), [], `replica-${i + 1}: dead letters after "${label}"`);
   }
 }
+
+const ACCOUNTS = 50;
+const TOTAL = ACCOUNTS * 2 * 1000;
+
+/**
+ * The atomicity workload: three writers move money between a row of one table and a row of another, one
+ * leader transaction each, while one reader per replica reads both tables' totals in one statement —
+ * a total other than the constant is a state the leader never had. Runs until `during` resolves.
+ */
+export async function transfersWhile(dbs: ReturnType<typeof databases>, during: () => Promise<void>) {
+  const bank = uniqueName('bank');
+  await dbs.leader.unsafe(`
+    create schema ${bank};
+    create table ${bank}.a (id int primary key, balance bigint not null);
+    create table ${bank}.b (id int primary key, balance bigint not null);
+    insert into ${bank}.a select g, 1000 from generate_series(1, ${ACCOUNTS}) g;
+    insert into ${bank}.b select g, 1000 from generate_series(1, ${ACCOUNTS}) g`);
+  let writing = true;
+  let transfers = 0;
+  const writers = [0, 1, 2].map(async () => {
+    while (writing) {
+      const [from, to] = Math.random() < 0.5 ? ['a', 'b'] : ['b', 'a'];
+      const amount = 1 + Math.floor(Math.random() * 50);
+      const ok = await dbs.leader.begin(async (tx) => {
+        await tx.unsafe(`update ${bank}.${from} set balance = balance - ${amount} where id = ${1 + Math.floor(Math.random() * ACCOUNTS)}`);
+        await tx.unsafe(`update ${bank}.${to} set balance = balance + ${amount} where id = ${1 + Math.floor(Math.random() * ACCOUNTS)}`);
+      }).then(() => true, (e) => {
+        // Concurrent transfers can deadlock on the leader; PostgreSQL rolls one back, which is no transfer at all.
+        if (e.code !== '40P01') throw e;
+        return false;
+      });
+      if (ok) transfers++;
+    }
+  });
+  const reads = { total: 0, torn: [] as string[] };
+  const readers = dbs.replicas.map(async (replica, i) => {
+    while (writing) {
+      const [r] = await replica.unsafe(`
+        select (select count(*) from ${bank}.a) + (select count(*) from ${bank}.b) as n,
+               (select coalesce(sum(balance), 0) from ${bank}.a) + (select coalesce(sum(balance), 0) from ${bank}.b) as total`).catch(() => [{ n: '0', total: '0' }]);
+      if (Number(r.n) === 0) continue; // the tables are not there yet
+      reads.total++;
+      if (Number(r.n) !== ACCOUNTS * 2 || Number(r.total) !== TOTAL) reads.torn.push(`replica-${i + 1}: ${r.n} rows, total ${r.total}`);
+    }
+  });
+  try {
+    await during();
+  } finally {
+    writing = false;
+    await Promise.all([...writers, ...readers]);
+  }
+  return { bank, transfers, reads };
+}
