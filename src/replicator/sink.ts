@@ -9,8 +9,15 @@ import { EMPTY_SNAPSHOT } from './schema/diff.ts';
 import type { Plan, SchemaState } from './steps.ts';
 import type { Statement } from './plan.ts';
 import { tpKey } from './topics.ts';
+import { recordWatermark } from './watermark.ts';
 
 export type SinkState = 'attached' | 'catching-up' | 'down';
+
+/** What the replicator and apply.ts use of a replica: a ReplicaSink, or a fake in unit tests. */
+export type Sink = Pick<
+  ReplicaSink,
+  'name' | 'state' | 'lastError' | 'positions' | 'schema' | 'load' | 'applied' | 'apply' | 'recordWatermark' | 'track' | 'settled' | 'close'
+>;
 
 /** A change a replica could not apply (or a schema change it could not mirror), and why. */
 export interface Rejection {
@@ -118,6 +125,11 @@ export class ReplicaSink {
     this.positions.set(tpKey(topic, partition), { ...position, offset: last.last });
     this.schema = plan.state;
     return rejected;
+  }
+
+  /** Records the read-your-writes watermark (watermark.ts); it never moves back. */
+  async recordWatermark(lsn: bigint): Promise<void> {
+    await recordWatermark(this.sql, lsn);
   }
 
   track(p: Promise<unknown>): void {
