@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import type { PgEndpoint } from '../config/config.ts';
-import { pgOptions } from '../runtime/probes.ts';
+import { pgClient } from '../pg/client.ts';
 import type { Change } from './decode.ts';
 import { describe, PositionMismatch } from './errors.ts';
 import type { Unit } from './order.ts';
@@ -43,10 +43,7 @@ export class ReplicaSink {
   constructor(readonly endpoint: PgEndpoint) {
     // synchronous_commit=off is safe here: the rows and their recorded position commit together, so a replica
     // crash can only lose a suffix of whole groups, and the replicator re-applies exactly that suffix.
-    this.sql = postgres({
-      ...pgOptions(endpoint), max: 1, connect_timeout: 5, idle_timeout: 0, onnotice: () => {},
-      connection: { application_name: 'cqrsctl-replicator', synchronous_commit: 'off' },
-    });
+    this.sql = pgClient(endpoint, { connect_timeout: 5, idle_timeout: 0, connection: { application_name: 'cqrsctl-replicator', synchronous_commit: 'off' } });
   }
 
   get name() {
