@@ -86,7 +86,6 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
   return {
     name: 'native',
     reason,
-    services: () => services.map((x) => x.name),
     setup: (progress) => setupNative(config, progress),
     async up(progress) {
       const started: string[] = [];
