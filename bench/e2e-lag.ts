@@ -8,10 +8,9 @@
  * the leader acknowledged it. One poller per replica asks every few ms for rows it has not seen yet; a row's
  * lag is the time the last replica showed it minus its commit time. Resolution: poll interval + one query.
  */
-import postgres from 'postgres';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/load.ts';
-import { pgOptions } from '../src/runtime/probes.ts';
+import { pgClient } from '../src/pg/client.ts';
 import { percentile } from '../src/simulate/stats.ts';
 import { renderTable } from '../src/ui/table.ts';
 
@@ -25,8 +24,8 @@ const rates = flag('rates', '200,500,1000').split(',').map(Number);
 const seconds = Number(flag('seconds', '60'));
 
 const config = loadConfig();
-const leader = postgres({ ...pgOptions(config.leader), max: 24, onnotice: () => {} });
-const replicas = config.replicas.map((r) => postgres({ ...pgOptions(r), max: 1, onnotice: () => {} }));
+const leader = pgClient(config.leader, { max: 24 });
+const replicas = config.replicas.map((r) => pgClient(r));
 
 interface Step { rate: number; writes: number; achieved: number; lags: number[]; missing: number; errors: number }
 

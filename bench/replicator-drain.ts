@@ -11,7 +11,6 @@
  * bench/jdbc-sink.pom.xml and runs on a second Connect worker started here.
  */
 import { execa } from 'execa';
-import postgres from 'postgres';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,8 +24,9 @@ import { changeTopic } from '../src/replicator/topics.ts';
 import { Replicator } from '../src/replicator/replicator.ts';
 import { JavaService } from '../src/runtime/native/java-service.ts';
 import { layout } from '../src/runtime/native/layout.ts';
-import { connectAnswers, pgOptions } from '../src/runtime/probes.ts';
-import { waitUntil } from '../src/runtime/wait.ts';
+import { connectAnswers } from '../src/runtime/probes.ts';
+import { pgClient } from '../src/pg/client.ts';
+import { waitUntil } from '../src/lib/wait.ts';
 import { appPid, startApps } from '../src/stack/apps.ts';
 
 const config = loadConfig();
@@ -38,7 +38,7 @@ const tables = ['a', 'b', 'c'].map((x) => `bench_${id}_${x}`);
 const jdbcPrefix = 'benchjdbc';
 const jdbcVersion = '3.6.0.Final';
 const benchConnectUrl = `http://${s.host}:${s.connectPort + 1}`;
-const pg = (e: typeof config.leader, database = e.database) => postgres({ ...pgOptions(e), database, max: 1, onnotice: () => {} });
+const pg = (e: typeof config.leader, database = e.database) => pgClient(e, { database });
 const leader = pg(config.leader);
 const kafka = createKafka(config, 'cqrsctl-bench');
 const admin = kafka.admin();

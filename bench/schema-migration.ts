@@ -13,7 +13,7 @@
 import postgres from 'postgres';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/load.ts';
-import { pgOptions } from '../src/runtime/probes.ts';
+import { pgClient } from '../src/pg/client.ts';
 import { appliedThrough } from '../src/replicator/watermark.ts';
 import { renderTable } from '../src/ui/table.ts';
 
@@ -25,8 +25,8 @@ const flag = (name: string, fallback: string) => {
 const rows = Number(flag('rows', '1000000'));
 
 const config = loadConfig();
-const leader = postgres({ ...pgOptions(config.leader), max: 1, onnotice: () => {} });
-const replicas = config.replicas.map((r) => postgres({ ...pgOptions(r), max: 1, onnotice: () => {} }));
+const leader = pgClient(config.leader);
+const replicas = config.replicas.map((r) => pgClient(r));
 
 const lsnNow = async () => BigInt((await leader`select (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint::text as l`)[0].l);
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/config.ts';
 import { CqrsError, errorMessage } from '../errors.ts';
+import { formatMs } from '../lib/format.ts';
 import { Replicator, type ReplicaStats } from '../replicator/replicator.ts';
 import { color, interactive } from '../ui/style.ts';
 import { contextOf } from './context.ts';
@@ -67,6 +68,5 @@ export async function runReplicator(config: Config): Promise<void> {
 
 function formatReplica(s: ReplicaStats): string {
   const state = s.state === 'attached' ? color.green('ok') : s.state === 'down' ? color.red('down') : color.yellow('catching up');
-  const ms = s.lagMs === null ? '–' : s.lagMs < 10_000 ? `${s.lagMs} ms` : `${Math.round(s.lagMs / 1000)} s`;
-  return `${s.name} ${state} lag ${s.lagEvents} ev/${ms}`;
+  return `${s.name} ${state} lag ${s.lagEvents} ev/${s.lagMs === null ? '–' : formatMs(s.lagMs)}`;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { formatBytes, formatMs } from '../lib/format.ts';
 import { parseDurationMs } from '../lib/time.ts';
 import { formatLsn } from '../pg/lsn.ts';
 import { selectRuntime } from '../runtime/select.ts';
@@ -86,11 +87,3 @@ export function renderStatus(s: StackStatus, problems: Problem[]): string {
   return out.join('\n') + '\n';
 }
 
-const formatMs = (ms: number) => (ms < 10_000 ? `${ms} ms` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);
-
-function formatBytes(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) (n /= 1024), i++;
-  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
-}

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../errors.ts';
+import { formatBytes } from '../lib/format.ts';
+import { parseDurationMs } from '../lib/time.ts';
 import type { Progress } from '../progress.ts';
 import { renderTable } from '../ui/table.ts';
 import { color } from '../ui/style.ts';
-import { parseDuration } from '../verify/duration.ts';
 import { summarizeReport, type Row, type TableSummary } from '../verify/summary.ts';
 import { verifyReplicas, type VerifyReport } from '../verify/verify.ts';
 import { contextOf, printJson } from './context.ts';
@@ -23,7 +24,7 @@ const JSON_KEYS = 1000;
 
 export default async function verifyReplicasCommand(flags: VerifyFlags, command: Command): Promise<number> {
   const { config, progress, json } = contextOf(command);
-  const waitMs = flags.wait === undefined || flags.wait === false ? undefined : flags.wait === true ? DEFAULT_WAIT_MS : parseDuration(flags.wait, '--wait');
+  const waitMs = flags.wait === undefined || flags.wait === false ? undefined : flags.wait === true ? DEFAULT_WAIT_MS : parseDurationMs(flags.wait, '--wait');
   const report = await verifyReplicas(config, { tables: flags.table, replicas: flags.replica, waitMs, repair: flags.repair }, failWaitsThatGiveUp(progress));
   if (json) printJson(summarizeReport(report, JSON_KEYS));
   else process.stdout.write(render(report, waitMs));
@@ -39,7 +40,6 @@ function failWaitsThatGiveUp(progress: Progress): Progress {
   return { ...progress, step: (title, run, options) => progress.step(title, run, { failed: (r) => gaveUp(r) || Boolean(options?.failed?.(r)) }) };
 }
 
-const bytes = (n: number) => (n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} kB` : `${(n / (1 << 20)).toFixed(1)} MB`);
 const keyText = (row: Row) => Object.entries(row).map(([k, v]) => `${k}=${v === null ? 'NULL' : isoTime(v)}`).join(',');
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -48,7 +48,7 @@ const isoTime = (v: string) => v.replace(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2
 
 function render(report: VerifyReport, waitMs: number | undefined): string {
   const out: string[] = [];
-  const lag = report.lag.map((l) => `${l.replica} ${l.behindBytes === null ? 'unknown (no replicator watermark yet)' : bytes(l.behindBytes)}`);
+  const lag = report.lag.map((l) => `${l.replica} ${l.behindBytes === null ? 'unknown (no replicator watermark yet)' : formatBytes(l.behindBytes)}`);
   if (report.verdict === 'lagging') {
     return `${color.red('✖')} replicas did not catch up with the leader (${report.leaderLsn}) within ${waitMs! / 1000}s; WAL not yet applied: ${lag.join(', ')}\n`;
   }
@@ -64,7 +64,7 @@ function render(report: VerifyReport, waitMs: number | undefined): string {
   const diverged = tables.filter((t) => t.state !== 'equal');
   const replicas = new Set(tables.map((t) => t.replica)).size;
   const tableCount = new Set(tables.map((t) => t.table)).size;
-  const traffic = color.dim(`(${(report.ms / 1000).toFixed(1)}s, ${bytes(report.bytesReceived)} received)`);
+  const traffic = color.dim(`(${(report.ms / 1000).toFixed(1)}s, ${formatBytes(report.bytesReceived)} received)`);
   out.push(diverged.length
     ? `${color.red('✖')} diverged: ${diverged.map((t) => `${t.table} on ${t.replica}`).join(', ')} ${traffic}`
     : `${color.green('✔')} ${plural(replicas, 'replica')} ${replicas === 1 ? 'equals' : 'equal'} the leader on ${plural(tableCount, 'table')} ${traffic}`);

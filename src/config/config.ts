@@ -2,8 +2,6 @@ import { usageError } from '../errors.ts';
 import type { SettingName, Settings } from './settings.ts';
 import type { StackRecord } from './stack-record.ts';
 
-export type RuntimeKind = Settings['runtime'];
-
 export interface PgEndpoint {
   /** Service name: `leader` or `replica-N`. */
   name: string;
@@ -91,9 +89,3 @@ function parsePgUrl(name: string, url: string, setting: string): PgEndpoint {
 
 /** A URL with its password (only) masked: postgres://u:********@host:5432/db. */
 export const redact = (url: string) => url.replace(/\/\/([^:@/]*):[^@/]*@/g, '//$1:********@');
-
-/** Names of every database service, in start order. */
-export const databaseServices = (c: Config) => [c.leader, ...c.replicas];
-
-export const pgUrl = (e: PgEndpoint) =>
-  `postgres://${encodeURIComponent(e.user)}:${encodeURIComponent(e.password)}@${e.host}:${e.port}/${encodeURIComponent(e.database)}`;

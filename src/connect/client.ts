@@ -12,7 +12,6 @@ export interface ConnectorStatus {
 export class ConnectClient {
   constructor(readonly url: string) {}
 
-  version = () => this.request<{ version: string; commit: string; kafka_cluster_id: string }>('GET', '/');
   connectors = () => this.request<string[]>('GET', '/connectors');
   status = (name: string) => this.request<ConnectorStatus>('GET', `/connectors/${enc(name)}/status`);
   config = (name: string) => this.request<Record<string, string>>('GET', `/connectors/${enc(name)}/config`);

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.ts';
 import { conditionFailed } from '../errors.ts';
 import type { Progress } from '../progress.ts';
-import { waitUntil } from '../runtime/wait.ts';
+import { waitUntil } from '../lib/wait.ts';
 import { ConnectClient, ConnectHttpError, type ConnectorStatus } from './client.ts';
 import { connectorConfig } from './template.ts';
 

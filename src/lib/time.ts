@@ -2,11 +2,11 @@ import { usageError } from '../errors.ts';
 
 const units = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** "90", "90s", "1.5m", "2h", "1d", "500ms" → milliseconds; a bare number is seconds. */
+/** A duration flag: "90", "90s", "1.5m", "2h", "1d", "500ms" → whole milliseconds; a bare number is seconds. */
 export function parseDurationMs(value: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
   if (!m || Number(m[1]) <= 0) throw usageError(`${flag}: "${value}" is not a duration`, 'Use e.g. 2s, 30s, 5m or 1h.');
-  return Number(m[1]) * units[(m[2] ?? 's') as keyof typeof units];
+  return Math.round(Number(m[1]) * units[(m[2] ?? 's') as keyof typeof units]);
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { DeadLetters } from './dlq.ts';
 import { isTransient, PositionMismatch } from './errors.ts';
 import type { Unit } from './order.ts';
-import type { ReplicaSink } from './sink.ts';
+import type { Sink } from './sink.ts';
 import { planGroup, type Plan } from './steps.ts';
 
 export interface ApplyContext {
-  deadLetters: DeadLetters;
+  deadLetters: Pick<DeadLetters, 'send'>;
   /** Plans already made for the same units and schema (another replica at the same position). */
   plans: Map<string, Plan>;
   log: (line: string) => void;
@@ -18,7 +18,7 @@ export interface ApplyContext {
  * and cqrsctl.dead_letters, with the reason — and everything else applies. Transient failures and position
  * mismatches are thrown for the caller to retry.
  */
-export async function applyGroup(sink: ReplicaSink, units: Unit[], ctx: ApplyContext): Promise<void> {
+export async function applyGroup(sink: Sink, units: Unit[], ctx: ApplyContext): Promise<void> {
   if (units.length === 0) return;
   let rejected;
   try {
@@ -33,7 +33,7 @@ export async function applyGroup(sink: ReplicaSink, units: Unit[], ctx: ApplyCon
   }
 }
 
-function plan(sink: ReplicaSink, units: Unit[], ctx: ApplyContext, exact: boolean): Plan {
+function plan(sink: Sink, units: Unit[], ctx: ApplyContext, exact: boolean): Plan {
   const key = `${units[0].first}:${units[units.length - 1].last}:${sink.schema.changeId}:${exact}`;
   let p = ctx.plans.get(key);
   if (!p) ctx.plans.set(key, (p = planGroup(units, sink.schema, exact)));

@@ -1,6 +1,8 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Config } from '../config/config.ts';
-import { changeTopic, tpKey } from './topics.ts';
+import { DeadLetters } from './dlq.ts';
+import { startReader, type Reader, type ReaderOptions } from './reader.ts';
+import { changeTopic, deadLetterTopic, tpKey } from './topics.ts';
 
 export const createKafka = (config: Config, clientId: string) =>
   new Kafka({ brokers: config.brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 300 } });
@@ -17,4 +19,36 @@ export async function logEnds(admin: Admin, topics: string[]): Promise<Map<strin
   const all = await Promise.all(topics.map(async (t) => ({ t, offsets: await admin.fetchTopicOffsets(t) })));
   for (const { t, offsets } of all) for (const o of offsets) ends.set(tpKey(t, o.partition), BigInt(o.high));
   return ends;
+}
+
+/** What the replicator needs of the broker (kafkaBroker; a fake in unit tests). */
+export interface Broker {
+  connect(): Promise<void>;
+  /** The change topics (see changeTopics). */
+  changeTopics(): Promise<string[]>;
+  logEnds(topics: string[]): Promise<Map<string, bigint>>;
+  startReader(o: ReaderOptions): Promise<Reader>;
+  deadLetters: Pick<DeadLetters, 'send'>;
+  disconnect(): Promise<void>;
+}
+
+/** The replicator's broker: one kafkajs client for its admin calls, its readers and the dead-letter producer. */
+export function kafkaBroker(config: Config): Broker {
+  const kafka = createKafka(config, 'cqrsctl-replicator');
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: true });
+  return {
+    async connect() {
+      await admin.connect();
+      await producer.connect();
+      await admin.createTopics({ topics: [{ topic: deadLetterTopic(config), numPartitions: 1 }] }).catch(() => {});
+    },
+    changeTopics: () => changeTopics(admin, config),
+    logEnds: (topics) => logEnds(admin, topics),
+    startReader: (o) => startReader(kafka, o),
+    deadLetters: new DeadLetters(producer, deadLetterTopic(config)),
+    async disconnect() {
+      await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+    },
+  };
 }

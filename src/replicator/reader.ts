@@ -11,6 +11,11 @@ export interface ReaderOptions {
   onCrash: (error: Error) => void;
 }
 
+export interface Reader {
+  /** Stops after the batch in flight. */
+  stop(): Promise<void>;
+}
+
 /**
  * A kafkajs consumer over a fixed topic list that starts exactly where the replicas say (seek at group
  * join, before the first fetch) rather than at Kafka's committed offsets, which it never commits. Its
@@ -18,7 +23,7 @@ export interface ReaderOptions {
  * member's session (30 s) before partitions are assigned; with our own positions we need nothing the
  * group would remember.
  */
-export async function startReader(kafka: Kafka, o: ReaderOptions): Promise<{ stop(): Promise<void> }> {
+export async function startReader(kafka: Kafka, o: ReaderOptions): Promise<Reader> {
   const consumer: Consumer = kafka.consumer({
     groupId: `cqrsctl-${o.name}-${randomUUID()}`,
     maxBytesPerPartition: 8 << 20,

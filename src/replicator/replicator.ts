@@ -1,17 +1,14 @@
-import type { Admin, Kafka, Producer } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Config } from '../config/config.ts';
+import type { Config, PgEndpoint } from '../config/config.ts';
 import { ConnectClient } from '../connect/client.ts';
 import { applyGroup, type ApplyContext } from './apply.ts';
-import { DeadLetters } from './dlq.ts';
 import type { Change } from './decode.ts';
 import { describe, PositionMismatch } from './errors.ts';
-import { createKafka, logEnds, changeTopics } from './kafka.ts';
+import { kafkaBroker, type Broker } from './kafka.ts';
 import { Assembler, groupUnits, type Unit } from './order.ts';
-import { startReader } from './reader.ts';
-import { ReplicaSink } from './sink.ts';
-import { deadLetterTopic, tpKey } from './topics.ts';
-import { recordWatermark, satisfiedCandidate, type Candidate } from './watermark.ts';
+import { ReplicaSink, type Sink } from './sink.ts';
+import { tpKey } from './topics.ts';
+import { satisfiedCandidate, type Candidate } from './watermark.ts';
 
 const SLOW_MS = 15_000;
 const TICK_MS = 250;
@@ -20,10 +17,21 @@ const GROUP_EVENTS = 20_000;
 
 export interface ReplicaStats {
   name: string;
-  state: ReplicaSink['state'];
+  state: Sink['state'];
   lagEvents: number;
   lagMs: number | null;
   lastError?: string;
+}
+
+/** What the replicator talks to; the defaults are the real ones, unit tests pass fakes. */
+export interface ReplicatorOptions {
+  broker: Broker;
+  createSink: (endpoint: PgEndpoint) => Sink;
+  /** lsn_commit of the connector's last committed source offset (every transaction up to it is in Kafka). */
+  committedLsn: () => Promise<bigint | undefined>;
+  sleep: (ms: number) => Promise<unknown>;
+  /** How long a replica may take over one group before it is detached as slow. */
+  slowMs: number;
 }
 
 /**
@@ -37,11 +45,11 @@ export interface ReplicaStats {
  * position does not meet the next batch is detached again rather than given a gap.
  */
 export class Replicator {
-  private readonly kafka: Kafka;
-  private readonly admin: Admin;
-  private readonly producer: Producer;
-  readonly sinks: ReplicaSink[];
-  private readonly deadLetters: DeadLetters;
+  private readonly broker: Broker;
+  readonly sinks: Sink[];
+  private readonly committedLsn: () => Promise<bigint | undefined>;
+  private readonly sleep: (ms: number) => Promise<unknown>;
+  private readonly slowMs: number;
   /** Main-reader batches in flight (one per partition at most; partitions run concurrently). */
   private activeBatches = 0;
   private topics: string[] = [];
@@ -51,30 +59,29 @@ export class Replicator {
   private readonly mainLast = new Map<string, bigint>();
   private ends = new Map<string, bigint>();
   private candidates: Candidate[] = [];
-  private readonly watermarks = new Map<ReplicaSink, bigint>();
-  private readonly catchingUp = new Set<ReplicaSink>();
+  private readonly watermarks = new Map<Sink, bigint>();
+  private readonly catchingUp = new Set<Sink>();
   private running = false;
   private ticker?: Promise<void>;
   private crashed?: (e: Error) => void;
   /** Changes read and applied (to at least one replica) since start. */
   events = 0;
 
-  constructor(private readonly config: Config, private readonly log: (line: string) => void) {
-    this.kafka = createKafka(config, 'cqrsctl-replicator');
-    this.admin = this.kafka.admin();
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: true });
-    this.sinks = config.replicas.map((r) => new ReplicaSink(r));
-    this.deadLetters = new DeadLetters(this.producer, deadLetterTopic(config));
+  constructor(config: Config, private readonly log: (line: string) => void, options: Partial<ReplicatorOptions> = {}) {
+    this.broker = options.broker ?? kafkaBroker(config);
+    const createSink = options.createSink ?? ((r: PgEndpoint) => new ReplicaSink(r));
+    this.sinks = config.replicas.map((r) => createSink(r));
+    this.committedLsn = options.committedLsn ?? connectorCommittedLsn(new ConnectClient(config.connectUrl), config.settings.connectorName);
+    this.sleep = options.sleep ?? sleep;
+    this.slowMs = options.slowMs ?? SLOW_MS;
   }
 
   /** Starts reading; resolves once the main reader runs. `done` rejects if the replicator cannot go on. */
   async start(): Promise<{ done: Promise<void> }> {
     this.running = true;
     const done = new Promise<void>((_, reject) => (this.crashed = reject));
-    await this.admin.connect();
-    await this.producer.connect();
-    await this.admin.createTopics({ topics: [{ topic: deadLetterTopic(this.config), numPartitions: 1 }] }).catch(() => {});
-    this.topics = await changeTopics(this.admin, this.config);
+    await this.broker.connect();
+    this.topics = await this.broker.changeTopics();
     await Promise.all(this.sinks.map(async (s) => {
       try {
         await s.load();
@@ -94,9 +101,9 @@ export class Replicator {
     this.running = false;
     await this.main?.stop().catch(() => {});
     await this.ticker;
-    while (this.catchingUp.size) await sleep(100);
+    while (this.catchingUp.size) await this.sleep(100);
     await Promise.all(this.sinks.map((s) => s.settled()));
-    await Promise.allSettled([...this.sinks.map((s) => s.close()), this.producer.disconnect(), this.admin.disconnect()]);
+    await Promise.allSettled([...this.sinks.map((s) => s.close()), this.broker.disconnect()]);
   }
 
   stats(): ReplicaStats[] {
@@ -111,7 +118,7 @@ export class Replicator {
     });
   }
 
-  private startOffsets(sinks: ReplicaSink[]): Map<string, bigint> {
+  private startOffsets(sinks: Sink[]): Map<string, bigint> {
     const start = new Map<string, bigint>();
     const keys = new Set(sinks.flatMap((s) => [...s.positions.keys()]));
     for (const tp of keys) {
@@ -126,7 +133,7 @@ export class Replicator {
   private async startMain(): Promise<void> {
     const attached = this.sinks.filter((s) => s.state === 'attached');
     const assembler = new Assembler();
-    this.main = await startReader(this.kafka, {
+    this.main = await this.broker.startReader({
       name: 'replicator',
       topics: this.topics,
       start: this.startOffsets(attached),
@@ -160,8 +167,8 @@ export class Replicator {
       sink.track(p);
       return p;
     });
-    await Promise.race([Promise.all(runs), sleep(SLOW_MS)]);
-    for (const sink of pending) this.detach(sink, `slow: a transaction took longer than ${SLOW_MS / 1000} s`);
+    await Promise.race([Promise.all(runs), this.sleep(this.slowMs)]);
+    for (const sink of pending) this.detach(sink, `slow: a transaction took longer than ${this.slowMs / 1000} s`);
     this.mainLast.set(tpKey(topic, partition), units[units.length - 1].last);
     this.events += units.reduce((n, u) => n + u.records.length, 0);
   }
@@ -176,11 +183,11 @@ export class Replicator {
   }
 
   private context(): ApplyContext {
-    return { deadLetters: this.deadLetters, plans: new Map(), log: this.log };
+    return { deadLetters: this.broker.deadLetters, plans: new Map(), log: this.log };
   }
 
   /** Applies the units the replica lacks; throws on a gap or a failure retrying now would not fix. */
-  private async feed(sink: ReplicaSink, units: Unit[], ctx: ApplyContext): Promise<void> {
+  private async feed(sink: Sink, units: Unit[], ctx: ApplyContext): Promise<void> {
     const { topic, partition } = units[0].records[0];
     for (let attempt = 0; ; attempt++) {
       const known = sink.applied(topic, partition);
@@ -197,7 +204,7 @@ export class Replicator {
     }
   }
 
-  private detach(sink: ReplicaSink, reason: string): void {
+  private detach(sink: Sink, reason: string): void {
     if (sink.state === 'attached') this.log(`${sink.name}: detached (${reason}); it catches up on its own`);
     sink.state = sink.state === 'attached' ? 'catching-up' : sink.state;
     sink.lastError = reason;
@@ -209,7 +216,7 @@ export class Replicator {
    * anything, what the broker held at the last tick). Not the broker's end otherwise: under steady writes
    * the log usually ends inside a transaction that no replica can have applied yet.
    */
-  private caughtUp(sink: ReplicaSink): boolean {
+  private caughtUp(sink: Sink): boolean {
     for (const tp of new Set([...this.mainLast.keys(), ...this.ends.keys()])) {
       const need = this.mainLast.get(tp) ?? (this.ends.get(tp) ?? 0n) - 1n;
       if ((sink.positions.get(tp)?.offset ?? -1n) < need) return false;
@@ -217,7 +224,7 @@ export class Replicator {
     return true;
   }
 
-  private async catchUp(sink: ReplicaSink): Promise<void> {
+  private async catchUp(sink: Sink): Promise<void> {
     this.catchingUp.add(sink);
     let delay = 500;
     try {
@@ -231,7 +238,7 @@ export class Replicator {
           const version = this.topicsVersion;
           const assembler = new Assembler();
           let failure: unknown;
-          reader = await startReader(this.kafka, {
+          reader = await this.broker.startReader({
             name: `catch-up-${sink.name}`,
             topics: this.topics,
             start: this.startOffsets([sink]),
@@ -253,7 +260,7 @@ export class Replicator {
               this.log(`${sink.name}: caught up, back with the main reader`);
               break;
             }
-            await sleep(250);
+            await this.sleep(250);
           }
           if (failure) throw failure;
           delay = 500;
@@ -261,7 +268,7 @@ export class Replicator {
           sink.state = 'down';
           if (describe(e) !== sink.lastError) this.log(`${sink.name}: ${describe(e)}; retrying`);
           sink.lastError = describe(e);
-          await sleep(delay);
+          await this.sleep(delay);
           delay = Math.min(delay * 2, 5_000);
         } finally {
           await reader?.stop().catch(() => {});
@@ -274,14 +281,13 @@ export class Replicator {
 
   /** Four times a second: follow new topics, sample the broker's log ends and the connector's committed LSN, advance watermarks. */
   private async tickLoop(): Promise<void> {
-    const connect = new ConnectClient(this.config.connectUrl);
     while (this.running) {
-      await sleep(TICK_MS);
+      await this.sleep(TICK_MS);
       if (!this.running) break;
       try {
-        const committed = await committedLsn(connect, this.config.settings.connectorName).catch(() => undefined);
-        const topics = await changeTopics(this.admin, this.config);
-        const ends = await logEnds(this.admin, topics);
+        const committed = await this.committedLsn().catch(() => undefined);
+        const topics = await this.broker.changeTopics();
+        const ends = await this.broker.logEnds(topics);
         this.ends = ends;
         if (committed !== undefined) this.candidates = [...this.candidates, { lsn: committed, ends }].slice(-1200);
         if (topics.join('\n') !== this.topics.join('\n')) await this.followTopics(topics);
@@ -304,15 +310,19 @@ export class Replicator {
     await Promise.all(this.sinks.filter((s) => s.state !== 'down').map(async (s) => {
       const c = satisfiedCandidate(this.candidates, (tp) => s.positions.get(tp)?.offset ?? null);
       if (!c || c.lsn <= (this.watermarks.get(s) ?? -1n)) return;
-      await recordWatermark(s.sql, c.lsn).catch(() => {});
-      this.watermarks.set(s, c.lsn);
+      try {
+        await s.recordWatermark(c.lsn);
+        this.watermarks.set(s, c.lsn);
+      } catch {
+        // Not recorded (the replica is unreachable, say): leave the watermark unclaimed so the next tick writes it.
+      }
     }));
   }
 }
 
 /** lsn_commit of the connector's last committed source offset (every transaction up to it is in Kafka). */
-async function committedLsn(connect: ConnectClient, name: string): Promise<bigint | undefined> {
+const connectorCommittedLsn = (connect: ConnectClient, name: string) => async (): Promise<bigint | undefined> => {
   const r = await connect.request<{ offsets: { offset: { lsn_commit?: number } }[] }>('GET', `/connectors/${encodeURIComponent(name)}/offsets`);
   const lsn = r.offsets[0]?.offset?.lsn_commit;
   return lsn === undefined ? undefined : BigInt(lsn);
-}
+};

@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import type { PgEndpoint } from '../config/config.ts';
-import { pgOptions } from '../runtime/probes.ts';
+import { pgClient } from '../pg/client.ts';
 import type { Change } from './decode.ts';
 import { describe, PositionMismatch } from './errors.ts';
 import type { Unit } from './order.ts';
@@ -9,8 +9,15 @@ import { EMPTY_SNAPSHOT } from './schema/diff.ts';
 import type { Plan, SchemaState } from './steps.ts';
 import type { Statement } from './plan.ts';
 import { tpKey } from './topics.ts';
+import { recordWatermark } from './watermark.ts';
 
 export type SinkState = 'attached' | 'catching-up' | 'down';
+
+/** What the replicator and apply.ts use of a replica: a ReplicaSink, or a fake in unit tests. */
+export type Sink = Pick<
+  ReplicaSink,
+  'name' | 'state' | 'lastError' | 'positions' | 'schema' | 'load' | 'applied' | 'apply' | 'recordWatermark' | 'track' | 'settled' | 'close'
+>;
 
 /** A change a replica could not apply (or a schema change it could not mirror), and why. */
 export interface Rejection {
@@ -36,10 +43,7 @@ export class ReplicaSink {
   constructor(readonly endpoint: PgEndpoint) {
     // synchronous_commit=off is safe here: the rows and their recorded position commit together, so a replica
     // crash can only lose a suffix of whole groups, and the replicator re-applies exactly that suffix.
-    this.sql = postgres({
-      ...pgOptions(endpoint), max: 1, connect_timeout: 5, idle_timeout: 0, onnotice: () => {},
-      connection: { application_name: 'cqrsctl-replicator', synchronous_commit: 'off' },
-    });
+    this.sql = pgClient(endpoint, { connect_timeout: 5, idle_timeout: 0, connection: { application_name: 'cqrsctl-replicator', synchronous_commit: 'off' } });
   }
 
   get name() {
@@ -118,6 +122,11 @@ export class ReplicaSink {
     this.positions.set(tpKey(topic, partition), { ...position, offset: last.last });
     this.schema = plan.state;
     return rejected;
+  }
+
+  /** Records the read-your-writes watermark (watermark.ts); it never moves back. */
+  async recordWatermark(lsn: bigint): Promise<void> {
+    await recordWatermark(this.sql, lsn);
   }
 
   track(p: Promise<unknown>): void {

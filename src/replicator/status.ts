@@ -1,7 +1,6 @@
-import postgres from 'postgres';
 import type { Config, PgEndpoint } from '../config/config.ts';
 import { errorMessage } from '../errors.ts';
-import { pgOptions } from '../runtime/probes.ts';
+import { pgClient } from '../pg/client.ts';
 import { createKafka, logEnds, changeTopics } from './kafka.ts';
 import { readPositions } from './progress.ts';
 import { tpKey } from './topics.ts';
@@ -44,7 +43,7 @@ async function brokerEnds(config: Config): Promise<Map<string, bigint>> {
 }
 
 async function replicaProgress(r: PgEndpoint, ends: Map<string, bigint> | undefined): Promise<ReplicaProgress> {
-  const sql = postgres({ ...pgOptions(r), max: 1, connect_timeout: 2, onnotice: () => {} });
+  const sql = pgClient(r, { connect_timeout: 2 });
   const empty = { name: r.name, appliedEvents: 0, lastLsn: null, appliedThrough: '0', lagEvents: null, lagMs: null, deadLettered: 0, lastDeadLetter: null, partitions: [] };
   try {
     const [{ exists }] = await sql<{ exists: boolean }[]>`select to_regclass('cqrsctl.applied_offsets') is not null as exists`;

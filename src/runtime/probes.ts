@@ -1,10 +1,10 @@
 import { Kafka, logLevel } from 'kafkajs';
-import postgres from 'postgres';
 import type { PgEndpoint } from '../config/config.ts';
+import { pgClient } from '../pg/client.ts';
 
 /** `select 1` on the service's own database (or `postgres` before it exists). */
 export async function pgAnswers(e: PgEndpoint, database = e.database): Promise<boolean> {
-  const sql = postgres({ ...pgOptions(e), database, max: 1, connect_timeout: 2, onnotice: () => {} });
+  const sql = pgClient(e, { database, connect_timeout: 2 });
   try {
     await sql`select 1`;
     return true;
@@ -12,10 +12,6 @@ export async function pgAnswers(e: PgEndpoint, database = e.database): Promise<b
     await sql.end({ timeout: 1 });
   }
 }
-
-export const pgOptions = (e: PgEndpoint) => ({
-  host: e.host, port: e.port, user: e.user, password: e.password, database: e.database,
-});
 
 /** The broker answers a metadata request and reports a controller. */
 export async function brokerAnswers(brokers: string[]): Promise<boolean> {

@@ -1,7 +1,7 @@
 import type { Progress } from '../progress.ts';
 
 export type RuntimeName = 'native' | 'docker' | 'external';
-export type ServiceState = 'running' | 'stopped' | 'unhealthy' | 'unmanaged';
+export type ServiceState = 'running' | 'stopped' | 'unhealthy';
 
 export interface ServiceStatus {
   name: string;
@@ -30,8 +30,6 @@ export interface Runtime {
   readonly reason: string;
   /** The leader's address as Kafka Connect reaches it, when that differs from the configured one (containers). */
   readonly leaderFromConnect?: { host: string; port: number };
-  /** Service names in start order. */
-  services(): string[];
   /** Installs or builds whatever the runtime needs and is missing; quick when nothing is. */
   setup(progress: Progress): Promise<void>;
   /** Starts every service that is not running, in dependency order, and waits until each is ready. */

@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import type { PgEndpoint } from '../config/config.ts';
-import { pgOptions } from '../runtime/probes.ts';
+import { pgClient } from '../pg/client.ts';
 import { migrations as demoMigrations, type Migration } from './migrations.ts';
 
 /**
@@ -9,7 +9,7 @@ import { migrations as demoMigrations, type Migration } from './migrations.ts';
  * its record, so a crash leaves either both or neither.
  */
 export async function applyMigrations(endpoint: PgEndpoint, migrations: Migration[] = demoMigrations): Promise<string[]> {
-  const sql = postgres({ ...pgOptions(endpoint), max: 1, onnotice: () => {} });
+  const sql = pgClient(endpoint);
   try {
     return await sql.begin(async (tx) => {
       await tx`select pg_advisory_xact_lock(hashtext('cqrsctl.migrations'))`;

@@ -1,4 +1,5 @@
 import { usageError } from '../errors.ts';
+import { parseDurationMs } from '../lib/time.ts';
 import type { SimulateOptions } from './run.ts';
 
 export interface SimulateFlags {
@@ -18,7 +19,7 @@ export function parseSimulateFlags(flags: SimulateFlags): SimulateOptions {
   if (via !== 'api' && via !== 'sql') throw usageError(`--via: "${via}" is not api or sql`);
   return {
     count: flags.duration === undefined ? whole(flags.count ?? '1000', '--count', 1) : undefined,
-    durationMs: flags.duration === undefined ? undefined : duration(flags.duration),
+    durationMs: flags.duration === undefined ? undefined : parseDurationMs(flags.duration, '--duration'),
     rate: whole(flags.rate ?? '200', '--rate', 0),
     concurrency: Math.min(whole(flags.concurrency ?? '8', '--concurrency', 1), 256),
     via,
@@ -31,11 +32,4 @@ function whole(value: string, flag: string, min: number): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < min) throw usageError(`${flag}: "${value}" is not a whole number${min ? ` of at least ${min}` : ''}`);
   return n;
-}
-
-/** "90", "90s", "1.5m", "2h", "500ms" → milliseconds; a bare number is seconds. */
-export function duration(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!m || Number(m[1]) <= 0) throw usageError(`--duration: "${value}" is not a duration`, 'Use e.g. 30s, 5m or 1h.');
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
 }

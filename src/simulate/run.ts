@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/config.ts';
 import { CqrsError, ExitCode } from '../errors.ts';
 import { isLoginRefused, passwordHint } from '../pg/errors.ts';
-import { pgOptions } from '../runtime/probes.ts';
+import { pgClient } from '../pg/client.ts';
 import { schemaApplied } from '../schema/migrate.ts';
 import { Pools } from './state.ts';
 import { Tally, type Summary } from './stats.ts';
@@ -35,7 +35,7 @@ export interface Running {
  * finish, and the summary says it was interrupted.
  */
 export async function simulate(config: Config, opts: SimulateOptions, onTick: (r: Running) => void = () => {}, signal?: AbortSignal): Promise<Summary> {
-  const leader = postgres({ ...pgOptions(config.leader), max: opts.concurrency, connect_timeout: 3, onnotice: () => {} });
+  const leader = pgClient(config.leader, { max: opts.concurrency, connect_timeout: 3 });
   try {
     await preflight(config, leader, opts);
     // With read checks, start from nothing so no other load can change the rows this run reads back.

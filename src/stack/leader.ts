@@ -1,8 +1,7 @@
-import postgres from 'postgres';
 import { quoteIdent } from '../pg/ident.ts';
 import type { Config } from '../config/config.ts';
 import { publicationName } from '../connect/template.ts';
-import { pgOptions } from '../runtime/probes.ts';
+import { pgClient } from '../pg/client.ts';
 import { captureScope } from '../config/scope.ts';
 import { installSchemaCapture } from './schema-capture.ts';
 
@@ -21,7 +20,7 @@ import { installSchemaCapture } from './schema-capture.ts';
  */
 export async function prepareLeader(config: Config): Promise<void> {
   const s = config.settings;
-  const sql = postgres({ ...pgOptions(config.leader), max: 1, onnotice: () => {} });
+  const sql = pgClient(config.leader);
   const role = quoteIdent(s.cdcUser);
   try {
     await sql.begin(async (tx) => {

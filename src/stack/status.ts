@@ -1,9 +1,8 @@
-import postgres from 'postgres';
 import type { Config } from '../config/config.ts';
 import { ConnectClient, ConnectHttpError } from '../connect/client.ts';
 import { slotName } from '../connect/template.ts';
 import { errorMessage } from '../errors.ts';
-import { pgOptions } from '../runtime/probes.ts';
+import { pgClient } from '../pg/client.ts';
 import type { Runtime, ServiceStatus } from '../runtime/runtime.ts';
 import { appStatuses } from './apps.ts';
 import { replicationStatus, type ReplicaProgress } from '../replicator/status.ts';
@@ -35,7 +34,7 @@ async function connectorState(config: Config): Promise<StackStatus['connector']>
 
 async function slotState(config: Config): Promise<StackStatus['slot']> {
   const name = slotName(config);
-  const sql = postgres({ ...pgOptions(config.leader), max: 1, connect_timeout: 2, onnotice: () => {} });
+  const sql = pgClient(config.leader, { connect_timeout: 2 });
   try {
     const [row] = await sql<{ active: boolean; retained: string | null }[]>`
       select active, pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text as retained

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import postgres from 'postgres';
 import type { PgEndpoint } from '../config/config.ts';
-import { pgOptions } from '../runtime/probes.ts';
+import { pgClient } from '../pg/client.ts';
 
 /** One database as verify sees it: a client whose session normalizes value text, and its received bytes. */
 export interface VerifySession {
@@ -34,10 +34,8 @@ export function openSession(endpoint: PgEndpoint, maxConnections: number): Verif
   // Workaround: postgres.js supports a `socket` factory but its type declarations omit it. Our own socket
   // lets us count the bytes the database sends (the benchmark's network budget).
   const options = {
-    ...pgOptions(endpoint),
     max: maxConnections,
     connect_timeout: 10,
-    onnotice: () => {},
     connection: normalizedSession,
     // Every query selects text; skipping type fetching saves a round trip and keeps values as sent.
     fetch_types: false,
@@ -47,7 +45,7 @@ export function openSession(endpoint: PgEndpoint, maxConnections: number): Verif
       sockets.push(socket);
     }),
   };
-  const sql = postgres(options);
+  const sql = pgClient(endpoint, options);
   return {
     name: endpoint.name,
     sql,

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.ts';
 import type { Progress } from '../progress.ts';
-import { waitUntil } from '../runtime/wait.ts';
+import { waitUntil } from '../lib/wait.ts';
 
 /** Waits until a just-started write API answers, so `up --detach` returns only once it can take commands. */
 export function waitForWriteApi(config: Config, progress: Progress): Promise<true> {

@@ -1,7 +1,6 @@
-import postgres from 'postgres';
 import type { Config, PgEndpoint } from '../config/config.ts';
 import { CqrsError, ExitCode } from '../errors.ts';
-import { pgOptions } from '../runtime/probes.ts';
+import { pgClient } from '../pg/client.ts';
 import { createCommands } from './commands.ts';
 import { ReplicaRouter } from './replica-router.ts';
 import { buildServer } from './server.ts';
@@ -13,7 +12,7 @@ export interface WriteApi {
 
 /** Every connection reads timestamps in UTC, so leader and replicas render them alike. */
 const pool = (e: PgEndpoint, max: number) =>
-  postgres({ ...pgOptions(e), max, connect_timeout: 2, onnotice: () => {}, connection: { TimeZone: 'UTC', application_name: 'cqrsctl-write-api' } });
+  pgClient(e, { max, connect_timeout: 2, connection: { TimeZone: 'UTC', application_name: 'cqrsctl-write-api' } });
 
 /** Starts the HTTP API on the configured host and port: commands against the leader, queries against the replicas. */
 export async function startWriteApi(config: Config, options: { readTimeoutMs?: number; logLevel?: string; requestLog?: (line: string) => void } = {}): Promise<WriteApi> {

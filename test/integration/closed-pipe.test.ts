@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import postgres from 'postgres';
-import { pgOptions } from '../../src/runtime/probes.ts';
+import { pgClient } from '../../src/pg/client.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { ensureStack } from '../helpers/stack.ts';
 
@@ -45,7 +44,7 @@ test('logs -f into a pipe that closes ends quietly with exit 0', { timeout: 90_0
 
 test('events tail into a pipe that closes ends quietly with exit 0', { timeout: 180_000 }, async () => {
   const config = await ensureStack();
-  const sql = postgres({ ...pgOptions(config.leader), max: 1, onnotice: () => {} });
+  const sql = pgClient(config.leader);
   const table = `pipe_${Date.now()}`;
   try {
     await sql.unsafe(`create table public.${table} (id int primary key, note text)`);

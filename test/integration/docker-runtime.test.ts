@@ -1,9 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
-import postgres from 'postgres';
 import { loadConfig } from '../../src/config/load.ts';
-import { pgOptions } from '../../src/runtime/probes.ts';
+import { pgClient } from '../../src/pg/client.ts';
 import { connectEngine } from '../../src/runtime/docker/engine.ts';
 import { buildOfflineImages } from '../../src/runtime/docker/build/offline-images.ts';
 import { silentProgress } from '../../src/progress.ts';
@@ -77,7 +76,7 @@ test('containers, networks and volumes carry the labels docker compose writes', 
 
 test('a row inserted on the leader arrives on the broker as a change event', { timeout: 120_000 }, async () => {
   const table = `docker_probe_${process.pid}`;
-  const sql = postgres({ ...pgOptions(config.leader), max: 1, onnotice: () => {} });
+  const sql = pgClient(config.leader);
   try {
     await sql.unsafe(`create table if not exists ${table} (id int primary key, note text)`);
     await sql.unsafe(`insert into ${table} values (1, 'through docker') on conflict do nothing`);
@@ -107,7 +106,7 @@ test('a row inserted on the leader arrives on the broker as a change event', { t
 test('the replicator (started by up --detach) brings that row to every replica, and verify-replicas agrees', { timeout: 180_000 }, async () => {
   const table = `docker_probe_${process.pid}`;
   for (const replica of config.replicas) {
-    const sql = postgres({ ...pgOptions(replica), max: 1, onnotice: () => {} });
+    const sql = pgClient(replica);
     try {
       let note: string | undefined;
       for (let i = 0; i < 120 && note === undefined; i++) {

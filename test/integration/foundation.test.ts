@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
-import postgres from 'postgres';
 import type { Config } from '../../src/config/config.ts';
-import { pgOptions } from '../../src/runtime/probes.ts';
+import { pgClient } from '../../src/pg/client.ts';
 import { portFree } from '../../src/runtime/ports.ts';
 import { cli } from '../helpers/cli.ts';
 import { ensureStack } from '../helpers/stack.ts';
@@ -34,7 +33,7 @@ describe('native runtime: up, change events, down, up again', () => {
 
   test('a row inserted on the leader arrives as a Debezium create event in the change topic, inside its transaction', async () => {
     const table = `found_${Date.now()}`;
-    const sql = postgres({ ...pgOptions(config.leader), max: 1, onnotice: () => {} });
+    const sql = pgClient(config.leader);
     await sql.unsafe(`create table public.${table} (id int primary key, name text, price numeric(10,2))`);
     await sql.unsafe(`insert into public.${table} values (1, 'tea', 3.50)`);
     await sql.end();
@@ -76,7 +75,7 @@ describe('native runtime: up, change events, down, up again', () => {
 
   test('down stops everything; up again keeps the data', async () => {
     const marker = `keep_${Date.now()}`;
-    const sql = postgres({ ...pgOptions(config.leader), max: 1, onnotice: () => {} });
+    const sql = pgClient(config.leader);
     await sql.unsafe(`create table public.${marker} (id int primary key)`);
     await sql.end();
 
@@ -86,7 +85,7 @@ describe('native runtime: up, change events, down, up again', () => {
 
     const up = await cli(['up', '--detach'], { timeoutMs: 600_000 });
     assert.equal(up.exitCode, 0, up.stderr);
-    const again = postgres({ ...pgOptions(config.leader), max: 1, onnotice: () => {} });
+    const again = pgClient(config.leader);
     const [row] = await again`select to_regclass(${'public.' + marker}) as t`;
     await again.end();
     assert.equal(row.t, marker, 'data must survive down/up');

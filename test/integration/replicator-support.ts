@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import postgres from 'postgres';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pgOptions } from '../../src/runtime/probes.ts';
+import { pgClient } from '../../src/pg/client.ts';
 import type { Config } from '../../src/config/config.ts';
 import { appliedThrough } from '../../src/replicator/watermark.ts';
 import { deadLetters, schemaDump } from '../helpers/catalog-oracle.ts';
 
 /** Shared by the replicator-*.test.ts files: clients on every database and the equality checks. */
 export function databases(config: Config) {
-  const open = (e: Config['leader']) => postgres({ ...pgOptions(e), max: 2, onnotice: () => {} });
+  const open = (e: Config['leader']) => pgClient(e, { max: 2 });
   const leader = open(config.leader);
   const replicas = config.replicas.map(open);
   return { leader, replicas, end: () => Promise.all([leader, ...replicas].map((s) => s.end({ timeout: 2 }))) };

@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import postgres from 'postgres';
 import { stopPid } from '../../src/process/daemon.ts';
-import { pgOptions } from '../../src/runtime/probes.ts';
+import { pgClient } from '../../src/pg/client.ts';
 import { appPid } from '../../src/stack/apps.ts';
 import { cli, repoRoot } from '../helpers/cli.ts';
 import { ensureStack } from '../helpers/stack.ts';
@@ -102,7 +101,7 @@ test('a wait that times out ends its step with ✖ only, never ✔ then ✖', { 
   assert.ok(pid, 'the detached replicator runs');
   await stopPid(pid!, 30_000);
   try {
-    const leader = postgres({ ...pgOptions(config.leader), max: 1, onnotice: () => {} });
+    const leader = pgClient(config.leader);
     await leader.unsafe('create table if not exists public.edges_wait (id int primary key)');
     await leader.unsafe(`insert into public.edges_wait values (${Date.now() % 1_000_000_000}) on conflict do nothing`);
     await leader.end();
@@ -119,8 +118,8 @@ test('a wait that times out ends its step with ✖ only, never ✔ then ✖', { 
 test('verify-replicas speaks of 1 replica and 1 row in the singular; read API times end in Z', { timeout: 180_000 }, async () => {
   const config = await ensureStack();
   const table = `edges_${Date.now()}`;
-  const leader = postgres({ ...pgOptions(config.leader), max: 1, onnotice: () => {} });
-  const replica = postgres({ ...pgOptions(config.replicas[0]), max: 1, onnotice: () => {} });
+  const leader = pgClient(config.leader);
+  const replica = pgClient(config.replicas[0]);
   try {
     await leader.unsafe(`create table public.${table} (id int primary key, note text)`);
     await leader.unsafe(`insert into public.${table} values (1, 'a'), (2, 'b')`);

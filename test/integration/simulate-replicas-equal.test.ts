@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
 import type { Config } from '../../src/config/config.ts';
-import { pgOptions } from '../../src/runtime/probes.ts';
+import { pgClient } from '../../src/pg/client.ts';
 import { appliedThrough } from '../../src/writeapi/replica-position.ts';
 import { parseLsn } from '../../src/pg/lsn.ts';
 import { cli } from '../helpers/cli.ts';
@@ -16,7 +16,7 @@ import { ensureStack } from '../helpers/stack.ts';
 let config: Config;
 let leader: postgres.Sql;
 let replicas: postgres.Sql[];
-const connect = (e: Config['leader']) => postgres({ ...pgOptions(e), max: 1, onnotice: () => {}, connection: { TimeZone: 'UTC' } });
+const connect = (e: Config['leader']) => pgClient(e, { connection: { TimeZone: 'UTC' } });
 
 /**
  * An ordered digest of every row of a demo table, independent of the replicator's and verify-replicas' code:

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import postgres from 'postgres';
 import type { Config } from '../../src/config/config.ts';
 import { silentProgress } from '../../src/progress.ts';
-import { pgOptions } from '../../src/runtime/probes.ts';
+import { pgClient } from '../../src/pg/client.ts';
 import { selectRuntime } from '../../src/runtime/select.ts';
 import { cli } from '../helpers/cli.ts';
 import { ensureStack } from '../helpers/stack.ts';
@@ -65,7 +64,7 @@ test('a killed replica shows as down with a reason, and /health of the write API
 });
 
 test('dead letters make status unhealthy and say why', { timeout: 60_000 }, async () => {
-  const replica = postgres({ ...pgOptions(config.replicas[0]), max: 1, onnotice: () => {} });
+  const replica = pgClient(config.replicas[0]);
   const offset = String(9_000_000_000 + Math.floor(Math.random() * 1e6));
   try {
     await replica`insert into cqrsctl.dead_letters (topic, partition, "offset", reason) values ('test.public.fake', 0, ${offset}, 'cannot mirror schema change 7 (CREATE INDEX)')`;

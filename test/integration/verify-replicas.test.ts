@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import postgres from 'postgres';
 import { loadConfig } from '../../src/config/load.ts';
-import { pgOptions } from '../../src/runtime/probes.ts';
+import { pgClient } from '../../src/pg/client.ts';
 import { cli } from '../helpers/cli.ts';
 
 // Tables live in a schema of their own that the CDC connector does not capture, created directly on the
 // leader and on every replica: the running replicator neither fights nor repairs the injected divergence.
 const config = loadConfig();
 const schema = `verify_t_${randomBytes(4).toString('hex')}`;
-const leader = postgres({ ...pgOptions(config.leader), max: 1, onnotice: () => {} });
-const replicas = config.replicas.map((r) => postgres({ ...pgOptions(r), max: 1, onnotice: () => {} }));
+const leader = pgClient(config.leader);
+const replicas = config.replicas.map((r) => pgClient(r));
 const everywhere = (statement: string) => Promise.all([leader, ...replicas].map((db) => db.unsafe(statement)));
 
 // One row per non-key column; on replica-1 row i gets a different value in column i only.

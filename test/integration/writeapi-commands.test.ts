@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import postgres from 'postgres';
 import type { Config } from '../../src/config/config.ts';
-import { pgOptions } from '../../src/runtime/probes.ts';
+import { pgClient } from '../../src/pg/client.ts';
 import { ensureStack } from '../helpers/stack.ts';
 
 // Each command through the HTTP API, checked against the leader's rows; unique emails and skus keep runs apart.
@@ -25,7 +25,7 @@ const counts = async () =>
 
 before(async () => {
   config = await ensureStack();
-  leader = postgres({ ...pgOptions(config.leader), max: 2, onnotice: () => {} });
+  leader = pgClient(config.leader, { max: 2 });
 });
 after(() => leader.end());
 

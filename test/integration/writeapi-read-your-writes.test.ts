@@ -3,9 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { execa, type ResultPromise } from 'execa';
 import { setTimeout as sleep } from 'node:timers/promises';
-import postgres from 'postgres';
 import type { Config } from '../../src/config/config.ts';
-import { pgOptions } from '../../src/runtime/probes.ts';
+import { pgClient } from '../../src/pg/client.ts';
 import { ensureStack } from '../helpers/stack.ts';
 import { repoRoot } from '../helpers/cli.ts';
 
@@ -60,7 +59,7 @@ async function client(n: number, writes: number): Promise<number> {
 
 before(async () => {
   config = await ensureStack();
-  const leader = postgres({ ...pgOptions(config.leader), max: 1, onnotice: () => {} });
+  const leader = pgClient(config.leader);
   try {
     const [{ now: since }] = await leader`select now()`;
     otherLoad = execa('bin/cqrsctl', ['simulate', '--via', 'sql', '--duration', '10m', '--rate', '100', '--seed', '11'], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });

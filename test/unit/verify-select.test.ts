@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PgEndpoint } from '../../src/config/config.ts';
 import { CqrsError } from '../../src/errors.ts';
-import { parseDuration } from '../../src/verify/duration.ts';
+import { parseDurationMs } from '../../src/lib/time.ts';
 import { selectReplicas, selectTables } from '../../src/verify/select.ts';
 
 const endpoint = (name: string): PgEndpoint => ({ name, host: 'h', port: 1, user: 'u', password: 'p', database: 'd' });
@@ -23,7 +23,7 @@ describe('selecting what to verify', () => {
   });
 
   it('parses --wait timeouts', () => {
-    assert.deepEqual(['90', '90s', '500ms', '2m', '1h'].map((t) => parseDuration(t, '--wait')), [90_000, 90_000, 500, 120_000, 3_600_000]);
-    assert.throws(() => parseDuration('soon', '--wait'), usage(/--wait: "soon" is not a duration/, /30s/));
+    assert.deepEqual(['90', '90s', '500ms', '2m', '1h'].map((t) => parseDurationMs(t, '--wait')), [90_000, 90_000, 500, 120_000, 3_600_000]);
+    assert.throws(() => parseDurationMs('soon', '--wait'), usage(/--wait: "soon" is not a duration/, /30s/));
   });
 });

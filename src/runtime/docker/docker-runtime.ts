@@ -114,7 +114,6 @@ export function createDockerRuntime(config: Config, reason = 'selected with --ru
     reason,
     // Connect reaches the leader on the compose network by its service name, not through the host port.
     leaderFromConnect: { host: 'pg-leader', port: 5432 },
-    services: () => serviceNames(config),
     async setup(progress) {
       await prepare(progress);
     },

@@ -19,7 +19,6 @@ export function createExternalRuntime(config: Config, reason = 'selected with --
   return {
     name: 'external',
     reason,
-    services: () => checks.map((c) => c.name),
     setup: async () => {},
     async up() {
       const down = (await this.status()).filter((s) => s.state !== 'running');

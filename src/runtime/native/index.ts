@@ -6,7 +6,7 @@ import type { Progress } from '../../progress.ts';
 import { assertPortFree } from '../ports.ts';
 import { brokerAnswers, connectAnswers, pgAnswers } from '../probes.ts';
 import type { LogOptions, Runtime, ServiceStatus } from '../runtime.ts';
-import { waitUntil } from '../wait.ts';
+import { waitUntil } from '../../lib/wait.ts';
 import { connectService } from './connect.ts';
 import { brokerService } from './kafka.ts';
 import { layout } from './layout.ts';
@@ -86,7 +86,6 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
   return {
     name: 'native',
     reason,
-    services: () => services.map((x) => x.name),
     setup: (progress) => setupNative(config, progress),
     async up(progress) {
       const started: string[] = [];

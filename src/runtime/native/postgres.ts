@@ -1,12 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import postgres from 'postgres';
 import { quoteIdent } from '../../pg/ident.ts';
 import type { PgEndpoint } from '../../config/config.ts';
 import { CqrsError, usageError } from '../../errors.ts';
 import { tailFile } from '../../process/log-file.ts';
 import { isAlive } from '../../process/daemon.ts';
-import { pgOptions } from '../probes.ts';
+import { pgClient } from '../../pg/client.ts';
 import { giveToPostgres, pgTool } from './as-postgres.ts';
 import type { Layout } from './layout.ts';
 import { pgBinDir } from './setup.ts';
@@ -109,7 +108,7 @@ export class NativeCluster {
   }
 
   private async ensureDatabase(): Promise<void> {
-    const sql = postgres({ ...pgOptions(this.endpoint), database: 'postgres', max: 1, onnotice: () => {} });
+    const sql = pgClient(this.endpoint, { database: 'postgres' });
     try {
       const [found] = await sql`select 1 from pg_database where datname = ${this.endpoint.database}`;
       if (!found) await sql.unsafe(`create database ${quoteIdent(this.endpoint.database)}`);

@@ -67,9 +67,6 @@ export async function buildOfflineImages(config: Config, progress: Progress, opt
   return results;
 }
 
-/** Tags of the stand-ins the offline compose override runs (the base is only a parent). */
-export const offlineRunImages = () => offlineImages.filter((s) => s.dir).map((s) => s.image);
-
 async function labelOf(docker: Docker, image: string): Promise<string | undefined> {
   try {
     return (await docker.getImage(image).inspect()).Config?.Labels?.[contentHashLabel];

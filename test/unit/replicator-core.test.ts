@@ -1,0 +1,422 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as realSleep } from 'node:timers/promises';
+import type { PgEndpoint } from '../../src/config/config.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import type { Change } from '../../src/replicator/decode.ts';
+import { PositionMismatch } from '../../src/replicator/errors.ts';
+import type { Broker } from '../../src/replicator/kafka.ts';
+import type { Unit } from '../../src/replicator/order.ts';
+import type { Position } from '../../src/replicator/progress.ts';
+import type { ReaderOptions } from '../../src/replicator/reader.ts';
+import { Replicator } from '../../src/replicator/replicator.ts';
+import { EMPTY_SNAPSHOT } from '../../src/replicator/schema/diff.ts';
+import type { Rejection, Sink, SinkState } from '../../src/replicator/sink.ts';
+import type { Plan, SchemaState } from '../../src/replicator/steps.ts';
+import { changeTopic, tpKey } from '../../src/replicator/topics.ts';
+
+// The Replicator against a fake broker (one change topic of one partition, held in memory) and fake
+// replicas (a recorded position and the offsets committed, checked like ReplicaSink's transaction does).
+
+const config = loadConfig({ env: {}, cwd: mkdtempSync(join(tmpdir(), 'cqrsctl-replicator-core-')) });
+const TOPIC = changeTopic(config);
+const TP = tpKey(TOPIC, 0);
+/** Records a fake reader hands over at most per batch, so transactions also span batches. */
+const BATCH = 3;
+
+const unreachable = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+async function until(what: string, ok: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await realSleep(2);
+  }
+}
+
+class FakeBroker implements Broker {
+  readonly log: Change[] = [];
+  /** Every reader started: its name and the offset it was told to start at (undefined: the earliest). */
+  readonly started: { name: string; start: bigint | undefined }[] = [];
+  readonly running = new Set<string>();
+  readonly deadLetters = { send: async () => {} };
+  private txs = 0;
+
+  async connect() {}
+  async disconnect() {}
+  async changeTopics() {
+    return [TOPIC];
+  }
+  async logEnds(topics: string[]) {
+    return new Map(topics.map((t) => [tpKey(t, 0), BigInt(this.log.length)]));
+  }
+
+  /** Appends one leader transaction: BEGIN, `events` changes, END. Returns its last offset. */
+  commit(events = 2): bigint {
+    const txId = String(++this.txs);
+    const at = () => ({ topic: TOPIC, partition: 0, offset: BigInt(this.log.length), key: null, rawValue: '{}' });
+    this.log.push({ ...at(), boundary: { status: 'BEGIN', txId, eventCount: null } });
+    for (let i = 0; i < events; i++) {
+      this.log.push({
+        ...at(),
+        event: { op: 'c', schema: 'cqrsctl', table: 'heartbeat', before: null, after: { id: 1 }, lsn: BigInt(this.txs * 100 + i), tsMs: 1, txId, snapshotLast: false },
+      });
+    }
+    this.log.push({ ...at(), boundary: { status: 'END', txId, eventCount: events } });
+    return BigInt(this.log.length - 1);
+  }
+
+  /** Like startReader: batches in offset order from `start`, the next one only once the last was handled; stop waits for the batch in flight. */
+  async startReader(o: ReaderOptions) {
+    let next = o.start.get(TP);
+    this.started.push({ name: o.name, start: next });
+    this.running.add(o.name);
+    let stopped = false;
+    const loop = (async () => {
+      let at = Number(next ?? 0n);
+      while (!stopped) {
+        if (!o.topics.includes(TOPIC) || at >= this.log.length) {
+          await realSleep(1);
+          continue;
+        }
+        const batch = this.log.slice(at, at + BATCH);
+        at += batch.length;
+        await o.onBatch(TOPIC, 0, batch, BigInt(this.log.length));
+      }
+    })().catch((e: Error) => o.onCrash(e));
+    return {
+      stop: async () => {
+        stopped = true;
+        await loop;
+        this.running.delete(o.name);
+      },
+    };
+  }
+}
+
+class FakeSink implements Sink {
+  state: SinkState = 'down';
+  lastError?: string;
+  readonly positions = new Map<string, Position>();
+  schema: SchemaState = { changeId: 0, snapshot: EMPTY_SNAPSHOT };
+  /** The replica's database: its recorded position and every offset committed, in commit order. */
+  recorded: bigint | null = null;
+  readonly committed: bigint[] = [];
+  /** Watermarks written, with the position the replica had recorded at the time. */
+  readonly watermarks: { lsn: bigint; at: bigint | null }[] = [];
+  /** What happened, in order: `applied a..b`, `closed`. */
+  readonly history: string[] = [];
+  /** Unreachable: load, apply and the watermark write fail. */
+  down = false;
+  /** Watermark writes still to fail. */
+  failWatermarks = 0;
+  /** Runs inside each apply transaction before it commits: may throw (the apply fails) or wait (a slow replica). */
+  beforeApply?: (units: Unit[]) => Promise<void> | void;
+  private lock: Promise<unknown> = Promise.resolve();
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(readonly endpoint: PgEndpoint) {}
+
+  get name() {
+    return this.endpoint.name;
+  }
+
+  async load() {
+    if (this.down) throw unreachable();
+    this.positions.clear();
+    if (this.recorded !== null) this.positions.set(TP, { offset: this.recorded, lsn: null, tsMs: null });
+  }
+
+  applied(topic: string, partition: number) {
+    return this.positions.get(tpKey(topic, partition))?.offset ?? null;
+  }
+
+  /** One transaction at a time (the apply lock), refusing a batch that does not start at the recorded position, as ReplicaSink does. */
+  async apply(units: Unit[], plan: Plan): Promise<Rejection[]> {
+    const known = this.applied(TOPIC, 0);
+    const last = units[units.length - 1].last;
+    const tx = this.lock.then(async () => {
+      if (this.down) throw unreachable();
+      await this.beforeApply?.(units);
+      const want = known === null ? null : units[0].first - 1n;
+      if (this.recorded !== want) throw new PositionMismatch(this.recorded, want);
+      for (const u of units) for (const r of u.records) this.committed.push(r.offset);
+      this.recorded = last;
+      this.history.push(`applied ${units[0].first}..${last}`);
+    });
+    this.lock = tx.catch(() => {});
+    await tx;
+    this.positions.set(TP, { offset: last, lsn: null, tsMs: null });
+    return plan.rejected;
+  }
+
+  async recordWatermark(lsn: bigint) {
+    if (this.down) throw unreachable();
+    if (this.failWatermarks > 0) {
+      this.failWatermarks--;
+      throw unreachable();
+    }
+    this.watermarks.push({ lsn, at: this.recorded });
+  }
+
+  track(p: Promise<unknown>) {
+    const settled = p.catch(() => {}).finally(() => this.inflight.delete(settled));
+    this.inflight.add(settled);
+  }
+
+  async settled() {
+    await Promise.all([...this.inflight]);
+  }
+
+  async close() {
+    this.history.push('closed');
+  }
+}
+
+/** A replicator over fakes; its sleeps run ten times faster (a 250 ms poll takes 25 ms). */
+function harness(slowMs = 20_000) {
+  const broker = new FakeBroker();
+  const sinks = new Map<string, FakeSink>();
+  const lines: string[] = [];
+  const clock = { committed: undefined as bigint | undefined };
+  const replicator = new Replicator(config, (line) => lines.push(line), {
+    broker,
+    createSink: (e) => {
+      const s = new FakeSink(e);
+      sinks.set(e.name, s);
+      return s;
+    },
+    committedLsn: async () => clock.committed,
+    sleep: (ms) => realSleep(ms / 10),
+    slowMs,
+  });
+  const sink = (name: string) => sinks.get(name)!;
+  /** Waits until the main reader has handed every record in the log to the attached replicas. */
+  const handedOut = () => until('the main reader to hand out the log', () => replicator.events === broker.log.length);
+  return { broker, sinks, sink, lines, clock, replicator, handedOut };
+}
+type Harness = ReturnType<typeof harness>;
+
+const everyOffset = (h: Harness) => h.broker.log.map((r) => r.offset);
+const detachedNames = (h: Harness) => [...new Set(h.lines.flatMap((l) => /^(\S+): detached/.exec(l)?.[1] ?? []))].sort();
+
+/** A replica that applied the log through `last` before the replicator started. */
+function seed(s: FakeSink, last: bigint) {
+  s.recorded = last;
+  for (let o = 0n; o <= last; o++) s.committed.push(o);
+}
+
+interface Scenario {
+  name: string;
+  slowMs?: number;
+  /** Runs before start: a log the replicas already hold part of. */
+  before?(h: Harness): void;
+  /** Runs after the first transaction reached every replica: faults, more transactions, checks on the way. */
+  during(h: Harness): Promise<void>;
+  detached: string[];
+  /** Lines the replicator must have logged. */
+  logged?: RegExp[];
+}
+
+const scenarios: Scenario[] = [
+  {
+    name: 'every group reaches every attached replica, in order',
+    async during(h) {
+      for (let i = 0; i < 3; i++) {
+        h.broker.commit(i + 1);
+        await h.handedOut();
+      }
+    },
+    detached: [],
+  },
+  {
+    name: 'replicas at different positions each get only what they lack',
+    before(h) {
+      h.broker.commit();
+      const second = h.broker.commit();
+      seed(h.sink('replica-1'), second);
+      seed(h.sink('replica-2'), 3n);
+    },
+    async during(h) {
+      assert.deepEqual(h.broker.started.map((r) => [r.name, r.start]), [['replicator', undefined]], 'replica-3 has nothing: the main reader starts at the earliest');
+    },
+    detached: [],
+  },
+  {
+    name: 'a replica whose apply fails is detached, catches up from its own position and is re-attached',
+    async during(h) {
+      const failing = h.sink('replica-2');
+      let failed = false;
+      failing.beforeApply = () => {
+        if (!failed) {
+          failed = true;
+          throw Object.assign(new Error('connection reset'), { code: 'ECONNRESET' });
+        }
+      };
+      h.broker.commit();
+      await h.handedOut();
+      h.broker.commit();
+      await h.handedOut();
+      // The catch-up reader starts right after what the replica recorded: the end of the first transaction.
+      await until('the catch-up reader', () => h.broker.started.some((r) => r.name === 'catch-up-replica-2'));
+      assert.equal(h.broker.started.find((r) => r.name === 'catch-up-replica-2')?.start, 4n);
+    },
+    detached: ['replica-2'],
+    logged: [/^replica-2: detached \(ECONNRESET: connection reset\)/, /^replica-2: caught up, back with the main reader/],
+  },
+  {
+    name: 'a replica that is down catches up once it answers again',
+    async during(h) {
+      const down = h.sink('replica-3');
+      down.down = true;
+      h.broker.commit();
+      h.broker.commit();
+      await h.handedOut();
+      await until('replica-3 marked down', () => down.state === 'down');
+      assert.deepEqual(h.sink('replica-1').committed, everyOffset(h));
+      down.down = false;
+    },
+    detached: ['replica-3'],
+    logged: [/^replica-3: reachable again, catching up/, /^replica-3: caught up/],
+  },
+  {
+    name: 'a slow replica is detached while the others go on',
+    slowMs: 500,
+    async during(h) {
+      const slow = h.sink('replica-1');
+      const gate = deferred();
+      slow.beforeApply = () => {
+        slow.beforeApply = undefined;
+        return gate.promise;
+      };
+      try {
+        h.broker.commit();
+        await h.handedOut();
+        h.broker.commit();
+        await h.handedOut();
+        // The others have both transactions while the slow one still holds its first.
+        for (const name of ['replica-2', 'replica-3']) assert.deepEqual(h.sink(name).committed, everyOffset(h), name);
+        assert.deepEqual(slow.committed, everyOffset(h).slice(0, 4));
+        assert.equal(slow.state, 'catching-up');
+      } finally {
+        gate.resolve();
+      }
+    },
+    detached: ['replica-1'],
+    logged: [/^replica-1: detached \(slow: a transaction took longer than 0.5 s\)/, /^replica-1: caught up/],
+  },
+];
+
+for (const sc of scenarios) {
+  test(sc.name, async () => {
+    const h = harness(sc.slowMs);
+    sc.before?.(h);
+    await h.replicator.start();
+    try {
+      h.broker.commit();
+      await h.handedOut();
+      await sc.during(h);
+      // A last transaction goes through the main reader to every replica, so each one is attached again.
+      await until('every replica attached', () => [...h.sinks.values()].every((s) => s.state === 'attached'));
+      await until('catch-up readers stopped', () => [...h.broker.running].every((n) => n === 'replicator'));
+      h.broker.commit();
+      await h.handedOut();
+      for (const s of h.sinks.values()) {
+        await until(`${s.name} to have the log`, () => s.committed.length >= h.broker.log.length);
+        // Every offset once, in order: no gap, nothing applied twice.
+        assert.deepEqual(s.committed, everyOffset(h), s.name);
+        assert.equal(s.state, 'attached', s.name);
+      }
+      assert.deepEqual(detachedNames(h), sc.detached);
+      for (const re of sc.logged ?? []) assert.ok(h.lines.some((l) => re.test(l)), `logged ${re}; got ${JSON.stringify(h.lines)}`);
+    } finally {
+      await h.replicator.stop();
+    }
+  });
+}
+
+test('every replica gets the same groups, whole transactions each', async () => {
+  const h = harness();
+  await h.replicator.start();
+  try {
+    for (const n of [1, 4, 2]) {
+      h.broker.commit(n);
+      await h.handedOut();
+    }
+    const groups = h.sink('replica-1').history;
+    assert.deepEqual(groups, ['applied 0..2', 'applied 3..8', 'applied 9..12']);
+    for (const s of h.sinks.values()) assert.deepEqual(s.history, groups, s.name);
+  } finally {
+    await h.replicator.stop();
+  }
+});
+
+test('stop waits for the group in flight, then closes the replicas', async () => {
+  const h = harness();
+  await h.replicator.start();
+  h.broker.commit();
+  await h.handedOut();
+  const slow = h.sink('replica-2');
+  const gate = deferred();
+  let entered = false;
+  slow.beforeApply = () => {
+    entered = true;
+    return gate.promise;
+  };
+  const last = h.broker.commit();
+  await until('the apply in flight', () => entered);
+  let stopped = false;
+  const stopping = h.replicator.stop().then(() => (stopped = true));
+  await realSleep(100);
+  assert.equal(stopped, false, 'stop returned with a transaction in flight');
+  assert.ok(!slow.history.includes('closed'));
+  gate.resolve();
+  await stopping;
+  assert.equal(slow.recorded, last);
+  assert.deepEqual(slow.history, ['applied 0..3', 'applied 4..7', 'closed']);
+  for (const s of h.sinks.values()) assert.equal(s.history.at(-1), 'closed', s.name);
+});
+
+test('the watermark advances per replica only once it has applied through the sampled log end, and a failed write is retried', async () => {
+  const h = harness();
+  const normal = h.sink('replica-1');
+  const gated = h.sink('replica-2');
+  const failing = h.sink('replica-3');
+  failing.failWatermarks = 1;
+  await h.replicator.start();
+  try {
+    // The connector's committed LSN is read first, the log end after it; a transaction in the log is covered by an LSN only once it is committed.
+    const firstEnd = h.broker.commit();
+    h.clock.committed = 10n;
+    await until('every replica at watermark 10', () => [...h.sinks.values()].every((s) => s.watermarks.some((w) => w.lsn === 10n)), 2_000);
+    const gate = deferred();
+    gated.beforeApply = () => gate.promise;
+    const secondEnd = h.broker.commit();
+    h.clock.committed = 20n;
+    try {
+      await until('replica-1 at watermark 20', () => normal.watermarks.some((w) => w.lsn === 20n));
+      await realSleep(100); // a few ticks
+      assert.deepEqual(gated.watermarks.map((w) => w.lsn), [10n], 'replica-2 has not applied the second transaction');
+    } finally {
+      gate.resolve();
+    }
+    await until('replica-2 at watermark 20', () => gated.watermarks.some((w) => w.lsn === 20n));
+    await until('replica-3 at watermark 20', () => failing.watermarks.some((w) => w.lsn === 20n));
+    const through = new Map([[10n, firstEnd], [20n, secondEnd]]);
+    for (const s of h.sinks.values()) {
+      assert.deepEqual(s.watermarks.map((w) => w.lsn), [10n, 20n], s.name);
+      for (const w of s.watermarks) assert.ok(w.at !== null && w.at >= through.get(w.lsn)!, `${s.name}: watermark ${w.lsn} recorded at offset ${w.at}`);
+    }
+  } finally {
+    await h.replicator.stop();
+  }
+});
