@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/config.ts';
-import { CqrsError, errorMessage } from '../errors.ts';
+import { CqrsError, errorMessage, usageError } from '../errors.ts';
+import { appPid, claimApp } from '../stack/apps.ts';
 import { formatMs } from '../lib/format.ts';
 import { Replicator, type ReplicaStats } from '../replicator/replicator.ts';
 import { color, interactive } from '../ui/style.ts';
@@ -9,7 +10,19 @@ import { contextOf } from './context.ts';
 /** `cqrsctl replicate`: the replicator alone, in the foreground (also what `up --detach` runs as the `replicator` app). */
 export default async function replicate(_opts: object, command: Command) {
   const { config } = contextOf(command);
-  await runReplicator(config);
+  const running = appPid(config, 'replicator');
+  if (running && running !== process.pid) {
+    throw usageError(
+      `a replicator already runs for this stack (pid ${running})`,
+      'A second one would only compete with it for the same replicas. Look at it with `cqrsctl logs replicator`; stop it with `kill ' + running + '` (or `cqrsctl down`) before running this one.',
+    );
+  }
+  const release = claimApp(config, 'replicator');
+  try {
+    await runReplicator(config);
+  } finally {
+    release();
+  }
 }
 
 /**
