@@ -3,6 +3,7 @@ import type { Config } from '../config/config.ts';
 import { ConnectClient, ConnectHttpError } from '../connect/client.ts';
 import { slotName } from '../connect/template.ts';
 import { errorMessage } from '../errors.ts';
+import { readSlot, slotWarning, type SlotInfo } from '../pg/slot.ts';
 import { pgOptions } from '../runtime/probes.ts';
 import type { Runtime, ServiceStatus } from '../runtime/runtime.ts';
 import { appStatuses } from './apps.ts';
@@ -12,7 +13,7 @@ export interface StackStatus {
   runtime: { name: string; reason: string };
   services: ServiceStatus[];
   connector: { name: string; state: string; tasks: { id: number; state: string; trace?: string }[]; trace?: string; error?: string };
-  slot: { name: string; active: boolean; walRetainedBytes: number } | { name: string; error: string } | null;
+  slot: (SlotInfo & { warning: string | null }) | { name: string; error: string } | null;
   replication: ReplicaProgress[];
 }
 
@@ -37,10 +38,8 @@ async function slotState(config: Config): Promise<StackStatus['slot']> {
   const name = slotName(config);
   const sql = postgres({ ...pgOptions(config.leader), max: 1, connect_timeout: 2, onnotice: () => {} });
   try {
-    const [row] = await sql<{ active: boolean; retained: string | null }[]>`
-      select active, pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text as retained
-      from pg_replication_slots where slot_name = ${name}`;
-    return row ? { name, active: row.active, walRetainedBytes: Number(row.retained ?? 0) } : null;
+    const slot = await readSlot(sql, name);
+    return slot ? { ...slot, warning: slotWarning(slot) } : null;
   } catch (e) {
     return { name, error: errorMessage(e) };
   } finally {
