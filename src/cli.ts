@@ -48,7 +48,7 @@ program.command('setup')
   .action(lazy(() => import('./commands/setup.ts')));
 
 /** The settings that shape a stack, as `up --help` lists them (they are global flags, hidden elsewhere). */
-const stackFlags: SettingName[] = ['runtime', 'replicas', 'leaderPort', 'replicaBasePort', 'brokerPort', 'controllerPort', 'connectPort', 'writeApiPort', 'host', 'home'];
+const stackFlags: SettingName[] = ['runtime', 'replicas', 'leaderPort', 'replicaBasePort', 'brokerPort', 'controllerPort', 'connectPort', 'writeApiPort', 'metricsPort', 'host', 'home'];
 const stackFlagsHelp = stackFlags.map((name) => {
   const flag = `${flagName(name)} <${settings[name].kind === 'count' ? 'n' : settings[name].kind === 'port' ? 'port' : 'value'}>`;
   return `  ${flag.padEnd(28)}${settings[name].doc.replace(/; CQRSCTL_HOME$/, '')} (${envName(name)}, default ${JSON.stringify(settings[name].default)})`;

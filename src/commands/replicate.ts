@@ -3,6 +3,7 @@ import type { Config } from '../config/config.ts';
 import { CqrsError, errorMessage, usageError } from '../errors.ts';
 import { appPid, claimApp } from '../stack/apps.ts';
 import { formatMs } from '../lib/format.ts';
+import { startMetricsServer } from '../replicator/metrics-server.ts';
 import { Replicator, type ReplicaStats } from '../replicator/replicator.ts';
 import { color, interactive } from '../ui/style.ts';
 import { contextOf } from './context.ts';
@@ -39,6 +40,7 @@ export async function runReplicator(config: Config): Promise<void> {
     if (live) process.stderr.write(live);
   };
   const replicator = new Replicator(config, log);
+  const metricsServer = await startMetricsServer(config, replicator, log);
   let signalled = false;
   const stopping = new Promise<void>((resolve) => {
     const onSignal = () => {
@@ -50,8 +52,11 @@ export async function runReplicator(config: Config): Promise<void> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  const { done } = await replicator.start();
-  log(`replicating to ${config.replicas.map((r) => r.name).join(', ')}`);
+  const { done } = await replicator.start().catch(async (e: unknown) => {
+    await metricsServer.close();
+    throw e;
+  });
+  log(`replicating to ${config.replicas.map((r) => r.name).join(', ')}; metrics at ${metricsServer.url}`);
   let last = { at: Date.now(), events: 0 };
   let ticks = 0;
   const timer = setInterval(() => {
@@ -75,6 +80,7 @@ export async function runReplicator(config: Config): Promise<void> {
     if (live) process.stderr.write('\n');
     live = '';
     await replicator.stop();
+    await metricsServer.close();
     log('replicator stopped');
   }
 }

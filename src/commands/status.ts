@@ -69,7 +69,7 @@ export function renderStatus(s: StackStatus, problems: Problem[]): string {
   out.push(`${color.bold('Connector')} ${s.connector.name}: ${colorState(s.connector.state)}${tasks ? `, ${tasks}` : ''}`);
   if (s.slot === null) out.push(`${color.bold('Replication slot')}: not created yet`);
   else if ('error' in s.slot) out.push(`${color.bold('Replication slot')} ${s.slot.name}: ${color.dim('unknown')}`);
-  else out.push(`${color.bold('Replication slot')} ${s.slot.name}: ${s.slot.active ? 'active' : color.yellow('inactive')}, WAL retained ${formatBytes(s.slot.walRetainedBytes)}`);
+  else out.push(`${color.bold('Replication slot')} ${s.slot.name}: ${s.slot.active ? 'active' : color.yellow('inactive')}, WAL retained ${formatBytes(s.slot.walRetainedBytes)}${s.slot.maxKeepBytes === null ? '' : ` of ${formatBytes(s.slot.maxKeepBytes)}`}, wal_status ${s.slot.warning ? color.yellow(s.slot.walStatus ?? '?') : s.slot.walStatus ?? '?'}${s.slot.warning ? ` ${color.yellow(`(${s.slot.warning})`)}` : ''}`);
   out.push(renderTable(['replica', 'applied', 'lsn', 'lag events', 'lag', 'dead-lettered'], s.replication.map((r) => [
     r.name,
     r.error ? color.red(replicaIsDown(r.error) ? 'down' : 'error') : r.appliedEvents,

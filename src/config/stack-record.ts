@@ -22,7 +22,7 @@ export interface StackRecord {
  * what runs.
  */
 export const recordedSettings = [
-  'host', 'leaderPort', 'replicas', 'replicaBasePort', 'brokerPort', 'controllerPort', 'connectPort', 'writeApiPort',
+  'host', 'leaderPort', 'replicas', 'replicaBasePort', 'brokerPort', 'controllerPort', 'connectPort', 'writeApiPort', 'metricsPort',
   'database', 'dbUser', 'cdcUser', 'connectorName', 'topicPrefix', 'composeProject', 'brokers', 'connectUrl',
 ] as const satisfies readonly SettingName[];
 

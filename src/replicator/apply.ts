@@ -1,5 +1,6 @@
 import type { DeadLetters } from './dlq.ts';
 import { isTransient, PositionMismatch } from './errors.ts';
+import { observeApplied } from './metrics.ts';
 import type { Unit } from './order.ts';
 import type { Sink } from './sink.ts';
 import { planGroup, type Plan } from './steps.ts';
@@ -20,6 +21,7 @@ export interface ApplyContext {
  */
 export async function applyGroup(sink: Sink, units: Unit[], ctx: ApplyContext): Promise<void> {
   if (units.length === 0) return;
+  const started = performance.now();
   let rejected;
   try {
     rejected = await sink.apply(units, plan(sink, units, ctx, false), false);
@@ -27,6 +29,7 @@ export async function applyGroup(sink: Sink, units: Unit[], ctx: ApplyContext): 
     if (isTransient(e) || e instanceof PositionMismatch) throw e;
     rejected = await sink.apply(units, plan(sink, units, ctx, true), true);
   }
+  observeApplied(sink.name, units, rejected, (performance.now() - started) / 1000);
   for (const r of rejected) {
     ctx.log(`${sink.name}: dead letter (offset ${r.change.offset}${r.change.event ? `, ${r.change.event.schema}.${r.change.event.table}` : ''}): ${r.reason}`);
     await ctx.deadLetters.send(r.change, sink.name, r.reason);

@@ -20,6 +20,8 @@ export interface ReplicaStats {
   state: Sink['state'];
   lagEvents: number;
   lagMs: number | null;
+  /** Leader LSN of the newest change applied (null before any). */
+  appliedLsn: bigint | null;
   lastError?: string;
 }
 
@@ -114,7 +116,9 @@ export class Replicator {
         if (end - 1n > applied) lag += end - 1n - applied;
       }
       const ts = Math.max(0, ...[...s.positions.values()].map((p) => p.tsMs ?? 0));
-      return { name: s.name, state: s.state, lagEvents: Number(lag), lagMs: ts ? Math.max(0, Date.now() - ts) : null, lastError: s.lastError };
+      const lsns = [...s.positions.values()].map((p) => p.lsn).filter((l): l is bigint => l !== null);
+      const appliedLsn = lsns.length ? lsns.reduce((a, b) => (a > b ? a : b)) : null;
+      return { name: s.name, state: s.state, lagEvents: Number(lag), lagMs: ts ? Math.max(0, Date.now() - ts) : null, appliedLsn, lastError: s.lastError };
     });
   }
 

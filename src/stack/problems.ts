@@ -76,6 +76,13 @@ export function diagnose(s: StackStatus, config: Config): Problem[] {
   if (s.slot && 'error' in s.slot && !down.has('leader') && !refusedLogin(s.slot.error)) {
     problems.push({ subject: 'slot', reason: `replication slot ${s.slot.name}: cannot read it (${s.slot.error})`, hint: '`cqrsctl logs leader --tail 50`.' });
   }
+  if (s.slot && 'warning' in s.slot && s.slot.warning) {
+    problems.push({
+      subject: 'slot',
+      reason: `replication slot ${s.slot.name}: ${s.slot.warning}`,
+      hint: 'Check the connector (`cqrsctl connector status`, `cqrsctl logs connect`); raise max_slot_wal_keep_size on the leader if the backlog is expected.',
+    });
+  }
 
   for (const r of s.replication) {
     if (r.error && !refusedLogin(r.error)) {

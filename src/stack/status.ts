@@ -3,6 +3,7 @@ import { ConnectClient, ConnectHttpError } from '../connect/client.ts';
 import { slotName } from '../connect/template.ts';
 import { errorMessage } from '../errors.ts';
 import { pgClient } from '../pg/client.ts';
+import { readSlot, slotWarning, type SlotInfo } from '../pg/slot.ts';
 import type { Runtime, ServiceStatus } from '../runtime/runtime.ts';
 import { appStatuses } from './apps.ts';
 import { replicationStatus, type ReplicaProgress } from '../replicator/status.ts';
@@ -11,7 +12,7 @@ export interface StackStatus {
   runtime: { name: string; reason: string };
   services: ServiceStatus[];
   connector: { name: string; state: string; tasks: { id: number; state: string; trace?: string }[]; trace?: string; error?: string };
-  slot: { name: string; active: boolean; walRetainedBytes: number } | { name: string; error: string } | null;
+  slot: (SlotInfo & { warning: string | null }) | { name: string; error: string } | null;
   replication: ReplicaProgress[];
 }
 
@@ -36,10 +37,8 @@ async function slotState(config: Config): Promise<StackStatus['slot']> {
   const name = slotName(config);
   const sql = pgClient(config.leader, { connect_timeout: 2 });
   try {
-    const [row] = await sql<{ active: boolean; retained: string | null }[]>`
-      select active, pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text as retained
-      from pg_replication_slots where slot_name = ${name}`;
-    return row ? { name, active: row.active, walRetainedBytes: Number(row.retained ?? 0) } : null;
+    const slot = await readSlot(sql, name);
+    return slot ? { ...slot, warning: slotWarning(slot) } : null;
   } catch (e) {
     return { name, error: errorMessage(e) };
   } finally {

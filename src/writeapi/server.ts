@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Commands, NewCustomer, NewOrder, NewProduct, Transition } from './commands.ts';
 import { ApiError, badRequest, isConnectionError, notFound, unavailable } from './errors.ts';
 import { formatLsn, parseLsn } from '../pg/lsn.ts';
+import { createApiMetrics, instrument } from './metrics.ts';
 import { queries, type QueryName } from './queries.ts';
 import type { ReplicaRouter } from './replica-router.ts';
 import * as schemas from './schemas.ts';
@@ -32,6 +33,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     schemaErrorFormatter: (errors, dataVar) => new Error(errors.map((e) => describeSchemaError(e, dataVar)).join('; ')),
   });
   const { commands: c } = deps;
+  const metrics = createApiMetrics();
+  instrument(app, metrics);
   if (deps.requestLog) {
     const log = deps.requestLog;
     app.addHook('onResponse', async (req, reply) => {
@@ -76,9 +79,17 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     app.post(`/orders/:id/${action}`, { schema: params }, command(200, (req) => c.changeOrder(idOf(req), action)));
   }
 
+  const waitFor = async (token: bigint) => {
+    const end = metrics.tokenWait.startTimer();
+    try {
+      return await deps.router.caughtUp(token, deps.readTimeoutMs);
+    } finally {
+      end();
+    }
+  };
   const read = (name: QueryName, what: string) => async (req: IdRequest, reply: FastifyReply) => {
     const token = tokenOf(req);
-    const candidates = token === undefined ? deps.router.rotation() : await deps.router.caughtUp(token, deps.readTimeoutMs);
+    const candidates = token === undefined ? deps.router.rotation() : await waitFor(token);
     if (!candidates.length) {
       const at = deps.router.positions().map((p) => `${p.name} at ${formatLsn(p.appliedThrough)}`).join(', ');
       // A token beyond the leader's own position was not issued by this stack: waiting will not help.

@@ -14,7 +14,7 @@ function healthy(): StackStatus {
     runtime: { name: 'native', reason: 'test' },
     services: ['leader', 'replica-1', 'replica-2', 'broker', 'connect', 'write-api', 'replicator'].map((name) => ({ name, state: 'running' as const, address: 'x', pid: 1 })),
     connector: { name: 'leader-cdc', state: 'RUNNING', tasks: [{ id: 0, state: 'RUNNING' }] },
-    slot: { name: 'cqrsctl_leader_cdc', active: true, walRetainedBytes: 0 },
+    slot: { name: 'cqrsctl_leader_cdc', active: true, walStatus: 'reserved', walRetainedBytes: 0, safeWalBytes: null, maxKeepBytes: null, warning: null },
     replication: [replica('replica-1'), replica('replica-2')],
   };
 }
@@ -64,4 +64,14 @@ test('a stopped Connect explains the unknown connector state by itself', () => {
   s.services[4] = { name: 'connect', state: 'stopped', address: 'x' };
   s.connector = { name: 'leader-cdc', state: 'UNKNOWN', tasks: [], error: 'ECONNREFUSED' };
   assert.deepEqual(diagnose(s, config).map((p) => p.reason), ['connect is not running']);
+});
+
+test('a slot past half of max_slot_wal_keep_size is a problem that names the limit', () => {
+  const s = healthy();
+  s.slot = { name: 'cqrsctl_leader_cdc', active: true, walStatus: 'extended', walRetainedBytes: 600 * 1024 ** 2, safeWalBytes: 424 * 1024 ** 2, maxKeepBytes: 1024 ** 3, warning: 'retained WAL past half' };
+  const [p, ...rest] = diagnose(s, config);
+  assert.deepEqual(rest, []);
+  assert.equal(p.subject, 'slot');
+  assert.match(p.reason, /cqrsctl_leader_cdc: retained WAL past half/);
+  assert.match(p.hint, /max_slot_wal_keep_size/);
 });
