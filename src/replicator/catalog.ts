@@ -2,7 +2,7 @@ import { quoteIdent } from '../pg/ident.ts';
 import type { Snapshot } from './schema/snapshot.ts';
 
 /** How a column's Debezium JSON value becomes PostgreSQL text input (see pg-text.ts). */
-export type Kind = 'text' | 'bool' | 'bytea' | 'timestamp';
+export type Kind = 'text' | 'bool' | 'bytea' | 'timestamp' | 'raw';
 
 export interface Column {
   name: string;

@@ -53,6 +53,8 @@ function scalar(v: unknown, col: Column): string | null {
   switch (typeof v) {
     case 'string':
       if (col.kind === 'bytea') return `\\x${Buffer.from(v, 'base64').toString('hex')}`;
+      // include.unknown.datatypes: a type Debezium does not know (composite) comes as its text form, base64-encoded.
+      if (col.kind === 'raw') return Buffer.from(v, 'base64').toString('utf8');
       if (col.kind === 'timestamp' && v === TIMESTAMP_INFINITY) return 'infinity';
       return v;
     case 'number':

@@ -22,7 +22,10 @@ export function migrationSteps(s: string): { name: string; sql: string }[] {
     { name: 'enum type and a table using it', sql: `create type ${s}.mood as enum ('sad', 'ok'); create table ${s}.feel (id int primary key, m ${s}.mood); insert into ${s}.feel values (1, 'sad'), (2, 'ok')` },
     { name: 'enum value added, then used', sql: `alter type ${s}.mood add value 'happy' before 'ok'` },
     { name: 'new enum value used', sql: `insert into ${s}.feel values (3, 'happy')` },
-    { name: 'composite type', sql: `create type ${s}.pair as (x int, y text)` },
+    { name: 'composite type, and columns of it', sql: `create type ${s}.pair as (x int, y text);
+        create table ${s}.pairs (id int primary key, p ${s}.pair, ps ${s}.pair[]);
+        insert into ${s}.pairs values (1, row(1, 'a b')::${s}.pair, array[row(2, 'c "d')::${s}.pair, row(null, 'e,f')::${s}.pair]), (2, null, null);
+        update ${s}.pairs set p = row(3, null)::${s}.pair where id = 2` },
     { name: 'domain with a check', sql: `create domain ${s}.posint as int check (value > 0); create table ${s}.qty (id int primary key, q ${s}.posint not null); insert into ${s}.qty values (1, 5), (2, 10)` },
     { name: 'partitioned table', sql: `create table ${s}.ev (id int, at date, v text, primary key (id, at)) partition by range (at);
         create table ${s}.ev_2025 partition of ${s}.ev for values from ('2025-01-01') to ('2026-01-01');

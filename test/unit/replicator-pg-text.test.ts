@@ -122,3 +122,10 @@ test('isPlaceholder does not mistake real values for the placeholder', () => {
     assert.equal(isPlaceholder(v), false, JSON.stringify(v));
   }
 });
+
+test('a type Debezium does not know (composite, or an array of it) arrives as base64 of its text form and is decoded to it', () => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  assert.equal(toPgText(b64('(2,"c ""d")'), col('public.pair', 'raw')), '(2,"c ""d")');
+  assert.equal(toPgText(b64('{"(1,a)","(2,€)"}'), col('public.pair[]', 'raw', true)), '{"(1,a)","(2,€)"}');
+  assert.equal(toPgText(null, col('public.pair', 'raw')), null);
+});

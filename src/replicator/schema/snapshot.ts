@@ -66,7 +66,8 @@ export interface ColumnDef {
   identity: 'always' | 'by default' | null;
   inherited: boolean;
   missing: string | null;
-  kind: 'text' | 'bool' | 'bytea' | 'timestamp';
+  /** How the connector sends its values; 'raw': a type Debezium does not know (composite), sent as base64 of its text. */
+  kind: 'text' | 'bool' | 'bytea' | 'timestamp' | 'raw';
   array: boolean;
 }
 
@@ -193,9 +194,10 @@ select pg_catalog.jsonb_build_object(
           'identity', case a.attidentity when 'a' then 'always' when 'd' then 'by default' end,
           'inherited', not a.attislocal,
           'missing', case when a.atthasmissing then (a.attmissingval::text::text[])[1] end,
-          'kind', case coalesce(el.base, nullif(bt.typelem, 0), bt.oid)
+          'kind', case when (select et.typtype from pg_catalog.pg_type et where et.oid = coalesce(el.base, nullif(bt.typelem, 0), bt.oid)) = 'c' then 'raw'
+                    else case coalesce(el.base, nullif(bt.typelem, 0), bt.oid)
                     when 'pg_catalog.bool'::pg_catalog.regtype then 'bool' when 'pg_catalog.bytea'::pg_catalog.regtype then 'bytea'
-                    when 'pg_catalog.timestamp'::pg_catalog.regtype then 'timestamp' else 'text' end,
+                    when 'pg_catalog.timestamp'::pg_catalog.regtype then 'timestamp' else 'text' end end,
           'array', bt.typelem <> 0)
           order by a.attnum)
         from pg_catalog.pg_attribute a
