@@ -62,8 +62,13 @@ export function planGroup(units: Unit[], state: SchemaState, exact: boolean): Pl
         if (typeof reload === 'string') rejected.push({ change, reason: reload });
         else steps.push(reload);
       } else if (!isInternalTable(e.schema)) {
-        if (metas.has(qualify(e.schema, e.table))) run.push(change as Change & { event: ChangeEvent });
-        else rejected.push({ change, reason: `table ${e.schema}.${e.table} is not in the replicated schema as of this change (outside the capture scope, or created in a way the schema capture did not see)` });
+        const meta = metas.get(qualify(e.schema, e.table));
+        if (meta) {
+          run.push(change as Change & { event: ChangeEvent });
+          const absent = e.after ? [...meta.columns.keys()].filter((c) => !(c in e.after!)) : [];
+          // Applied with what it carries, and named: a column the connector could not send must not go unnoticed.
+          if (absent.length) rejected.push({ change, reason: `the event has no value for ${absent.join(', ')} of ${e.schema}.${e.table} (a type the connector cannot send); the replica keeps its previous value there` });
+        } else rejected.push({ change, reason: `table ${e.schema}.${e.table} is not in the replicated schema as of this change (outside the capture scope, or created in a way the schema capture did not see)` });
       }
     }
   }

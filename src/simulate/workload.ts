@@ -72,6 +72,8 @@ export function planOp(seed: number, i: number, pools: Pools, tag: string): Acti
       const email = `sim-${tag}-${i}@example.com`;
       const customer = Entity.planned();
       pools.customers.push(customer);
+      // A deletion also waits for this command's read-back, which would otherwise find the row gone.
+      customer.involved.push(done.promise);
       return {
         ...base,
         after: [],

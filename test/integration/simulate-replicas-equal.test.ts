@@ -66,7 +66,7 @@ describe('simulate', () => {
 
   it('--check-reads reads every write back with its token and finds none stale', { timeout: 120_000 }, async () => {
     const r = await cli(['simulate', '--count', '150', '--rate', '0', '--concurrency', '16', '--check-reads', '--json']);
-    assert.equal(r.exitCode, 0, r.stderr);
+    assert.equal(r.exitCode, 0, `${r.stderr}\n${r.stdout}`);
     const { reads } = JSON.parse(r.stdout);
     assert.deepEqual({ checked: reads.checked, fresh: reads.fresh, stale: reads.stale, unavailable: reads.unavailable }, { checked: 150, fresh: 150, stale: 0, unavailable: 0 });
   });

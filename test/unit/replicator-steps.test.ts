@@ -86,3 +86,11 @@ test('exact plans carry the change each statement applies, so a failure names it
   assert.ok(rows.kind === 'rows');
   assert.deepEqual(rows.statements.map((s) => s.source?.offset), [0n, 1n]);
 });
+
+test('a row that lacks a column its table has is applied with what it carries, and named', () => {
+  offset = 0n;
+  const s = snapshot(table(10, 't', [column(1, 'id'), column(2, 'v', 'text')]));
+  const plan = planGroup(unitsOf([record({ after: { id: 1 } }), record({ after: { id: 2, v: 'x' } })]), { changeId: 1, snapshot: s }, false);
+  assert.equal(plan.steps.length, 1);
+  assert.deepEqual(plan.rejected.map((r) => [r.change.offset, r.reason]), [[0n, 'the event has no value for v of public.t (a type the connector cannot send); the replica keeps its previous value there']]);
+});
