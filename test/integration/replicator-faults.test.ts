@@ -7,10 +7,8 @@ import { createKafka } from '../../src/replicator/kafka.ts';
 import { replicationStatus } from '../../src/replicator/status.ts';
 import { changeTopic, deadLetterTopic } from '../../src/replicator/topics.ts';
 import { selectRuntime } from '../../src/runtime/select.ts';
-import { appPid } from '../../src/stack/apps.ts';
-import { cli } from '../helpers/cli.ts';
 import { ensureStack } from '../helpers/stack.ts';
-import { databases, fingerprints, uniqueName, waitApplied } from './replicator-support.ts';
+import { databases, fingerprints, uniqueName, killReplicator, waitApplied } from './replicator-support.ts';
 
 let config: Config;
 let dbs: ReturnType<typeof databases>;
@@ -51,12 +49,7 @@ test('kill -9 of the replicator five times under load: equal, no duplicates, no 
   try {
     for (let i = 0; i < 5; i++) {
       await sleep(1000 + Math.random() * 3000);
-      const pid = appPid(config, 'replicator');
-      assert.ok(pid, 'the replicator app runs');
-      process.kill(pid, 'SIGKILL');
-      await sleep(200);
-      const r = await cli(['up', '--detach']);
-      assert.equal(r.exitCode, 0, r.stderr);
+      await killReplicator(config);
     }
   } finally {
     const writes = await writer.stop();

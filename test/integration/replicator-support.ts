@@ -5,6 +5,8 @@ import { pgClient } from '../../src/pg/client.ts';
 import type { Config } from '../../src/config/config.ts';
 import { appliedThrough } from '../../src/replicator/watermark.ts';
 import { deadLetters, schemaDump } from '../helpers/catalog-oracle.ts';
+import { cli } from '../helpers/cli.ts';
+import { appPid } from '../../src/stack/apps.ts';
 
 /** Shared by the replicator-*.test.ts files: clients on every database and the equality checks. */
 export function databases(config: Config) {
@@ -110,4 +112,14 @@ export async function transfersWhile(dbs: ReturnType<typeof databases>, during: 
     await Promise.all([...writers, ...readers]);
   }
   return { bank, transfers, reads };
+}
+
+/** kill -9 of the detached replicator, then `up --detach` starts a new one, which resumes from the replicas' records. */
+export async function killReplicator(config: Config): Promise<void> {
+  const pid = appPid(config, 'replicator');
+  assert.ok(pid, 'the detached replicator runs');
+  process.kill(pid, 'SIGKILL');
+  await sleep(300);
+  const r = await cli(['up', '--detach']);
+  assert.equal(r.exitCode, 0, r.stderr);
 }

@@ -2,10 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../src/config/config.ts';
-import { appPid } from '../../src/stack/apps.ts';
-import { cli } from '../helpers/cli.ts';
 import { ensureStack } from '../helpers/stack.ts';
-import { assertSchemaMirrored, databases, transfersWhile } from './replicator-support.ts';
+import { assertSchemaMirrored, databases, killReplicator, transfersWhile } from './replicator-support.ts';
 
 let config: Config;
 let dbs: ReturnType<typeof databases>;
@@ -20,12 +18,7 @@ test('a reader of a replica never sees half of a leader transaction: transfers a
   const { bank, transfers, reads } = await transfersWhile(dbs, async () => {
     for (let kill = 0; kill < 2; kill++) {
       await sleep(4000);
-      const pid = appPid(config, 'replicator');
-      assert.ok(pid, 'the detached replicator runs');
-      process.kill(pid, 'SIGKILL');
-      await sleep(300);
-      const r = await cli(['up', '--detach']);
-      assert.equal(r.exitCode, 0, r.stderr);
+      await killReplicator(config);
     }
     await sleep(4000);
   });
