@@ -27,7 +27,14 @@ const config = loadConfig();
 const leader = pgClient(config.leader, { max: 24 });
 const replicas = config.replicas.map((r) => pgClient(r));
 
-interface Step { rate: number; writes: number; achieved: number; lags: number[]; missing: number; errors: number }
+interface Step {
+  rate: number;
+  writes: number;
+  achieved: number;
+  lags: number[];
+  missing: number;
+  errors: number;
+}
 
 async function step(rate: number): Promise<Step> {
   const run = `${rate}-${Date.now().toString(36)}`;
@@ -39,8 +46,14 @@ async function step(rate: number): Promise<Step> {
 
   const pollers = replicas.map(async (sql, r) => {
     let low = -1; // every seq ≤ low is seen here
-    const pending = () => { while (low + 1 < total && !Number.isNaN(seen[r][low + 1])) low++; };
-    for (let quietSince = performance.now(); writing || (low + 1 < total && performance.now() - quietSince < 30_000); await sleep(POLL_MS)) {
+    const pending = () => {
+      while (low + 1 < total && !Number.isNaN(seen[r][low + 1])) low++;
+    };
+    for (
+      let quietSince = performance.now();
+      writing || (low + 1 < total && performance.now() - quietSince < 30_000);
+      await sleep(POLL_MS)
+    ) {
       const rows = await sql<{ seq: number }[]>`select seq from bench_lag where run = ${run} and seq > ${low}`;
       const at = performance.now();
       for (const { seq } of rows) if (Number.isNaN(seen[r][seq])) seen[r][seq] = at;
@@ -56,7 +69,14 @@ async function step(rate: number): Promise<Step> {
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait);
     const write = leader`insert into bench_lag (run, seq, payload) values (${run}, ${seq}, ${'x'.repeat(100)})`
-      .then(() => { committed[seq] = performance.now(); }, () => { errors++; })
+      .then(
+        () => {
+          committed[seq] = performance.now();
+        },
+        () => {
+          errors++;
+        },
+      )
       .finally(() => inflight.delete(write));
     inflight.add(write);
   }
@@ -91,13 +111,27 @@ for (const rate of rates) {
 await Promise.all([leader, ...replicas].map((s) => s.end()));
 
 const ms = (n: number) => n.toFixed(1);
-process.stdout.write(renderTable(
-  ['writes/s', 'achieved', 'writes', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'missing', 'errors'],
-  results.map((r) => [r.rate, r.achieved.toFixed(0), r.writes, ms(percentile(r.lags, 50)), ms(percentile(r.lags, 95)), ms(percentile(r.lags, 99)),
-    ms(Math.max(0, ...r.lags)), r.missing, r.errors]),
-) + '\n');
+process.stdout.write(
+  renderTable(
+    ['writes/s', 'achieved', 'writes', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'missing', 'errors'],
+    results.map((r) => [
+      r.rate,
+      r.achieved.toFixed(0),
+      r.writes,
+      ms(percentile(r.lags, 50)),
+      ms(percentile(r.lags, 95)),
+      ms(percentile(r.lags, 99)),
+      ms(Math.max(0, ...r.lags)),
+      r.missing,
+      r.errors,
+    ]),
+  ) + '\n',
+);
 const top = results.find((r) => r.rate === 1000);
 if (top) {
-  const p50 = percentile(top.lags, 50), p99 = percentile(top.lags, 99);
-  process.stdout.write(`at 1,000 writes/s: p50 ${ms(p50)} ms (target ≤ 100: ${p50 <= 100 ? 'met' : 'missed'}), p99 ${ms(p99)} ms (target ≤ 250: ${p99 <= 250 ? 'met' : 'missed'})\n`);
+  const p50 = percentile(top.lags, 50),
+    p99 = percentile(top.lags, 99);
+  process.stdout.write(
+    `at 1,000 writes/s: p50 ${ms(p50)} ms (target ≤ 100: ${p50 <= 100 ? 'met' : 'missed'}), p99 ${ms(p99)} ms (target ≤ 250: ${p99 <= 250 ? 'met' : 'missed'})\n`,
+  );
 }

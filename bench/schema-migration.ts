@@ -42,15 +42,23 @@ async function untilApplied(): Promise<number> {
 }
 
 const fingerprint = (sql: postgres.Sql, column: string) =>
-  sql.unsafe(`select md5(string_agg(${column}::text, ',' order by id)) as f,
+  sql
+    .unsafe(
+      `select md5(string_agg(${column}::text, ',' order by id)) as f,
     (select format_type(atttypid, atttypmod) || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '') from pg_attribute a
        left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
       where a.attrelid = 'bench_mig.t'::regclass and a.attname = '${column}') as def,
-    (select count(*) from pg_indexes where schemaname = 'bench_mig') as indexes from bench_mig.t`).then((r) => JSON.stringify(r[0]));
+    (select count(*) from pg_indexes where schemaname = 'bench_mig') as indexes from bench_mig.t`,
+    )
+    .then((r) => JSON.stringify(r[0]));
 
 const migrations = [
   { name: 'ADD COLUMN … DEFAULT (constant)', sql: `alter table bench_mig.t add column flag text default 'new'`, column: 'flag' },
-  { name: 'ADD COLUMN … DEFAULT gen_random_uuid() (volatile: rows shipped)', sql: 'alter table bench_mig.t add column u uuid default gen_random_uuid()', column: 'u' },
+  {
+    name: 'ADD COLUMN … DEFAULT gen_random_uuid() (volatile: rows shipped)',
+    sql: 'alter table bench_mig.t add column u uuid default gen_random_uuid()',
+    column: 'u',
+  },
   { name: 'ALTER COLUMN TYPE bigint', sql: 'alter table bench_mig.t alter column n type bigint', column: 'n' },
   { name: 'ALTER COLUMN TYPE … USING (rows shipped)', sql: 'alter table bench_mig.t alter column n type numeric using n * 2', column: 'n' },
   { name: 'CREATE INDEX', sql: 'create index t_note on bench_mig.t (note)', column: 'note' },
@@ -71,8 +79,16 @@ for (const m of migrations) {
   const want = await fingerprint(leader, m.column);
   const got = await Promise.all(replicas.map((r) => fingerprint(r, m.column)));
   const same = got.every((g) => g === want);
-  results.push([m.name, `${(leaderMs / 1000).toFixed(2)} s`, `${(replicaMs / 1000).toFixed(2)} s`, `${(replicaMs / leaderMs).toFixed(1)}×`, same ? 'yes' : 'NO']);
-  console.log(`  ${m.name}: leader ${(leaderMs / 1000).toFixed(2)} s, every replica ${(replicaMs / 1000).toFixed(2)} s after${same ? '' : ' — REPLICAS DIFFER'}`);
+  results.push([
+    m.name,
+    `${(leaderMs / 1000).toFixed(2)} s`,
+    `${(replicaMs / 1000).toFixed(2)} s`,
+    `${(replicaMs / leaderMs).toFixed(1)}×`,
+    same ? 'yes' : 'NO',
+  ]);
+  console.log(
+    `  ${m.name}: leader ${(leaderMs / 1000).toFixed(2)} s, every replica ${(replicaMs / 1000).toFixed(2)} s after${same ? '' : ' — REPLICAS DIFFER'}`,
+  );
 }
 console.log(renderTable(['migration', 'leader DDL', 'until every replica matches', 'ratio', 'equal'], results));
 await leader.unsafe('drop schema bench_mig cascade');

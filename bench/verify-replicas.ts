@@ -46,7 +46,9 @@ async function withSessions<T>(run: (sessions: VerifySession[]) => Promise<T>): 
 
 /** The baseline: COPY every row of every database in key order and compare the replicas' lines to the leader's. */
 async function naiveCompare(sessions: VerifySession[]): Promise<number> {
-  const streams = await Promise.all(sessions.map((s) => s.sql.unsafe(`copy (select * from ${table} order by id) to stdout`).readable() as Promise<Readable>));
+  const streams = await Promise.all(
+    sessions.map((s) => s.sql.unsafe(`copy (select * from ${table} order by id) to stdout`).readable() as Promise<Readable>),
+  );
   const lines = streams.map((s) => createInterface({ input: s, crlfDelay: Infinity })[Symbol.asyncIterator]());
   let differing = 0;
   for (;;) {
@@ -58,7 +60,11 @@ async function naiveCompare(sessions: VerifySession[]): Promise<number> {
 
 const verify = async () => {
   const r = await verifyReplicas(config, { tables: [table] }, silentProgress);
-  return { seconds: r.ms / 1000, bytes: r.bytesReceived, result: r.tables.reduce((n, t) => n + t.changed.length + t.missing.length + t.extra.length, 0) };
+  return {
+    seconds: r.ms / 1000,
+    bytes: r.bytesReceived,
+    result: r.tables.reduce((n, t) => n + t.changed.length + t.missing.length + t.extra.length, 0),
+  };
 };
 
 /** Median of RUNS runs: the machine may be shared and noisy. */
@@ -73,16 +79,29 @@ type Figures = { seconds: number; bytes: number; result: number };
 function report(title: string, ours: Figures, naive: Figures) {
   console.log(`\n${title}`);
   console.log(`  cqrsctl verify-replicas  ${ours.seconds.toFixed(2)} s  ${mb(ours.bytes)} received  (${ours.result} differing rows found)`);
-  console.log(`  naive COPY compare       ${naive.seconds.toFixed(2)} s  ${mb(naive.bytes)} received  (${naive.result} differing lines found)`);
-  console.log(`  speed-up ${(naive.seconds / ours.seconds).toFixed(1)}×   bytes ${(100 * ours.bytes / naive.bytes).toFixed(3)}% of the naive compare's`);
+  console.log(
+    `  naive COPY compare       ${naive.seconds.toFixed(2)} s  ${mb(naive.bytes)} received  (${naive.result} differing lines found)`,
+  );
+  console.log(
+    `  speed-up ${(naive.seconds / ours.seconds).toFixed(1)}×   bytes ${((100 * ours.bytes) / naive.bytes).toFixed(3)}% of the naive compare's`,
+  );
 }
 
 console.log(`Loading ${rows.toLocaleString('en')} rows on ${all.map((e) => e.name).join(', ')} …`);
-await withSessions((sessions) => Promise.all(sessions.map(async (s) => { await s.sql.unsafe(load).simple(); await s.sql.unsafe(settle); })));
+await withSessions((sessions) =>
+  Promise.all(
+    sessions.map(async (s) => {
+      await s.sql.unsafe(load).simple();
+      await s.sql.unsafe(settle);
+    }),
+  ),
+);
 try {
   report('(a) all equal', await median(verify), await median(() => withSessions(naiveCompare)));
   const target = config.replicas[Math.min(1, config.replicas.length - 1)];
-  await withSessions((sessions) => sessions[all.indexOf(target)].sql.unsafe(`update ${table} set price = price + 0.01 where id = ${Math.floor(rows * 0.77)}`));
+  await withSessions((sessions) =>
+    sessions[all.indexOf(target)].sql.unsafe(`update ${table} set price = price + 0.01 where id = ${Math.floor(rows * 0.77)}`),
+  );
   report(`(b) one row changed on ${target.name}`, await median(verify), await median(() => withSessions(naiveCompare)));
 } finally {
   if (!keep) await withSessions((sessions) => Promise.all(sessions.map((s) => s.sql.unsafe(`drop schema ${schema} cascade`))));

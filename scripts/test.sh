@@ -9,6 +9,7 @@ export CQRSCTL_HOME=${CQRSCTL_HOME:-$PWD/.cqrsctl-test}
 export CQRSCTL_RUNTIME=native
 
 npx tsc --noEmit
+npm run --silent format:check
 bin/cqrsctl setup
 
 run() { node --import tsx --test --test-concurrency=1 "$@"; }

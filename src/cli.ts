@@ -21,9 +21,15 @@ const program = new Command('cqrsctl')
 // Every setting is also a global flag; the help names its environment variable so the two are learned together.
 for (const [name, spec] of Object.entries(settings)) {
   const shown = spec.kind === 'secret' ? '(secret)' : JSON.stringify(spec.default);
-  program.addOption(new Option(`${flagName(name)} <value>`, `${spec.doc} [${envName(name)}, default ${shown}]`).hideHelp(name !== 'runtime' && name !== 'home'));
+  program.addOption(
+    new Option(`${flagName(name)} <value>`, `${spec.doc} [${envName(name)}, default ${shown}]`).hideHelp(
+      name !== 'runtime' && name !== 'home',
+    ),
+  );
 }
-program.addHelpText('after', `
+program.addHelpText(
+  'after',
+  `
 Every setting can also be given as a flag (--leader-port 6432), an environment variable
 (CQRSCTL_LEADER_PORT=6432) or a key in cqrsctl.config.json ({"leaderPort": 6432}); flags win over the
 environment, which wins over the file. \`cqrsctl config\` lists them all with their current values.
@@ -33,31 +39,51 @@ Examples:
   cqrsctl up --detach             start everything in the background
   cqrsctl status                  services, connector, replica lag
   cqrsctl logs connect -f         follow Kafka Connect's log
-  cqrsctl down --purge            stop everything and delete its data`);
+  cqrsctl down --purge            stop everything and delete its data`,
+);
 
-const lazy = (load: () => Promise<{ default: (...args: any[]) => Promise<number | void> }>) =>
+const lazy =
+  (load: () => Promise<{ default: (...args: any[]) => Promise<number | void> }>) =>
   async (...args: any[]) => {
     const run = (await load()).default;
     const code = await run(...args);
     if (typeof code === 'number') process.exitCode = code;
   };
 
-program.command('setup')
+program
+  .command('setup')
   .description('install what the native runtime needs and is missing (PostgreSQL 15, Java, Maven, Kafka/Connect/Debezium jars)')
   .addHelpText('after', '\nExample:\n  cqrsctl setup')
   .action(lazy(() => import('./commands/setup.ts')));
 
 /** The settings that shape a stack, as `up --help` lists them (they are global flags, hidden elsewhere). */
-const stackFlags: SettingName[] = ['runtime', 'replicas', 'leaderPort', 'replicaBasePort', 'brokerPort', 'controllerPort', 'connectPort', 'writeApiPort', 'metricsPort', 'host', 'home'];
-const stackFlagsHelp = stackFlags.map((name) => {
-  const flag = `${flagName(name)} <${settings[name].kind === 'count' ? 'n' : settings[name].kind === 'port' ? 'port' : 'value'}>`;
-  return `  ${flag.padEnd(28)}${settings[name].doc.replace(/; CQRSCTL_HOME$/, '')} (${envName(name)}, default ${JSON.stringify(settings[name].default)})`;
-}).join('\n');
+const stackFlags: SettingName[] = [
+  'runtime',
+  'replicas',
+  'leaderPort',
+  'replicaBasePort',
+  'brokerPort',
+  'controllerPort',
+  'connectPort',
+  'writeApiPort',
+  'metricsPort',
+  'host',
+  'home',
+];
+const stackFlagsHelp = stackFlags
+  .map((name) => {
+    const flag = `${flagName(name)} <${settings[name].kind === 'count' ? 'n' : settings[name].kind === 'port' ? 'port' : 'value'}>`;
+    return `  ${flag.padEnd(28)}${settings[name].doc.replace(/; CQRSCTL_HOME$/, '')} (${envName(name)}, default ${JSON.stringify(settings[name].default)})`;
+  })
+  .join('\n');
 
-program.command('up')
+program
+  .command('up')
   .description('start (or adopt) every service, register the connector, run the replicator and the write API')
   .option('-d, --detach', 'run the replicator and the write API in the background and return')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Stack settings (also as CQRSCTL_* variables or keys in cqrsctl.config.json; \`cqrsctl config\` lists all):
 ${stackFlagsHelp}
 
@@ -66,24 +92,31 @@ The state dir remembers the settings a stack was started with; to change one, \`
 Examples:
   cqrsctl up                          foreground: live replication line, Ctrl-C stops the replicator only
   cqrsctl up --detach                 everything in the background; see \`cqrsctl status\`
-  cqrsctl up --runtime native --replicas 2`)
+  cqrsctl up --runtime native --replicas 2`,
+  )
   .action(lazy(() => import('./commands/up.ts')));
 
-program.command('down')
+program
+  .command('down')
   .description('stop everything cqrsctl started')
   .option('--purge', 'also delete all data (clusters, topics, volumes)')
   .addHelpText('after', '\nExamples:\n  cqrsctl down\n  cqrsctl down --purge')
   .action(lazy(() => import('./commands/down.ts')));
 
-program.command('status')
+program
+  .command('status')
   .description('services, connector and task state, replication slot WAL retained, replicator lag')
   .option('--json', 'machine-readable output')
   .option('-w, --watch [interval]', 'look again every interval (default 2s) until Ctrl-C; with --json, one document per line')
-  .addHelpText('after', '\nExits 1 when anything is unhealthy, with one line per problem: its reason and a hint.\n\nExamples:\n  cqrsctl status\n  cqrsctl status --watch\n  cqrsctl status --json | jq .connector\n  cqrsctl status --watch=10s --json | jq -c .problems')
+  .addHelpText(
+    'after',
+    '\nExits 1 when anything is unhealthy, with one line per problem: its reason and a hint.\n\nExamples:\n  cqrsctl status\n  cqrsctl status --watch\n  cqrsctl status --json | jq .connector\n  cqrsctl status --watch=10s --json | jq -c .problems',
+  )
   .action(lazy(() => import('./commands/status.ts')));
 
-program.command('logs')
-  .description('show one service\'s log')
+program
+  .command('logs')
+  .description("show one service's log")
   .argument('<service>', 'leader, replica-N, broker, connect, replicator or write-api')
   .option('-f, --follow', 'keep printing new lines (starting from the last 10 unless --tail says otherwise)')
   .option('-n, --tail <lines>', 'only the last N lines (0: none, e.g. to follow only new lines)', (v) => parseCount(v, '--tail'))
@@ -91,17 +124,22 @@ program.command('logs')
   .addHelpText('after', '\nExamples:\n  cqrsctl logs connect --tail 50\n  cqrsctl logs replicator -f\n  cqrsctl logs leader --since 10m')
   .action(lazy(() => import('./commands/logs.ts')));
 
-program.command('replicate')
+program
+  .command('replicate')
   .description('run the replicator alone in the foreground: apply change events to every replica')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Ctrl-C (or SIGTERM) finishes the batch in flight and stops; a second Ctrl-C abandons it (it rolls back).
 \`cqrsctl up\` runs the same replicator in-process, \`cqrsctl up --detach\` as a background app.
 
 Example:
-  cqrsctl replicate`)
+  cqrsctl replicate`,
+  )
   .action(lazy(() => import('./commands/replicate.ts')));
 
-program.command('events')
+program
+  .command('events')
   .description('look at the change events in Kafka')
   .command('tail')
   .description('print change events as they arrive, one readable line each')
@@ -113,7 +151,7 @@ program.command('events')
 
 const connector = program.command('connector').description('inspect and control the Debezium connector through the Connect REST API');
 for (const [verb, about] of [
-  ['status', 'connector and task states (FAILED shows the trace\'s first line)'],
+  ['status', "connector and task states (FAILED shows the trace's first line)"],
   ['restart', 'restart the connector and its tasks'],
   ['pause', 'pause the connector'],
   ['resume', 'resume a paused connector'],
@@ -121,10 +159,15 @@ for (const [verb, about] of [
 ] as const) {
   const sub = connector.command(verb).description(about).addHelpText('after', `\nExample:\n  cqrsctl connector ${verb}`);
   if (verb === 'status') sub.option('--json', 'machine-readable output');
-  sub.action(lazy(async () => ({ default: async (opts: object, cmd: Command) => (await import('./commands/connector.ts')).default(verb, opts, cmd) })));
+  sub.action(
+    lazy(async () => ({
+      default: async (opts: object, cmd: Command) => (await import('./commands/connector.ts')).default(verb, opts, cmd),
+    })),
+  );
 }
 
-program.command('simulate')
+program
+  .command('simulate')
   .description('realistic write traffic: orders, payments, shipments, price changes, sign-ups and deletions')
   .option('--count <n>', 'number of commands (default 1000)')
   .option('--duration <d>', 'run for a time instead, e.g. 30s, 5m')
@@ -134,49 +177,65 @@ program.command('simulate')
   .option('--seed <s>', 'makes the mix of commands and their parameters repeatable (default random, printed)')
   .option('--check-reads', 'read every write back through the read API with its token; count stale answers')
   .option('--json', 'machine-readable summary')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Examples:
   cqrsctl simulate --count 2000                      2,000 commands through the write API at 200/s
   cqrsctl simulate --duration 5m --rate 50 --via sql  five minutes of gentle traffic straight on the leader
-  cqrsctl simulate --count 500 --check-reads --seed 7 and prove read-your-writes on every one`)
+  cqrsctl simulate --count 500 --check-reads --seed 7 and prove read-your-writes on every one`,
+  )
   .action(lazy(() => import('./commands/simulate.ts')));
 
-program.command('serve', { hidden: true })
+program
+  .command('serve', { hidden: true })
   .description('run the write and read HTTP API alone in the foreground (the managed `write-api` app)')
   .action(lazy(() => import('./commands/serve.ts')));
 
 const images = program.command('images').description('images for the docker runtime');
-images.command('build')
+images
+  .command('build')
   .description('build, with no registry, the stand-in images the docker runtime uses (needs root: debootstrap)')
   .option('--force', 'rebuild even when nothing changed')
   .option('--json', 'machine-readable output')
   .addHelpText('after', '\nExamples:\n  sudo cqrsctl images build\n  cqrsctl images build --force')
   .action(lazy(() => import('./commands/images.ts')));
 
-program.command('config')
+program
+  .command('config')
   .description('show every setting with its current value and where it came from')
   .option('--json', 'machine-readable output')
   .action(lazy(() => import('./commands/config.ts')));
 
-program.command('completion')
+program
+  .command('completion')
   .description('print the shell completion script for bash, zsh or fish')
   .argument('<shell>', 'bash, zsh or fish')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Examples:
   source <(cqrsctl completion bash)                                   in ~/.bashrc
   source <(cqrsctl completion zsh)                                    in ~/.zshrc
-  cqrsctl completion fish > ~/.config/fish/completions/cqrsctl.fish`)
+  cqrsctl completion fish > ~/.config/fish/completions/cqrsctl.fish`,
+  )
   .action(lazy(() => import('./commands/completion.ts')));
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-program.command('verify-replicas')
+program
+  .command('verify-replicas')
   .description('exact diff of the leader against every replica, with repair; exit 0 equal, 1 diverged, 2 error')
-  .option('--wait [timeout]', 'first wait until every replica has applied what the leader had committed when the command started (default 60s)')
+  .option(
+    '--wait [timeout]',
+    'first wait until every replica has applied what the leader had committed when the command started (default 60s)',
+  )
   .option('--table <table>', 'compare only this table: schema.table, or a table name in public; repeatable', collect, [])
   .option('--replica <name>', 'compare only this replica (replica-N); repeatable', collect, [])
   .option('--repair', 'make diverged replicas equal to the leader (rows and table definitions), then verify again')
   .option('--json', 'machine-readable output')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Compares PostgreSQL-computed hashes of key-hash segments and fetches only the rows of segments that differ,
 so equal tables cost one scan per database and a few bytes per thousand rows on the network.
 
@@ -184,7 +243,8 @@ Examples:
   cqrsctl verify-replicas --wait                  wait up to 60s for catch-up, then compare every table
   cqrsctl verify-replicas --wait=5m --json
   cqrsctl verify-replicas --table public.orders --replica replica-2
-  cqrsctl verify-replicas --repair`)
+  cqrsctl verify-replicas --repair`,
+  )
   .action(lazy(() => import('./commands/verify-replicas.ts')));
 
 function parseCount(value: string, flag: string): number {
@@ -201,7 +261,10 @@ try {
   if (typeof code === 'string' && code.startsWith('commander.')) {
     // commander already printed its message. Asked-for help and the version are not failures; usage shown
     // because a command group was given no subcommand (`cqrsctl events`) is (commander exits it with 1).
-    const asked = code === 'commander.helpDisplayed' || code === 'commander.version' || (code === 'commander.help' && (e as { exitCode?: number }).exitCode === 0);
+    const asked =
+      code === 'commander.helpDisplayed' ||
+      code === 'commander.version' ||
+      (code === 'commander.help' && (e as { exitCode?: number }).exitCode === 0);
     process.exitCode = asked ? ExitCode.ok : ExitCode.usage;
   } else {
     process.exitCode = reportError(e, debug);

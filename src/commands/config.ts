@@ -18,7 +18,14 @@ export default async function config(_opts: object, command: Command) {
     const spec = settings[name];
     const value = String(c.settings[name]);
     const source = c.sources[name];
-    return { name, value: spec.kind === 'secret' ? mask(value) : value, source: source.label, from: origin[source.kind], env: envName(name), doc: spec.doc };
+    return {
+      name,
+      value: spec.kind === 'secret' ? mask(value) : value,
+      source: source.label,
+      from: origin[source.kind],
+      env: envName(name),
+      doc: spec.doc,
+    };
   });
   const conflicts = c.stack?.conflicts ?? [];
   if (json) {
@@ -31,7 +38,12 @@ export default async function config(_opts: object, command: Command) {
     return;
   }
   process.stdout.write(`config file: ${c.configFile ?? '(none)'}\n`);
-  process.stdout.write(renderTable(['setting', 'value', 'from', 'environment', 'meaning'], rows.map((r) => [r.name, r.value, r.from === 'default' ? color.dim(r.from) : r.from, r.env, r.doc])) + '\n');
+  process.stdout.write(
+    renderTable(
+      ['setting', 'value', 'from', 'environment', 'meaning'],
+      rows.map((r) => [r.name, r.value, r.from === 'default' ? color.dim(r.from) : r.from, r.env, r.doc]),
+    ) + '\n',
+  );
   if (conflicts.length) {
     process.stdout.write(`${color.yellow('!')} the stack in ${c.settings.home} runs with other values: ${describeConflicts(conflicts)}\n`);
   }

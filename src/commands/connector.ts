@@ -16,20 +16,32 @@ export default async function connector(verb: Verb, _opts: object, command: Comm
   } catch (e) {
     // No such connector: the command was pointed at something that is not there (usage/environment, exit 2).
     if (e instanceof ConnectHttpError && e.status === 404) {
-      throw usageError(`connector ${name} is not registered in Kafka Connect at ${config.connectUrl}`, '`cqrsctl up` registers it (`cqrsctl status` shows the stack).');
+      throw usageError(
+        `connector ${name} is not registered in Kafka Connect at ${config.connectUrl}`,
+        '`cqrsctl up` registers it (`cqrsctl status` shows the stack).',
+      );
     }
     throw e;
   }
 }
 
-async function run(verb: Verb, client: ConnectClient, name: string, json: boolean, progress: ReturnType<typeof contextOf>['progress']): Promise<number> {
+async function run(
+  verb: Verb,
+  client: ConnectClient,
+  name: string,
+  json: boolean,
+  progress: ReturnType<typeof contextOf>['progress'],
+): Promise<number> {
   switch (verb) {
     case 'status': {
       const s = await client.status(name);
       if (json) printJson(s);
       else {
         process.stdout.write(`connector ${name}: ${colorState(s.connector.state)} on ${s.connector.worker_id}\n`);
-        for (const t of s.tasks) process.stdout.write(`  task ${t.id}: ${colorState(t.state)} on ${t.worker_id}${t.trace ? `\n    ${t.trace.split('\n')[0]}` : ''}\n`);
+        for (const t of s.tasks)
+          process.stdout.write(
+            `  task ${t.id}: ${colorState(t.state)} on ${t.worker_id}${t.trace ? `\n    ${t.trace.split('\n')[0]}` : ''}\n`,
+          );
       }
       return failure(s) || s.connector.state !== 'RUNNING' ? 1 : 0;
     }

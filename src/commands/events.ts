@@ -38,7 +38,9 @@ export default async function tail(opts: { table?: string; json?: boolean; fromB
         topics = now;
         await reader?.stop();
         reader = await startReader(kafka, {
-          name: 'events-tail', topics, start,
+          name: 'events-tail',
+          topics,
+          start,
           onBatch: async (_t, _p, changes) => changes.forEach(print),
           onCrash: (e) => abort.abort(e),
         });
@@ -56,15 +58,23 @@ function describeChange(c: Change): string {
   const e = c.event!;
   const when = e.tsMs ? new Date(e.tsMs).toISOString().slice(11, 23) : '            ';
   if (isSchemaChange(e)) return `${color.dim(when)} ${color.magenta('schema change')} ${String(e.after!.tag)}`;
-  const op = { c: color.green('insert'), r: color.cyan('snapshot'), u: color.yellow('update'), d: color.red('delete'), t: color.red('truncate') }[e.op];
+  const op = {
+    c: color.green('insert'),
+    r: color.cyan('snapshot'),
+    u: color.yellow('update'),
+    d: color.red('delete'),
+    t: color.red('truncate'),
+  }[e.op];
   const head = `${color.dim(when)} ${e.schema}.${e.table} ${op}${c.key ? ` ${c.key}` : ''}`;
   if (e.op === 't') return head;
   if (e.op === 'd') return head;
-  const changed = Object.entries(e.after ?? {}).filter(([k, v]) => e.op !== 'u' || !e.before || JSON.stringify(e.before[k]) !== JSON.stringify(v));
+  const changed = Object.entries(e.after ?? {}).filter(
+    ([k, v]) => e.op !== 'u' || !e.before || JSON.stringify(e.before[k]) !== JSON.stringify(v),
+  );
   return `${head} ${changed.map(([k, v]) => `${k}=${short(v)}`).join(' ')}`;
 }
 
 const short = (v: unknown) => {
-  const s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? 'null';
+  const s = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? 'null');
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 };

@@ -8,6 +8,11 @@ export default async function imagesBuild(opts: { force?: boolean; json?: boolea
   const { config, progress, json } = contextOf(command, { stack: 'report' });
   const results = await buildOfflineImages(config, progress, { force: Boolean(opts.force) });
   if (json) return printJson(results);
-  process.stdout.write(`${renderTable(['image', 'action', 'seconds'], results.map((r) => [r.image, r.action, r.seconds.toFixed(1)]))}\n`);
+  process.stdout.write(
+    `${renderTable(
+      ['image', 'action', 'seconds'],
+      results.map((r) => [r.image, r.action, r.seconds.toFixed(1)]),
+    )}\n`,
+  );
   progress.info('The docker runtime uses these where the upstream images cannot be pulled. Next: cqrsctl up --runtime docker');
 }

@@ -15,7 +15,9 @@ export default async function replicate(_opts: object, command: Command) {
   if (running && running !== process.pid) {
     throw usageError(
       `a replicator already runs for this stack (pid ${running})`,
-      'A second one would only compete with it for the same replicas. Look at it with `cqrsctl logs replicator`; stop it with `kill ' + running + '` (or `cqrsctl down`) before running this one.',
+      'A second one would only compete with it for the same replicas. Look at it with `cqrsctl logs replicator`; stop it with `kill ' +
+        running +
+        '` (or `cqrsctl down`) before running this one.',
     );
   }
   const release = claimApp(config, 'replicator');
@@ -72,9 +74,16 @@ export async function runReplicator(config: Config): Promise<void> {
     }
   }, 1000);
   try {
-    await Promise.race([stopping, done.catch((e: unknown) => {
-      throw new CqrsError(`the replicator's Kafka consumer failed: ${errorMessage(e)}`, 'Check the broker (`cqrsctl status`, `cqrsctl logs broker`) and start it again; replicas resume from their own records.', 1);
-    })]);
+    await Promise.race([
+      stopping,
+      done.catch((e: unknown) => {
+        throw new CqrsError(
+          `the replicator's Kafka consumer failed: ${errorMessage(e)}`,
+          'Check the broker (`cqrsctl status`, `cqrsctl logs broker`) and start it again; replicas resume from their own records.',
+          1,
+        );
+      }),
+    ]);
   } finally {
     clearInterval(timer);
     if (live) process.stderr.write('\n');

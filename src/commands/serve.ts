@@ -7,7 +7,9 @@ export default async function serve(_opts: object, command: Command) {
   const { config, progress } = contextOf(command);
   // Its output is the write-api log: one line per request there.
   const api = await startWriteApi(config, { logLevel: 'warn', requestLog: (line) => process.stdout.write(`${line}\n`) });
-  progress.info(`${new Date().toISOString()} write API listening on ${api.url} (commands → ${config.leader.name}, queries → ${config.replicas.map((r) => r.name).join(', ')})`);
+  progress.info(
+    `${new Date().toISOString()} write API listening on ${api.url} (commands → ${config.leader.name}, queries → ${config.replicas.map((r) => r.name).join(', ')})`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -22,17 +22,28 @@ export default async function simulateCommand(flags: SimulateFlags, command: Com
   const onSignal = (signal: NodeJS.Signals) => {
     if (stoppedBy) process.exit(signalExit[signal]);
     stoppedBy = signal;
-    progress.warn(`${signal === 'SIGINT' ? 'Ctrl-C' : signal}: starting no more commands, finishing those in flight (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit at once)`);
+    progress.warn(
+      `${signal === 'SIGINT' ? 'Ctrl-C' : signal}: starting no more commands, finishing those in flight (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit at once)`,
+    );
     stop.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const summary = await progress.step(`Simulating ${goal} via ${opts.via}`, (update) =>
-      simulate(config, opts, (r) => {
-        const rate = r.done / Math.max(r.elapsedMs / 1000, 0.001);
-        update(`${r.done}${opts.count !== undefined ? `/${opts.count}` : ''} · ${rate.toFixed(0)}/s · ${r.errors} errors`);
-      }, stop.signal), { failed: (s) => s.interrupted });
+    const summary = await progress.step(
+      `Simulating ${goal} via ${opts.via}`,
+      (update) =>
+        simulate(
+          config,
+          opts,
+          (r) => {
+            const rate = r.done / Math.max(r.elapsedMs / 1000, 0.001);
+            update(`${r.done}${opts.count !== undefined ? `/${opts.count}` : ''} · ${rate.toFixed(0)}/s · ${r.errors} errors`);
+          },
+          stop.signal,
+        ),
+      { failed: (s) => s.interrupted },
+    );
     if (json) printJson(summary);
     else process.stdout.write(render(summary));
     if (stoppedBy) return signalExit[stoppedBy];
@@ -51,10 +62,18 @@ function render(s: Summary): string {
     renderTable(['command', 'ok', 'rejected', 'errors', 'p50 ms', 'p99 ms'], rows),
     `${s.ops.total} commands in ${s.elapsedSeconds} s: ${s.achievedRate} commands/s via ${s.via} (seed ${s.seed}; rejected = refused by the domain, e.g. an order already shipped)`,
   ];
-  if (s.interrupted) lines.push(color.yellow(`Interrupted: ${s.ops.total}${s.planned === null ? '' : ` of ${s.planned}`} commands ran; every one that started finished.`));
+  if (s.interrupted)
+    lines.push(
+      color.yellow(
+        `Interrupted: ${s.ops.total}${s.planned === null ? '' : ` of ${s.planned}`} commands ran; every one that started finished.`,
+      ),
+    );
   if (s.reads) {
     const r = s.reads;
-    const verdict = r.stale + r.unavailable === 0 ? color.green('every read showed its write') : color.red(`${r.stale} stale, ${r.unavailable} unavailable`);
+    const verdict =
+      r.stale + r.unavailable === 0
+        ? color.green('every read showed its write')
+        : color.red(`${r.stale} stale, ${r.unavailable} unavailable`);
     lines.push(`Read-your-writes: ${r.checked} read back with their token, ${verdict}; read latency p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`);
   }
   for (const e of s.firstErrors) lines.push(color.red(`  ${e}`));

@@ -35,7 +35,11 @@ const DEFAULT_WATCH_MS = 2000;
  * screen is redrawn in place; elsewhere (a pipe, a log) each look is appended under a time line, and
  * --json gives one JSON document per line. Exits with the last look's verdict.
  */
-async function watch(intervalMs: number, look: () => Promise<{ s: StackStatus; problems: Problem[]; healthy: boolean }>, json: boolean): Promise<number> {
+async function watch(
+  intervalMs: number,
+  look: () => Promise<{ s: StackStatus; problems: Problem[]; healthy: boolean }>,
+  json: boolean,
+): Promise<number> {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
@@ -64,20 +68,33 @@ async function watch(intervalMs: number, look: () => Promise<{ s: StackStatus; p
 export function renderStatus(s: StackStatus, problems: Problem[]): string {
   const out: string[] = [];
   out.push(`${color.bold('Runtime')}: ${s.runtime.name} ${color.dim(`(${s.runtime.reason})`)}`);
-  out.push(renderTable(['service', 'state', 'address', 'pid'], s.services.map((x) => [x.name, colorState(x.state), x.address, x.pid ?? ''])));
+  out.push(
+    renderTable(
+      ['service', 'state', 'address', 'pid'],
+      s.services.map((x) => [x.name, colorState(x.state), x.address, x.pid ?? '']),
+    ),
+  );
   const tasks = s.connector.tasks.map((t) => `task ${t.id} ${colorState(t.state)}`).join(', ');
   out.push(`${color.bold('Connector')} ${s.connector.name}: ${colorState(s.connector.state)}${tasks ? `, ${tasks}` : ''}`);
   if (s.slot === null) out.push(`${color.bold('Replication slot')}: not created yet`);
   else if ('error' in s.slot) out.push(`${color.bold('Replication slot')} ${s.slot.name}: ${color.dim('unknown')}`);
-  else out.push(`${color.bold('Replication slot')} ${s.slot.name}: ${s.slot.active ? 'active' : color.yellow('inactive')}, WAL retained ${formatBytes(s.slot.walRetainedBytes)}${s.slot.maxKeepBytes === null ? '' : ` of ${formatBytes(s.slot.maxKeepBytes)}`}, wal_status ${s.slot.warning ? color.yellow(s.slot.walStatus ?? '?') : s.slot.walStatus ?? '?'}${s.slot.warning ? ` ${color.yellow(`(${s.slot.warning})`)}` : ''}`);
-  out.push(renderTable(['replica', 'applied', 'lsn', 'lag events', 'lag', 'dead-lettered'], s.replication.map((r) => [
-    r.name,
-    r.error ? color.red(replicaIsDown(r.error) ? 'down' : 'error') : r.appliedEvents,
-    r.lastLsn === null ? '–' : formatLsn(BigInt(r.lastLsn)),
-    r.error ? '?' : r.lagEvents ?? '?',
-    r.lagMs === null ? '–' : formatMs(r.lagMs),
-    r.deadLettered ? color.red(String(r.deadLettered)) : 0,
-  ])));
+  else
+    out.push(
+      `${color.bold('Replication slot')} ${s.slot.name}: ${s.slot.active ? 'active' : color.yellow('inactive')}, WAL retained ${formatBytes(s.slot.walRetainedBytes)}${s.slot.maxKeepBytes === null ? '' : ` of ${formatBytes(s.slot.maxKeepBytes)}`}, wal_status ${s.slot.warning ? color.yellow(s.slot.walStatus ?? '?') : (s.slot.walStatus ?? '?')}${s.slot.warning ? ` ${color.yellow(`(${s.slot.warning})`)}` : ''}`,
+    );
+  out.push(
+    renderTable(
+      ['replica', 'applied', 'lsn', 'lag events', 'lag', 'dead-lettered'],
+      s.replication.map((r) => [
+        r.name,
+        r.error ? color.red(replicaIsDown(r.error) ? 'down' : 'error') : r.appliedEvents,
+        r.lastLsn === null ? '–' : formatLsn(BigInt(r.lastLsn)),
+        r.error ? '?' : (r.lagEvents ?? '?'),
+        r.lagMs === null ? '–' : formatMs(r.lagMs),
+        r.deadLettered ? color.red(String(r.deadLettered)) : 0,
+      ]),
+    ),
+  );
   if (problems.length) {
     out.push(color.red(`Not healthy (${problems.length} problem${problems.length === 1 ? '' : 's'}):`));
     for (const p of problems) out.push(`  ${color.red('✖')} ${p.reason}\n    ${color.dim('hint:')} ${p.hint}`);
@@ -86,4 +103,3 @@ export function renderStatus(s: StackStatus, problems: Problem[]): string {
   }
   return out.join('\n') + '\n';
 }
-

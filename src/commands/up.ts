@@ -21,7 +21,9 @@ export default async function up(opts: { detach?: boolean }, command: Command) {
     progress.info(`Everything is already running (${runtime.name} runtime); nothing to do.`);
   } else {
     const started = [...result.started, ...apps];
-    progress.info(`Stack is up (${runtime.name} runtime)${started.length ? `; started ${started.join(', ')}` : ''}; connector ${result.connector}.`);
+    progress.info(
+      `Stack is up (${runtime.name} runtime)${started.length ? `; started ${started.join(', ')}` : ''}; connector ${result.connector}.`,
+    );
   }
   progress.info('Next: `cqrsctl status` to look around, `cqrsctl logs <service>` to read a log, `cqrsctl down` to stop.');
   // Foreground: serve the API and run the replicator (live line) from this process until Ctrl-C, each unless
@@ -31,10 +33,12 @@ export default async function up(opts: { detach?: boolean }, command: Command) {
   try {
     // In the foreground too, the write API's request lines go to its log (`cqrsctl logs write-api -f`).
     const requests = appPid(config, 'write-api') ? undefined : openAppLog(config, 'write-api');
-    const api = requests && await startWriteApi(config, { logLevel: 'warn', requestLog: (line) => requests.write(`${line}\n`) });
+    const api = requests && (await startWriteApi(config, { logLevel: 'warn', requestLog: (line) => requests.write(`${line}\n`) }));
     if (api) {
       releases.push(claimApp(config, 'write-api'), () => requests!.end());
-      requests!.write(`${new Date().toISOString()} write API listening on ${api.url} (in the foreground \`cqrsctl up\`, pid ${process.pid})\n`);
+      requests!.write(
+        `${new Date().toISOString()} write API listening on ${api.url} (in the foreground \`cqrsctl up\`, pid ${process.pid})\n`,
+      );
       progress.info(`Write API on ${api.url}; Ctrl-C stops it (the services stay up). Its requests: \`cqrsctl logs write-api -f\`.`);
     }
     if (!appPid(config, 'replicator')) {
@@ -65,5 +69,7 @@ async function refuseToChangeARunningStack(config: Config, progress: Progress): 
   const runtime = await selectRuntime(running);
   const states = [...(await runtime.status()), ...(await appStatuses(running))];
   if (states.some((s) => s.state !== 'stopped')) throw stackConflictError(config);
-  progress.info(`The stack in ${config.settings.home} last ran with ${describeConflicts(conflicts)}; nothing of it runs, so it starts with the new settings.`);
+  progress.info(
+    `The stack in ${config.settings.home} last ran with ${describeConflicts(conflicts)}; nothing of it runs, so it starts with the new settings.`,
+  );
 }

@@ -24,8 +24,17 @@ const JSON_KEYS = 1000;
 
 export default async function verifyReplicasCommand(flags: VerifyFlags, command: Command): Promise<number> {
   const { config, progress, json } = contextOf(command);
-  const waitMs = flags.wait === undefined || flags.wait === false ? undefined : flags.wait === true ? DEFAULT_WAIT_MS : parseDurationMs(flags.wait, '--wait');
-  const report = await verifyReplicas(config, { tables: flags.table, replicas: flags.replica, waitMs, repair: flags.repair }, failWaitsThatGiveUp(progress));
+  const waitMs =
+    flags.wait === undefined || flags.wait === false
+      ? undefined
+      : flags.wait === true
+        ? DEFAULT_WAIT_MS
+        : parseDurationMs(flags.wait, '--wait');
+  const report = await verifyReplicas(
+    config,
+    { tables: flags.table, replicas: flags.replica, waitMs, repair: flags.repair },
+    failWaitsThatGiveUp(progress),
+  );
   if (json) printJson(summarizeReport(report, JSON_KEYS));
   else process.stdout.write(render(report, waitMs));
   return report.verdict === 'equal' ? ExitCode.ok : ExitCode.failed;
@@ -36,11 +45,18 @@ export default async function verifyReplicasCommand(flags: VerifyFlags, command:
  * then end with ✖, not with a ✔ followed by the ✖ of the verdict.
  */
 function failWaitsThatGiveUp(progress: Progress): Progress {
-  const gaveUp = (result: unknown) => typeof result === 'object' && result !== null && (result as { caughtUp?: unknown }).caughtUp === false;
-  return { ...progress, step: (title, run, options) => progress.step(title, run, { failed: (r) => gaveUp(r) || Boolean(options?.failed?.(r)) }) };
+  const gaveUp = (result: unknown) =>
+    typeof result === 'object' && result !== null && (result as { caughtUp?: unknown }).caughtUp === false;
+  return {
+    ...progress,
+    step: (title, run, options) => progress.step(title, run, { failed: (r) => gaveUp(r) || Boolean(options?.failed?.(r)) }),
+  };
 }
 
-const keyText = (row: Row) => Object.entries(row).map(([k, v]) => `${k}=${v === null ? 'NULL' : isoTime(v)}`).join(',');
+const keyText = (row: Row) =>
+  Object.entries(row)
+    .map(([k, v]) => `${k}=${v === null ? 'NULL' : isoTime(v)}`)
+    .join(',');
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** PostgreSQL's UTC timestamp text (2026-11-26 02:28:11.0158+00) in the ISO form cqrsctl prints everywhere. */
@@ -48,16 +64,21 @@ const isoTime = (v: string) => v.replace(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2
 
 function render(report: VerifyReport, waitMs: number | undefined): string {
   const out: string[] = [];
-  const lag = report.lag.map((l) => `${l.replica} ${l.behindBytes === null ? 'unknown (no replicator watermark yet)' : formatBytes(l.behindBytes)}`);
+  const lag = report.lag.map(
+    (l) => `${l.replica} ${l.behindBytes === null ? 'unknown (no replicator watermark yet)' : formatBytes(l.behindBytes)}`,
+  );
   if (report.verdict === 'lagging') {
     return `${color.red('✖')} replicas did not catch up with the leader (${report.leaderLsn}) within ${waitMs! / 1000}s; WAL not yet applied: ${lag.join(', ')}\n`;
   }
-  if (waitMs === undefined) out.push(color.dim(`Leader WAL not yet applied at start (differences there may be in flight; --wait avoids them): ${lag.join(', ')}`));
+  if (waitMs === undefined)
+    out.push(color.dim(`Leader WAL not yet applied at start (differences there may be in flight; --wait avoids them): ${lag.join(', ')}`));
   const { tables, beforeRepair, repairs } = summarizeReport(report, SHOWN_KEYS);
   out.push(color.dim(`Compared definitions and rows of the replicated set: ${report.scope}.`));
   if (beforeRepair) out.push('Before repair:', renderDiffs(beforeRepair));
   for (const r of repairs ?? []) {
-    out.push(`Repaired ${r.table} on ${r.replica}: ${[...r.actions, `${plural(r.deleted, 'row')} deleted, ${r.inserted} inserted`].join('; ')}`);
+    out.push(
+      `Repaired ${r.table} on ${r.replica}: ${[...r.actions, `${plural(r.deleted, 'row')} deleted, ${r.inserted} inserted`].join('; ')}`,
+    );
   }
   if (beforeRepair) out.push('After repair:');
   out.push(renderDiffs(tables));
@@ -65,17 +86,24 @@ function render(report: VerifyReport, waitMs: number | undefined): string {
   const replicas = new Set(tables.map((t) => t.replica)).size;
   const tableCount = new Set(tables.map((t) => t.table)).size;
   const traffic = color.dim(`(${(report.ms / 1000).toFixed(1)}s, ${formatBytes(report.bytesReceived)} received)`);
-  out.push(diverged.length
-    ? `${color.red('✖')} diverged: ${diverged.map((t) => `${t.table} on ${t.replica}`).join(', ')} ${traffic}`
-    : `${color.green('✔')} ${plural(replicas, 'replica')} ${replicas === 1 ? 'equals' : 'equal'} the leader on ${plural(tableCount, 'table')} ${traffic}`);
+  out.push(
+    diverged.length
+      ? `${color.red('✖')} diverged: ${diverged.map((t) => `${t.table} on ${t.replica}`).join(', ')} ${traffic}`
+      : `${color.green('✔')} ${plural(replicas, 'replica')} ${replicas === 1 ? 'equals' : 'equal'} the leader on ${plural(tableCount, 'table')} ${traffic}`,
+  );
   return `${out.join('\n')}\n`;
 }
 
 function renderDiffs(tables: TableSummary[]): string {
   const rows = tables.map((t) => [
-    t.replica, t.table, t.state === 'diverged' && (t.schema || t.definition) ? 'diverged (definition)' : t.state,
+    t.replica,
+    t.table,
+    t.state === 'diverged' && (t.schema || t.definition) ? 'diverged (definition)' : t.state,
     t.leaderRows === t.replicaRows ? t.leaderRows : `${t.leaderRows} / ${t.replicaRows}`,
-    t.missing, t.extra, t.changed, `${t.ms} ms`,
+    t.missing,
+    t.extra,
+    t.changed,
+    `${t.ms} ms`,
   ]);
   const lines = [renderTable(['replica', 'table', 'state', 'rows', 'missing', 'extra', 'changed', 'time'], rows)];
   for (const t of tables.filter((d) => d.state === 'diverged')) {
@@ -84,11 +112,15 @@ function renderDiffs(tables: TableSummary[]): string {
     if (t.schema?.missingColumns.length) lines.push(`  ${at}: columns missing on the replica: ${t.schema.missingColumns.join(', ')}`);
     if (t.schema?.extraColumns.length) lines.push(`  ${at}: columns only on the replica: ${t.schema.extraColumns.join(', ')}`);
     for (const m of t.schema?.typeMismatches ?? []) lines.push(`  ${at}: column ${m.column} is ${m.replica}, leader has ${m.leader}`);
-    if (t.schema?.primaryKey) lines.push(`  ${at}: primary key (${t.schema.primaryKey.replica.join(', ')}), leader has (${t.schema.primaryKey.leader.join(', ')})`);
+    if (t.schema?.primaryKey)
+      lines.push(`  ${at}: primary key (${t.schema.primaryKey.replica.join(', ')}), leader has (${t.schema.primaryKey.leader.join(', ')})`);
     if (t.definition) lines.push(...definitionLines(at, t.definition));
     if (t.missing) lines.push(`  ${at}: missing ${t.samples.missing.map(keyText).join('; ')}${more(t.samples.missing.length, t.missing)}`);
     if (t.extra) lines.push(`  ${at}: extra ${t.samples.extra.map(keyText).join('; ')}${more(t.samples.extra.length, t.extra)}`);
-    if (t.changed) lines.push(`  ${at}: changed ${t.samples.changed.map((c) => `${keyText(c.key)} (${c.columns.join(', ')})`).join('; ')}${more(t.samples.changed.length, t.changed)}`);
+    if (t.changed)
+      lines.push(
+        `  ${at}: changed ${t.samples.changed.map((c) => `${keyText(c.key)} (${c.columns.join(', ')})`).join('; ')}${more(t.samples.changed.length, t.changed)}`,
+      );
   }
   return lines.join('\n');
 }

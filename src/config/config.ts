@@ -43,7 +43,12 @@ export interface Config {
 
 export function buildConfig(s: Settings, configFile?: string, sources = defaultSources(s), stack?: Config['stack']): Config {
   const pg = (name: string, port: number): PgEndpoint => ({
-    name, host: s.host, port, user: s.dbUser, password: s.dbPassword, database: s.database,
+    name,
+    host: s.host,
+    port,
+    user: s.dbUser,
+    password: s.dbPassword,
+    database: s.database,
   });
   let leader = pg('leader', s.leaderPort);
   let replicas = Array.from({ length: s.replicas }, (_, i) => pg(`replica-${i + 1}`, s.replicaBasePort + i));

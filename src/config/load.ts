@@ -113,16 +113,19 @@ function coerce(name: SettingName, raw: unknown, source: string): string | numbe
   switch (spec.kind) {
     case 'port': {
       const n = Number(text);
-      if (!Number.isInteger(n) || n < 1 || n > 65535) throw usageError(`${source}: "${text}" is not a TCP port`, 'Use a whole number from 1 to 65535.');
+      if (!Number.isInteger(n) || n < 1 || n > 65535)
+        throw usageError(`${source}: "${text}" is not a TCP port`, 'Use a whole number from 1 to 65535.');
       return n;
     }
     case 'count': {
       const n = Number(text);
-      if (!Number.isInteger(n) || n < 1 || n > 16) throw usageError(`${source}: "${text}" is not a valid count`, 'Use a whole number from 1 to 16.');
+      if (!Number.isInteger(n) || n < 1 || n > 16)
+        throw usageError(`${source}: "${text}" is not a valid count`, 'Use a whole number from 1 to 16.');
       return n;
     }
     case 'enum':
-      if (!(spec.values as readonly string[]).includes(text)) throw usageError(`${source}: "${text}" is not one of ${spec.values.join(', ')}`);
+      if (!(spec.values as readonly string[]).includes(text))
+        throw usageError(`${source}: "${text}" is not one of ${spec.values.join(', ')}`);
       return text;
     default:
       return text;

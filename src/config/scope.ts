@@ -16,21 +16,40 @@ export interface CaptureScope {
 /** cqrsctl's own schema: always captured (heartbeat, schema-change log), never mirrored as user data. */
 const OWN_SCHEMA = 'cqrsctl';
 
-const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 export function captureScope(s: Pick<Settings, 'captureSchemas' | 'excludeSchemas' | 'captureTables' | 'excludeTables'>): CaptureScope {
-  const scope = { schemas: list(s.captureSchemas), excludeSchemas: list(s.excludeSchemas), tables: list(s.captureTables), excludeTables: list(s.excludeTables) };
+  const scope = {
+    schemas: list(s.captureSchemas),
+    excludeSchemas: list(s.excludeSchemas),
+    tables: list(s.captureTables),
+    excludeTables: list(s.excludeTables),
+  };
   if (scope.schemas.length && scope.excludeSchemas.length) {
-    throw usageError('captureSchemas and excludeSchemas cannot both be set', 'List the schemas to replicate, or the ones to leave out, not both.');
+    throw usageError(
+      'captureSchemas and excludeSchemas cannot both be set',
+      'List the schemas to replicate, or the ones to leave out, not both.',
+    );
   }
   if (scope.tables.length && scope.excludeTables.length) {
-    throw usageError('captureTables and excludeTables cannot both be set', 'List the tables to replicate, or the ones to leave out, not both.');
+    throw usageError(
+      'captureTables and excludeTables cannot both be set',
+      'List the tables to replicate, or the ones to leave out, not both.',
+    );
   }
   if ([...scope.schemas, ...scope.excludeSchemas].includes(OWN_SCHEMA)) {
-    throw usageError(`schema ${OWN_SCHEMA} cannot be in captureSchemas or excludeSchemas`, 'It holds cqrsctl\'s own bookkeeping and is always captured, never mirrored.');
+    throw usageError(
+      `schema ${OWN_SCHEMA} cannot be in captureSchemas or excludeSchemas`,
+      "It holds cqrsctl's own bookkeeping and is always captured, never mirrored.",
+    );
   }
   for (const t of [...scope.tables, ...scope.excludeTables]) {
-    if (!/^[^.]+\.[^.]+$/.test(t)) throw usageError(`"${t}" is not a schema.table name`, 'Write tables as schema.table, e.g. public.orders.');
+    if (!/^[^.]+\.[^.]+$/.test(t))
+      throw usageError(`"${t}" is not a schema.table name`, 'Write tables as schema.table, e.g. public.orders.');
   }
   return scope;
 }
@@ -59,7 +78,15 @@ export function inScope(scope: CaptureScope, schema: string, table: string): boo
 
 /** One line saying what is replicated, for reports. */
 export function describeScope(scope: CaptureScope): string {
-  const schemas = scope.schemas.length ? `schemas ${scope.schemas.join(', ')}` : scope.excludeSchemas.length ? `every schema but ${scope.excludeSchemas.join(', ')}` : 'every non-system schema';
-  const tables = scope.tables.length ? `, tables ${scope.tables.join(', ')} only` : scope.excludeTables.length ? `, without ${scope.excludeTables.join(', ')}` : '';
+  const schemas = scope.schemas.length
+    ? `schemas ${scope.schemas.join(', ')}`
+    : scope.excludeSchemas.length
+      ? `every schema but ${scope.excludeSchemas.join(', ')}`
+      : 'every non-system schema';
+  const tables = scope.tables.length
+    ? `, tables ${scope.tables.join(', ')} only`
+    : scope.excludeTables.length
+      ? `, without ${scope.excludeTables.join(', ')}`
+      : '';
   return `${schemas}${tables}`;
 }

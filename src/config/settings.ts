@@ -23,7 +23,11 @@ export const settings = {
   topicPrefix: { default: 'leader', kind: 'string', doc: 'Debezium topic.prefix: the change topic is <prefix>.changes' },
   captureSchemas: { default: '', kind: 'string', doc: 'comma-separated schemas to replicate (empty: every non-system schema)' },
   excludeSchemas: { default: '', kind: 'string', doc: 'comma-separated schemas not to replicate' },
-  captureTables: { default: '', kind: 'string', doc: 'comma-separated schema.table names to replicate (empty: every table of the captured schemas)' },
+  captureTables: {
+    default: '',
+    kind: 'string',
+    doc: 'comma-separated schema.table names to replicate (empty: every table of the captured schemas)',
+  },
   excludeTables: { default: '', kind: 'string', doc: 'comma-separated schema.table names not to replicate' },
   home: { default: '.cqrsctl', kind: 'path', doc: 'state directory (data, logs, pid files); CQRSCTL_HOME' },
   cache: { default: '~/.cache/cqrsctl', kind: 'path', doc: 'downloaded jars; CQRSCTL_CACHE' },
@@ -36,7 +40,11 @@ export const settings = {
 
 export type SettingName = keyof typeof settings;
 type Spec = (typeof settings)[SettingName];
-type ValueOf<S extends Spec> = S['kind'] extends 'port' | 'count' ? number : S extends { values: readonly string[] } ? S['values'][number] : string;
+type ValueOf<S extends Spec> = S['kind'] extends 'port' | 'count'
+  ? number
+  : S extends { values: readonly string[] }
+    ? S['values'][number]
+    : string;
 export type Settings = { -readonly [K in SettingName]: ValueOf<(typeof settings)[K]> };
 
 export const envName = (name: string) => 'CQRSCTL_' + name.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();

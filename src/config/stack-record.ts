@@ -22,8 +22,23 @@ export interface StackRecord {
  * what runs.
  */
 export const recordedSettings = [
-  'host', 'leaderPort', 'replicas', 'replicaBasePort', 'brokerPort', 'controllerPort', 'connectPort', 'writeApiPort', 'metricsPort',
-  'database', 'dbUser', 'cdcUser', 'connectorName', 'topicPrefix', 'composeProject', 'brokers', 'connectUrl',
+  'host',
+  'leaderPort',
+  'replicas',
+  'replicaBasePort',
+  'brokerPort',
+  'controllerPort',
+  'connectPort',
+  'writeApiPort',
+  'metricsPort',
+  'database',
+  'dbUser',
+  'cdcUser',
+  'connectorName',
+  'topicPrefix',
+  'composeProject',
+  'brokers',
+  'connectUrl',
 ] as const satisfies readonly SettingName[];
 
 export const stackFileIn = (home: string) => join(home, 'stack.json');

@@ -16,7 +16,8 @@ export class ConnectClient {
   status = (name: string) => this.request<ConnectorStatus>('GET', `/connectors/${enc(name)}/status`);
   config = (name: string) => this.request<Record<string, string>>('GET', `/connectors/${enc(name)}/config`);
   /** Creates or updates; Connect answers 201 for a new connector and 200 for an update. */
-  putConfig = (name: string, config: Record<string, string>) => this.request<{ name: string }>('PUT', `/connectors/${enc(name)}/config`, config);
+  putConfig = (name: string, config: Record<string, string>) =>
+    this.request<{ name: string }>('PUT', `/connectors/${enc(name)}/config`, config);
   restart = (name: string) => this.request<unknown>('POST', `/connectors/${enc(name)}/restart?includeTasks=true&onlyFailed=false`);
   pause = (name: string) => this.request<unknown>('PUT', `/connectors/${enc(name)}/pause`);
   resume = (name: string) => this.request<unknown>('PUT', `/connectors/${enc(name)}/resume`);
@@ -64,7 +65,12 @@ const enc = encodeURIComponent;
 
 /** A refusal from Connect; `status` lets callers treat e.g. 404 as "not there yet". */
 export class ConnectHttpError extends CqrsError {
-  constructor(readonly status: number, message: string, hint: string | undefined, exitCode: 1 | 2) {
+  constructor(
+    readonly status: number,
+    message: string,
+    hint: string | undefined,
+    exitCode: 1 | 2,
+  ) {
     super(message, hint, exitCode);
   }
 }
@@ -79,6 +85,6 @@ function connectError(method: string, path: string, status: number, text: string
   const what = `Kafka Connect refused ${method} ${path} (HTTP ${status}): ${message}`;
   if (status === 404) return new ConnectHttpError(status, what, 'The connector is not registered; `cqrsctl up` registers it.', 1);
   if (status === 409) return new ConnectHttpError(status, what, 'Connect kept rebalancing for 30 s; try again in a moment.', 1);
-  if (status >= 500) return new ConnectHttpError(status, what, 'See `cqrsctl logs connect` for the worker\'s side of it.', 1);
+  if (status >= 500) return new ConnectHttpError(status, what, "See `cqrsctl logs connect` for the worker's side of it.", 1);
   return new ConnectHttpError(status, what, undefined, 2);
 }

@@ -9,7 +9,11 @@ import { connectorConfig } from './template.ts';
  * Registers (or updates) the Debezium connector from connectors/leader-cdc.json and waits until the
  * connector and its task run. Unchanged config on a running connector is a no-op.
  */
-export async function registerConnector(config: Config, leaderFromConnect: { host: string; port: number }, progress: Progress): Promise<'created' | 'updated' | 'unchanged'> {
+export async function registerConnector(
+  config: Config,
+  leaderFromConnect: { host: string; port: number },
+  progress: Progress,
+): Promise<'created' | 'updated' | 'unchanged'> {
   const client = new ConnectClient(config.connectUrl);
   const name = config.settings.connectorName;
   const desired = connectorConfig(config, leaderFromConnect);
@@ -26,21 +30,30 @@ export async function registerConnector(config: Config, leaderFromConnect: { hos
   return outcome;
 }
 
-export async function waitForRunning(client: ConnectClient, name: string, update: (detail: string) => void = () => {}, timeoutMs = 120_000): Promise<ConnectorStatus> {
-  return waitUntil(`connector ${name}`, async () => {
-    let status: ConnectorStatus;
-    try {
-      status = await client.status(name);
-    } catch (e) {
-      if (e instanceof ConnectHttpError && e.status === 404) return undefined;
-      throw e;
-    }
-    const failed = failure(status);
-    if (failed) throw failed;
-    update(`connector ${status.connector.state}, tasks ${status.tasks.map((t) => t.state).join(',') || 'not assigned yet'}`);
-    const running = status.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((t) => t.state === 'RUNNING');
-    return running ? status : undefined;
-  }, { timeoutMs, intervalMs: 500, hint: 'See `cqrsctl logs connect` for why it does not start.' });
+export async function waitForRunning(
+  client: ConnectClient,
+  name: string,
+  update: (detail: string) => void = () => {},
+  timeoutMs = 120_000,
+): Promise<ConnectorStatus> {
+  return waitUntil(
+    `connector ${name}`,
+    async () => {
+      let status: ConnectorStatus;
+      try {
+        status = await client.status(name);
+      } catch (e) {
+        if (e instanceof ConnectHttpError && e.status === 404) return undefined;
+        throw e;
+      }
+      const failed = failure(status);
+      if (failed) throw failed;
+      update(`connector ${status.connector.state}, tasks ${status.tasks.map((t) => t.state).join(',') || 'not assigned yet'}`);
+      const running = status.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((t) => t.state === 'RUNNING');
+      return running ? status : undefined;
+    },
+    { timeoutMs, intervalMs: 500, hint: 'See `cqrsctl logs connect` for why it does not start.' },
+  );
 }
 
 /** A FAILED connector or task, as an error with the first line of its trace and what to do about it. */

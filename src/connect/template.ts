@@ -29,7 +29,8 @@ export function templateVariables(config: Config, leaderFromConnect: { host: str
 export function renderTemplate(text: string, variables: Record<string, string>, source = templatePath): Record<string, string> {
   const rendered = text.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
     const value = variables[name];
-    if (value === undefined) throw usageError(`${source}: unknown variable \${${name}}`, `Known variables: ${Object.keys(variables).join(', ')}.`);
+    if (value === undefined)
+      throw usageError(`${source}: unknown variable \${${name}}`, `Known variables: ${Object.keys(variables).join(', ')}.`);
     return JSON.stringify(value).slice(1, -1);
   });
   const parsed = JSON.parse(rendered) as Record<string, unknown>;

@@ -16,7 +16,11 @@ export function parseDurationMs(value: string, flag: string): number {
 export function parseSince(value: string, now = Date.now()): Date {
   if (/^\d+(?:\.\d+)?(ms|s|m|h|d)?$/.test(value.trim())) return new Date(now - parseDurationMs(value, '--since'));
   const at = parseLogTime(value.trim());
-  if (at === undefined) throw usageError(`--since: "${value}" is neither a duration nor a date and time`, 'Use e.g. --since 10m, --since 2h or --since "2026-11-26 14:00".');
+  if (at === undefined)
+    throw usageError(
+      `--since: "${value}" is neither a duration nor a date and time`,
+      'Use e.g. --since 10m, --since 2h or --since "2026-11-26 14:00".',
+    );
   return at;
 }
 
@@ -31,7 +35,15 @@ export function parseLogTime(line: string): Date | undefined {
   if (!m) return undefined;
   const [, date, time, fraction = '0', zone] = m;
   const ms = fraction.padEnd(3, '0').slice(0, 3);
-  const offset = !zone ? '' : zone === 'Z' || zone === 'UTC' || zone === 'GMT' ? 'Z' : /^[+-]\d{2}$/.test(zone) ? `${zone}:00` : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
+  const offset = !zone
+    ? ''
+    : zone === 'Z' || zone === 'UTC' || zone === 'GMT'
+      ? 'Z'
+      : /^[+-]\d{2}$/.test(zone)
+        ? `${zone}:00`
+        : zone.length === 5
+          ? `${zone.slice(0, 3)}:${zone.slice(3)}`
+          : zone;
   const d = new Date(`${date}T${time.length === 5 ? `${time}:00` : time}.${ms}${offset}`);
   return Number.isNaN(d.getTime()) ? undefined : d;
 }

@@ -7,5 +7,14 @@ import type { PgEndpoint } from '../config/config.ts';
  * adds or overrides the rest (timeouts, session settings, another database).
  */
 export function pgClient(e: PgEndpoint, options: postgres.Options<{}> = {}): postgres.Sql {
-  return postgres({ host: e.host, port: e.port, user: e.user, password: e.password, database: e.database, max: 1, onnotice: () => {}, ...options });
+  return postgres({
+    host: e.host,
+    port: e.port,
+    user: e.user,
+    password: e.password,
+    database: e.database,
+    max: 1,
+    onnotice: () => {},
+    ...options,
+  });
 }

@@ -27,7 +27,10 @@ export function linesSince(lines: string[], since: Date): string[] {
 }
 
 /** Prints a log file (or its tail), then, when following, every line appended to it until aborted. */
-export async function printLogFile(path: string, options: { tail?: number; since?: Date; follow: boolean; out: NodeJS.WritableStream; signal?: AbortSignal }): Promise<void> {
+export async function printLogFile(
+  path: string,
+  options: { tail?: number; since?: Date; follow: boolean; out: NodeJS.WritableStream; signal?: AbortSignal },
+): Promise<void> {
   const text = tailFile(path, options.tail ?? Infinity, options.since);
   if (text) options.out.write(text + '\n');
   if (!options.follow) return;

@@ -31,7 +31,9 @@ export async function applyGroup(sink: Sink, units: Unit[], ctx: ApplyContext): 
   }
   observeApplied(sink.name, units, rejected, (performance.now() - started) / 1000);
   for (const r of rejected) {
-    ctx.log(`${sink.name}: dead letter (offset ${r.change.offset}${r.change.event ? `, ${r.change.event.schema}.${r.change.event.table}` : ''}): ${r.reason}`);
+    ctx.log(
+      `${sink.name}: dead letter (offset ${r.change.offset}${r.change.event ? `, ${r.change.event.schema}.${r.change.event.table}` : ''}): ${r.reason}`,
+    );
     await ctx.deadLetters.send(r.change, sink.name, r.reason);
   }
 }

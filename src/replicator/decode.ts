@@ -56,7 +56,8 @@ export function decode(topic: string, partition: number, m: KafkaLike): Change {
   if (base.rawValue === null) return base;
   try {
     const value = parseExact(base.rawValue) as Record<string, unknown> | null;
-    if (value && typeof value === 'object' && (value.status === 'BEGIN' || value.status === 'END')) return { ...base, boundary: parseBoundary(value) };
+    if (value && typeof value === 'object' && (value.status === 'BEGIN' || value.status === 'END'))
+      return { ...base, boundary: parseBoundary(value) };
     return { ...base, event: parseEnvelope(value) };
   } catch (e) {
     return { ...base, poison: `undecodable: ${(e as Error).message}` };
@@ -69,7 +70,11 @@ const xidOf = (id: unknown) => {
 };
 
 function parseBoundary(v: Record<string, unknown>): Boundary {
-  return { status: v.status as Boundary['status'], txId: xidOf(v.id), eventCount: typeof v.event_count === 'number' ? v.event_count : null };
+  return {
+    status: v.status as Boundary['status'],
+    txId: xidOf(v.id),
+    eventCount: typeof v.event_count === 'number' ? v.event_count : null,
+  };
 }
 
 function parseEnvelope(v: Record<string, unknown> | null): ChangeEvent {
@@ -82,7 +87,8 @@ function parseEnvelope(v: Record<string, unknown> | null): ChangeEvent {
   if (!source || typeof source.schema !== 'string' || typeof source.table !== 'string') throw new Error('no source.schema/source.table');
   const after = (p.after ?? null) as Row | null;
   const before = (p.before ?? null) as Row | null;
-  if ((op === 'c' || op === 'u' || op === 'r') && (after === null || typeof after !== 'object')) throw new Error(`op ${op} without an "after" row`);
+  if ((op === 'c' || op === 'u' || op === 'r') && (after === null || typeof after !== 'object'))
+    throw new Error(`op ${op} without an "after" row`);
   if (op === 'd' && (before === null || typeof before !== 'object')) throw new Error('delete without a "before" row');
   return {
     op,

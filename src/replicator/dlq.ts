@@ -6,24 +6,29 @@ import type { Change } from './decode.ts';
  * can inspect (`cqrsctl events tail` does not read it; any Kafka consumer can) and re-inject.
  */
 export class DeadLetters {
-  constructor(private readonly producer: Producer, readonly topic: string) {}
+  constructor(
+    private readonly producer: Producer,
+    readonly topic: string,
+  ) {}
 
   async send(change: Change, replica: string, reason: string): Promise<void> {
     await this.producer.send({
       topic: this.topic,
-      messages: [{
-        key: change.key,
-        value: change.rawValue,
-        headers: {
-          'cqrsctl.reason': reason,
-          'cqrsctl.replica': replica,
-          'cqrsctl.source.topic': change.topic,
-          'cqrsctl.source.partition': String(change.partition),
-          'cqrsctl.source.offset': change.offset.toString(),
-          'cqrsctl.source.lsn': change.event?.lsn?.toString() ?? '',
-          'cqrsctl.source.table': change.event ? `${change.event.schema}.${change.event.table}` : '',
+      messages: [
+        {
+          key: change.key,
+          value: change.rawValue,
+          headers: {
+            'cqrsctl.reason': reason,
+            'cqrsctl.replica': replica,
+            'cqrsctl.source.topic': change.topic,
+            'cqrsctl.source.partition': String(change.partition),
+            'cqrsctl.source.offset': change.offset.toString(),
+            'cqrsctl.source.lsn': change.event?.lsn?.toString() ?? '',
+            'cqrsctl.source.table': change.event ? `${change.event.schema}.${change.event.table}` : '',
+          },
         },
-      }],
+      ],
     });
   }
 }

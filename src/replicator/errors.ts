@@ -13,7 +13,10 @@ export function isTransient(e: unknown): boolean {
 
 /** The replica's recorded position is not where this batch starts: someone else applied, or there is a gap. */
 export class PositionMismatch extends Error {
-  constructor(readonly recorded: bigint | null, readonly expected: bigint | null) {
+  constructor(
+    readonly recorded: bigint | null,
+    readonly expected: bigint | null,
+  ) {
     super(`replica is at offset ${recorded ?? 'none'}, batch expects ${expected ?? 'none'}`);
   }
 }

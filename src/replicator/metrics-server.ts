@@ -42,8 +42,12 @@ export async function startMetricsServer(config: Config, replicator: Replicator,
   await listen(server, host, metricsPort).catch(async (e: NodeJS.ErrnoException) => {
     await leader.end({ timeout: 1 });
     if (e.code === 'EADDRINUSE') {
-      throw new CqrsError(`metrics port ${metricsPort} is already in use`,
-        'Another replicator may be running (`cqrsctl status`); or move it with --metrics-port / CQRSCTL_METRICS_PORT.', ExitCode.usage, { cause: e });
+      throw new CqrsError(
+        `metrics port ${metricsPort} is already in use`,
+        'Another replicator may be running (`cqrsctl status`); or move it with --metrics-port / CQRSCTL_METRICS_PORT.',
+        ExitCode.usage,
+        { cause: e },
+      );
     }
     throw e;
   });
@@ -56,13 +60,14 @@ export async function startMetricsServer(config: Config, replicator: Replicator,
   };
 }
 
-const listen = (server: Server, host: string, port: number) => new Promise<void>((resolve, reject) => {
-  server.once('error', reject);
-  server.listen(port, host, () => {
-    server.off('error', reject);
-    resolve();
+const listen = (server: Server, host: string, port: number) =>
+  new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-});
 
 function sampleReplicas(replicator: Replicator): void {
   for (const s of replicator.stats()) {

@@ -13,19 +13,87 @@ const replicaLabel = ['replica'] as const;
 const latency = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 export const metrics = {
-  appliedLsn: new Gauge({ name: 'cqrsctl_replica_applied_lsn', help: 'Leader WAL position (as a number) of the newest change applied to the replica', labelNames: replicaLabel, registers: [registry] }),
-  lagSeconds: new Gauge({ name: 'cqrsctl_replica_lag_seconds', help: 'Now minus the leader commit time of the newest change applied to the replica', labelNames: replicaLabel, registers: [registry] }),
-  lagEvents: new Gauge({ name: 'cqrsctl_replica_lag_events', help: 'Change-topic records the replica has not applied yet', labelNames: replicaLabel, registers: [registry] }),
-  replicaState: new Gauge({ name: 'cqrsctl_replica_state', help: '1 for the state the replica is in (attached, catching-up, down), 0 for the others', labelNames: ['replica', 'state'] as const, registers: [registry] }),
-  eventsApplied: new Counter({ name: 'cqrsctl_events_applied_total', help: 'Change events applied, per replica, table and op (c, u, d, r, t)', labelNames: ['replica', 'table', 'op'] as const, registers: [registry] }),
-  deadLetters: new Counter({ name: 'cqrsctl_dead_letters_total', help: 'Changes a replica could not apply and sent to the dead-letter topic, by kind of reason', labelNames: ['replica', 'reason'] as const, registers: [registry] }),
-  commitToVisible: new Histogram({ name: 'cqrsctl_commit_to_visible_seconds', help: 'Leader commit to applied on the replica, per leader transaction', labelNames: replicaLabel, buckets: latency, registers: [registry] }),
-  batchSeconds: new Histogram({ name: 'cqrsctl_apply_batch_seconds', help: 'Duration of one replica transaction (a group of whole leader transactions)', labelNames: replicaLabel, buckets: latency, registers: [registry] }),
-  batchEvents: new Histogram({ name: 'cqrsctl_apply_batch_events', help: 'Records in one replica transaction', labelNames: replicaLabel, buckets: [1, 5, 10, 50, 100, 500, 1000, 5000, 20000], registers: [registry] }),
-  connectorState: new Gauge({ name: 'cqrsctl_connector_state', help: '1 for the state the connector (task="connector") and each task are in, 0 for the others', labelNames: ['connector', 'task', 'state'] as const, registers: [registry] }),
-  slotRetained: new Gauge({ name: 'cqrsctl_slot_wal_retained_bytes', help: 'WAL the leader keeps for the replication slot', labelNames: ['slot'] as const, registers: [registry] }),
-  slotSafe: new Gauge({ name: 'cqrsctl_slot_safe_wal_bytes', help: 'WAL that can still be written before the slot risks losing what it needs (+Inf without max_slot_wal_keep_size)', labelNames: ['slot'] as const, registers: [registry] }),
-  slotStatus: new Gauge({ name: 'cqrsctl_slot_wal_status', help: "1 for the slot's wal_status (reserved, extended, unreserved, lost), 0 for the others", labelNames: ['slot', 'wal_status'] as const, registers: [registry] }),
+  appliedLsn: new Gauge({
+    name: 'cqrsctl_replica_applied_lsn',
+    help: 'Leader WAL position (as a number) of the newest change applied to the replica',
+    labelNames: replicaLabel,
+    registers: [registry],
+  }),
+  lagSeconds: new Gauge({
+    name: 'cqrsctl_replica_lag_seconds',
+    help: 'Now minus the leader commit time of the newest change applied to the replica',
+    labelNames: replicaLabel,
+    registers: [registry],
+  }),
+  lagEvents: new Gauge({
+    name: 'cqrsctl_replica_lag_events',
+    help: 'Change-topic records the replica has not applied yet',
+    labelNames: replicaLabel,
+    registers: [registry],
+  }),
+  replicaState: new Gauge({
+    name: 'cqrsctl_replica_state',
+    help: '1 for the state the replica is in (attached, catching-up, down), 0 for the others',
+    labelNames: ['replica', 'state'] as const,
+    registers: [registry],
+  }),
+  eventsApplied: new Counter({
+    name: 'cqrsctl_events_applied_total',
+    help: 'Change events applied, per replica, table and op (c, u, d, r, t)',
+    labelNames: ['replica', 'table', 'op'] as const,
+    registers: [registry],
+  }),
+  deadLetters: new Counter({
+    name: 'cqrsctl_dead_letters_total',
+    help: 'Changes a replica could not apply and sent to the dead-letter topic, by kind of reason',
+    labelNames: ['replica', 'reason'] as const,
+    registers: [registry],
+  }),
+  commitToVisible: new Histogram({
+    name: 'cqrsctl_commit_to_visible_seconds',
+    help: 'Leader commit to applied on the replica, per leader transaction',
+    labelNames: replicaLabel,
+    buckets: latency,
+    registers: [registry],
+  }),
+  batchSeconds: new Histogram({
+    name: 'cqrsctl_apply_batch_seconds',
+    help: 'Duration of one replica transaction (a group of whole leader transactions)',
+    labelNames: replicaLabel,
+    buckets: latency,
+    registers: [registry],
+  }),
+  batchEvents: new Histogram({
+    name: 'cqrsctl_apply_batch_events',
+    help: 'Records in one replica transaction',
+    labelNames: replicaLabel,
+    buckets: [1, 5, 10, 50, 100, 500, 1000, 5000, 20000],
+    registers: [registry],
+  }),
+  connectorState: new Gauge({
+    name: 'cqrsctl_connector_state',
+    help: '1 for the state the connector (task="connector") and each task are in, 0 for the others',
+    labelNames: ['connector', 'task', 'state'] as const,
+    registers: [registry],
+  }),
+  slotRetained: new Gauge({
+    name: 'cqrsctl_slot_wal_retained_bytes',
+    help: 'WAL the leader keeps for the replication slot',
+    labelNames: ['slot'] as const,
+    registers: [registry],
+  }),
+  slotSafe: new Gauge({
+    name: 'cqrsctl_slot_safe_wal_bytes',
+    help: 'WAL that can still be written before the slot risks losing what it needs (+Inf without max_slot_wal_keep_size)',
+    labelNames: ['slot'] as const,
+    registers: [registry],
+  }),
+  slotStatus: new Gauge({
+    name: 'cqrsctl_slot_wal_status',
+    help: "1 for the slot's wal_status (reserved, extended, unreserved, lost), 0 for the others",
+    labelNames: ['slot', 'wal_status'] as const,
+    registers: [registry],
+  }),
 };
 
 export const replicaStates = ['attached', 'catching-up', 'down'] as const;
@@ -56,10 +124,12 @@ export function countApplied(units: Unit[], rejected: Set<bigint>): Map<{ table:
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
   }
-  return new Map([...counts].map(([k, n]) => {
-    const [table, op] = k.split('\t');
-    return [{ table, op }, n];
-  }));
+  return new Map(
+    [...counts].map(([k, n]) => {
+      const [table, op] = k.split('\t');
+      return [{ table, op }, n];
+    }),
+  );
 }
 
 /** The leader commit time of a unit: its last event's (every event of a transaction carries the same). */
@@ -85,6 +155,12 @@ export function reasonKind(reason: string): string {
 }
 
 /** Sets a one-of-N state gauge: 1 for `current`, 0 for every other known state (and `current` if unknown). */
-export function setState<L extends string>(gauge: Gauge<L>, labels: Partial<Record<L, string>>, key: L, known: readonly string[], current: string): void {
+export function setState<L extends string>(
+  gauge: Gauge<L>,
+  labels: Partial<Record<L, string>>,
+  key: L,
+  known: readonly string[],
+  current: string,
+): void {
   for (const s of new Set([...known, current])) gauge.set({ ...labels, [key]: s } as Partial<Record<L, string>>, s === current ? 1 : 0);
 }

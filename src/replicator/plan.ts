@@ -27,7 +27,11 @@ interface TablePlan {
  * constraint the leader never broke (its own order satisfied them row by row, so replaying that order
  * does too). Keyless tables are always exact: their rows have no identity to collapse on.
  */
-export function rowStatements(changes: (Change & { event: ChangeEvent })[], metaOf: (e: ChangeEvent) => TableMeta, exact: boolean): Statement[] {
+export function rowStatements(
+  changes: (Change & { event: ChangeEvent })[],
+  metaOf: (e: ChangeEvent) => TableMeta,
+  exact: boolean,
+): Statement[] {
   const collapsed: { key: string; event: ChangeEvent }[] = [];
   const ordered: Statement[] = [];
   for (const change of changes) {
@@ -106,13 +110,17 @@ function groupByColumns(meta: TableMeta, rows: Row[]): { columns: Column[]; rows
 }
 
 const columnArrays = (columns: Column[], rows: Row[]) => columns.map((c) => rows.map((r) => toPgText(r[c.name], c)));
-const unnestOf = (columns: Column[]) => `unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) as u(${columns.map((_, i) => `c${i}`).join(', ')})`;
+const unnestOf = (columns: Column[]) =>
+  `unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) as u(${columns.map((_, i) => `c${i}`).join(', ')})`;
 
 function insertStatement(meta: TableMeta, columns: Column[], rows: Row[]): Statement {
   const names = columns.map((c) => quoteIdent(c.name)).join(', ');
   const casts = columns.map((c, i) => `u.c${i}::${c.type}`).join(', ');
   const overriding = meta.overriding ? ' overriding system value' : '';
-  return { sql: `insert into ${meta.qualified} (${names})${overriding} select ${casts} from ${unnestOf(columns)}`, params: columnArrays(columns, rows) };
+  return {
+    sql: `insert into ${meta.qualified} (${names})${overriding} select ${casts} from ${unnestOf(columns)}`,
+    params: columnArrays(columns, rows),
+  };
 }
 
 function upsertStatement(meta: TableMeta, columns: Column[], rows: Row[]): Statement {
@@ -125,7 +133,10 @@ function upsertStatement(meta: TableMeta, columns: Column[], rows: Row[]): State
 }
 
 /** The columns of a row a replica can write: known to its table, no placeholder. */
-const carried = (meta: TableMeta, row: Row) => Object.keys(row).filter((n) => meta.columns.has(n) && !isPlaceholder(row[n])).map((n) => meta.columns.get(n)!);
+const carried = (meta: TableMeta, row: Row) =>
+  Object.keys(row)
+    .filter((n) => meta.columns.has(n) && !isPlaceholder(row[n]))
+    .map((n) => meta.columns.get(n)!);
 
 /**
  * One change as statements of its own. Keyless: an insert adds a row; a delete removes one row equal to
@@ -146,7 +157,8 @@ function exactStatements(e: ChangeEvent, meta: TableMeta): Statement[] {
 
 function deleteOneStatement(meta: TableMeta, row: Row): Statement {
   const columns = carried(meta, row);
-  const match = columns.map((c, i) => `t.${quoteIdent(c.name)}::text is not distinct from ($${i + 1}::${c.type})::text`).join(' and ') || 'true';
+  const match =
+    columns.map((c, i) => `t.${quoteIdent(c.name)}::text is not distinct from ($${i + 1}::${c.type})::text`).join(' and ') || 'true';
   return {
     sql: `delete from ${meta.qualified} where ctid = (select t.ctid from ${meta.qualified} t where ${match} limit 1)`,
     params: columns.map((c) => toPgText(row[c.name], c)),

@@ -38,12 +38,20 @@ export interface Position {
 }
 
 /** Every topic-partition's applied position on a replica, keyed by tpKey. */
-export async function readPositions(sql: postgres.Sql): Promise<{ topic: string; partition: number; offset: bigint; lsn: bigint | null; tsMs: number | null; appliedAt: Date }[]> {
-  const rows = await sql<{ topic: string; partition: number; offset: string; lsn: string | null; source_ts_ms: string | null; applied_at: Date }[]>`
+export async function readPositions(
+  sql: postgres.Sql,
+): Promise<{ topic: string; partition: number; offset: bigint; lsn: bigint | null; tsMs: number | null; appliedAt: Date }[]> {
+  const rows = await sql<
+    { topic: string; partition: number; offset: string; lsn: string | null; source_ts_ms: string | null; applied_at: Date }[]
+  >`
     select topic, partition, "offset"::text, lsn::text, source_ts_ms::text, applied_at from cqrsctl.applied_offsets`;
   return rows.map((r) => ({
-    topic: r.topic, partition: r.partition, offset: BigInt(r.offset),
-    lsn: r.lsn === null ? null : BigInt(r.lsn), tsMs: r.source_ts_ms === null ? null : Number(r.source_ts_ms), appliedAt: r.applied_at,
+    topic: r.topic,
+    partition: r.partition,
+    offset: BigInt(r.offset),
+    lsn: r.lsn === null ? null : BigInt(r.lsn),
+    tsMs: r.source_ts_ms === null ? null : Number(r.source_ts_ms),
+    appliedAt: r.applied_at,
   }));
 }
 
@@ -56,7 +64,9 @@ export const recordPosition = (tx: postgres.TransactionSql, topic: string, parti
 
 /** The schema this replica follows; the empty catalog before the first schema change. */
 export async function readSchemaState(sql: postgres.Sql): Promise<SchemaState> {
-  const [row] = await sql<{ change_id: string; snapshot: Snapshot }[]>`select change_id::text, snapshot from cqrsctl.schema_state where id = 1`;
+  const [row] = await sql<
+    { change_id: string; snapshot: Snapshot }[]
+  >`select change_id::text, snapshot from cqrsctl.schema_state where id = 1`;
   return row ? { changeId: Number(row.change_id), snapshot: row.snapshot } : { changeId: 0, snapshot: EMPTY_SNAPSHOT };
 }
 

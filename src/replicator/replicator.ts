@@ -69,7 +69,11 @@ export class Replicator {
   /** Changes read and applied (to at least one replica) since start. */
   events = 0;
 
-  constructor(config: Config, private readonly log: (line: string) => void, options: Partial<ReplicatorOptions> = {}) {
+  constructor(
+    config: Config,
+    private readonly log: (line: string) => void,
+    options: Partial<ReplicatorOptions> = {},
+  ) {
     this.broker = options.broker ?? kafkaBroker(config);
     const createSink = options.createSink ?? ((r: PgEndpoint) => new ReplicaSink(r));
     this.sinks = config.replicas.map((r) => createSink(r));
@@ -84,14 +88,16 @@ export class Replicator {
     const done = new Promise<void>((_, reject) => (this.crashed = reject));
     await this.broker.connect();
     this.topics = await this.broker.changeTopics();
-    await Promise.all(this.sinks.map(async (s) => {
-      try {
-        await s.load();
-        s.state = 'attached';
-      } catch (e) {
-        this.detach(s, describe(e));
-      }
-    }));
+    await Promise.all(
+      this.sinks.map(async (s) => {
+        try {
+          await s.load();
+          s.state = 'attached';
+        } catch (e) {
+          this.detach(s, describe(e));
+        }
+      }),
+    );
     await this.startMain();
     this.ticker = this.tickLoop();
     return { done };
@@ -118,7 +124,14 @@ export class Replicator {
       const ts = Math.max(0, ...[...s.positions.values()].map((p) => p.tsMs ?? 0));
       const lsns = [...s.positions.values()].map((p) => p.lsn).filter((l): l is bigint => l !== null);
       const appliedLsn = lsns.length ? lsns.reduce((a, b) => (a > b ? a : b)) : null;
-      return { name: s.name, state: s.state, lagEvents: Number(lag), lagMs: ts ? Math.max(0, Date.now() - ts) : null, appliedLsn, lastError: s.lastError };
+      return {
+        name: s.name,
+        state: s.state,
+        lagEvents: Number(lag),
+        lagMs: ts ? Math.max(0, Date.now() - ts) : null,
+        appliedLsn,
+        lastError: s.lastError,
+      };
     });
   }
 
@@ -180,8 +193,12 @@ export class Replicator {
   private assemble(assembler: Assembler, changes: Change[]): Unit[] {
     const units = assembler.push(changes);
     for (const u of units) {
-      if (u.incomplete) this.log(`transaction at offsets ${u.first}..${u.last} has no END record (the connector restarted in it); applied as received`);
-      if (u.countMismatch) this.log(`transaction at offsets ${u.first}..${u.last}: END counts ${u.countMismatch.expected} events, ${u.countMismatch.received} arrived; applied as received`);
+      if (u.incomplete)
+        this.log(`transaction at offsets ${u.first}..${u.last} has no END record (the connector restarted in it); applied as received`);
+      if (u.countMismatch)
+        this.log(
+          `transaction at offsets ${u.first}..${u.last}: END counts ${u.countMismatch.expected} events, ${u.countMismatch.received} arrived; applied as received`,
+        );
     }
     return units;
   }
@@ -197,7 +214,10 @@ export class Replicator {
       const known = sink.applied(topic, partition);
       const run = known === null ? units : units.filter((u) => u.last > known);
       if (run.length === 0) return;
-      if (known !== null && run[0].first !== known + 1n) throw new Error(`gap: ${sink.name} is at offset ${known} of ${topic}[${partition}], the next transaction starts at ${run[0].first}`);
+      if (known !== null && run[0].first !== known + 1n)
+        throw new Error(
+          `gap: ${sink.name} is at offset ${known} of ${topic}[${partition}], the next transaction starts at ${run[0].first}`,
+        );
       try {
         return await applyGroup(sink, run, ctx);
       } catch (e) {
@@ -311,22 +331,29 @@ export class Replicator {
   }
 
   private async advanceWatermarks(): Promise<void> {
-    await Promise.all(this.sinks.filter((s) => s.state !== 'down').map(async (s) => {
-      const c = satisfiedCandidate(this.candidates, (tp) => s.positions.get(tp)?.offset ?? null);
-      if (!c || c.lsn <= (this.watermarks.get(s) ?? -1n)) return;
-      try {
-        await s.recordWatermark(c.lsn);
-        this.watermarks.set(s, c.lsn);
-      } catch {
-        // Not recorded (the replica is unreachable, say): leave the watermark unclaimed so the next tick writes it.
-      }
-    }));
+    await Promise.all(
+      this.sinks
+        .filter((s) => s.state !== 'down')
+        .map(async (s) => {
+          const c = satisfiedCandidate(this.candidates, (tp) => s.positions.get(tp)?.offset ?? null);
+          if (!c || c.lsn <= (this.watermarks.get(s) ?? -1n)) return;
+          try {
+            await s.recordWatermark(c.lsn);
+            this.watermarks.set(s, c.lsn);
+          } catch {
+            // Not recorded (the replica is unreachable, say): leave the watermark unclaimed so the next tick writes it.
+          }
+        }),
+    );
   }
 }
 
 /** lsn_commit of the connector's last committed source offset (every transaction up to it is in Kafka). */
 const connectorCommittedLsn = (connect: ConnectClient, name: string) => async (): Promise<bigint | undefined> => {
-  const r = await connect.request<{ offsets: { offset: { lsn_commit?: number } }[] }>('GET', `/connectors/${encodeURIComponent(name)}/offsets`);
+  const r = await connect.request<{ offsets: { offset: { lsn_commit?: number } }[] }>(
+    'GET',
+    `/connectors/${encodeURIComponent(name)}/offsets`,
+  );
   const lsn = r.offsets[0]?.offset?.lsn_commit;
   return lsn === undefined ? undefined : BigInt(lsn);
 };

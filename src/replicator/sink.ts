@@ -43,7 +43,11 @@ export class ReplicaSink {
   constructor(readonly endpoint: PgEndpoint) {
     // synchronous_commit=off is safe here: the rows and their recorded position commit together, so a replica
     // crash can only lose a suffix of whole groups, and the replicator re-applies exactly that suffix.
-    this.sql = pgClient(endpoint, { connect_timeout: 5, idle_timeout: 0, connection: { application_name: 'cqrsctl-replicator', synchronous_commit: 'off' } });
+    this.sql = pgClient(endpoint, {
+      connect_timeout: 5,
+      idle_timeout: 0,
+      connection: { application_name: 'cqrsctl-replicator', synchronous_commit: 'off' },
+    });
   }
 
   get name() {
@@ -102,8 +106,12 @@ export class ReplicaSink {
           else await Promise.all(step.statements.map((s) => run(tx, s)));
         } else if (step.kind === 'schema') {
           for (const t of step.truncate) await tx.unsafe(t);
-          for (const ddl of step.statements) await guarded(step.change, `cannot mirror schema change ${step.changeId} (${step.tag}) with \`${ddl}\``, (sp) => sp.unsafe(ddl));
-          for (const u of step.unsupported) rejected.push({ change: step.change, reason: `cannot mirror schema change ${step.changeId} (${step.tag}): ${u}` });
+          for (const ddl of step.statements)
+            await guarded(step.change, `cannot mirror schema change ${step.changeId} (${step.tag}) with \`${ddl}\``, (sp) =>
+              sp.unsafe(ddl),
+            );
+          for (const u of step.unsupported)
+            rejected.push({ change: step.change, reason: `cannot mirror schema change ${step.changeId} (${step.tag}): ${u}` });
         } else if (careful) {
           await guarded(step.change, 'cannot reload rewritten rows', (sp) => run(sp, step.statement));
         } else {

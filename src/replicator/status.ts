@@ -44,7 +44,17 @@ async function brokerEnds(config: Config): Promise<Map<string, bigint>> {
 
 async function replicaProgress(r: PgEndpoint, ends: Map<string, bigint> | undefined): Promise<ReplicaProgress> {
   const sql = pgClient(r, { connect_timeout: 2 });
-  const empty = { name: r.name, appliedEvents: 0, lastLsn: null, appliedThrough: '0', lagEvents: null, lagMs: null, deadLettered: 0, lastDeadLetter: null, partitions: [] };
+  const empty = {
+    name: r.name,
+    appliedEvents: 0,
+    lastLsn: null,
+    appliedThrough: '0',
+    lagEvents: null,
+    lagMs: null,
+    deadLettered: 0,
+    lastDeadLetter: null,
+    partitions: [],
+  };
   try {
     const [{ exists }] = await sql<{ exists: boolean }[]>`select to_regclass('cqrsctl.applied_offsets') is not null as exists`;
     if (!exists) return { ...empty, lagEvents: ends ? sum([...ends.values()]) : null };
@@ -61,15 +71,19 @@ async function replicaProgress(r: PgEndpoint, ends: Map<string, bigint> | undefi
     return {
       name: r.name,
       appliedEvents: Number(positions.reduce((a, p) => a + p.offset + 1n, 0n)),
-      lastLsn: positions.reduce<bigint | null>((a, p) => (p.lsn !== null && (a === null || p.lsn > a) ? p.lsn : a), null)?.toString() ?? null,
+      lastLsn:
+        positions.reduce<bigint | null>((a, p) => (p.lsn !== null && (a === null || p.lsn > a) ? p.lsn : a), null)?.toString() ?? null,
       appliedThrough: (await appliedThrough(sql)).toString(),
       lagEvents: lag === null ? null : Number(lag),
       lagMs: newest?.tsMs ? Math.max(0, Date.now() - newest.tsMs) : null,
       deadLettered: n,
       lastDeadLetter: reason,
       partitions: positions.map((p) => ({
-        topic: p.topic, partition: p.partition, offset: p.offset.toString(),
-        end: ends?.get(tpKey(p.topic, p.partition))?.toString() ?? null, lsn: p.lsn?.toString() ?? null,
+        topic: p.topic,
+        partition: p.partition,
+        offset: p.offset.toString(),
+        end: ends?.get(tpKey(p.topic, p.partition))?.toString() ?? null,
+        lsn: p.lsn?.toString() ?? null,
       })),
     };
   } catch (e) {

@@ -67,8 +67,16 @@ export function planGroup(units: Unit[], state: SchemaState, exact: boolean): Pl
           run.push(change as Change & { event: ChangeEvent });
           const absent = e.after ? [...meta.columns.keys()].filter((c) => !(c in e.after!)) : [];
           // Applied with what it carries, and named: a column the connector could not send must not go unnoticed.
-          if (absent.length) rejected.push({ change, reason: `the event has no value for ${absent.join(', ')} of ${e.schema}.${e.table} (a type the connector cannot send); the replica keeps its previous value there` });
-        } else rejected.push({ change, reason: `table ${e.schema}.${e.table} is not in the replicated schema as of this change (outside the capture scope, or created in a way the schema capture did not see)` });
+          if (absent.length)
+            rejected.push({
+              change,
+              reason: `the event has no value for ${absent.join(', ')} of ${e.schema}.${e.table} (a type the connector cannot send); the replica keeps its previous value there`,
+            });
+        } else
+          rejected.push({
+            change,
+            reason: `table ${e.schema}.${e.table} is not in the replicated schema as of this change (outside the capture scope, or created in a way the schema capture did not see)`,
+          });
       }
     }
   }
@@ -96,7 +104,15 @@ function schemaStep(change: Change, e: ChangeEvent, current: SchemaState): { ste
   const truncate = current.snapshot.tables.filter((t) => rewritten.has(t.oid)).map((t) => `truncate table ${qualify(t.schema, t.name)}`);
   const diff = diffSchema(current.snapshot, snapshot, { reloaded: rewritten });
   return {
-    step: { kind: 'schema', change, changeId, tag: String(after.tag), truncate, statements: diff.statements, unsupported: diff.unsupported },
+    step: {
+      kind: 'schema',
+      change,
+      changeId,
+      tag: String(after.tag),
+      truncate,
+      statements: diff.statements,
+      unsupported: diff.unsupported,
+    },
     state: { changeId, snapshot },
   };
 }

@@ -15,7 +15,13 @@ export async function pgAnswers(e: PgEndpoint, database = e.database): Promise<b
 
 /** The broker answers a metadata request and reports a controller. */
 export async function brokerAnswers(brokers: string[]): Promise<boolean> {
-  const admin = new Kafka({ brokers, clientId: 'cqrsctl-probe', logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000 }).admin();
+  const admin = new Kafka({
+    brokers,
+    clientId: 'cqrsctl-probe',
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    connectionTimeout: 2000,
+  }).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();

@@ -18,7 +18,14 @@ export const readStackRecord = (config: Config): StackRecord | undefined => read
 export async function selectRuntime(config: Config): Promise<Runtime> {
   const wanted = config.settings.runtime;
   const source = config.sources.runtime;
-  const chosen = source.kind === 'flag' ? `--runtime ${wanted}` : source.kind === 'env' ? `${source.label}=${wanted}` : source.kind === 'file' ? source.label : wanted;
+  const chosen =
+    source.kind === 'flag'
+      ? `--runtime ${wanted}`
+      : source.kind === 'env'
+        ? `${source.label}=${wanted}`
+        : source.kind === 'file'
+          ? source.label
+          : wanted;
   const explicit = `selected with ${chosen}`;
   if (wanted === 'native') return createNativeRuntime(config, explicit);
   if (wanted === 'external') return createExternalRuntime(config, explicit);

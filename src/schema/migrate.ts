@@ -14,7 +14,9 @@ export async function applyMigrations(endpoint: PgEndpoint, migrations: Migratio
     return await sql.begin(async (tx) => {
       await tx`select pg_advisory_xact_lock(hashtext('cqrsctl.migrations'))`;
       await tx.unsafe('create schema if not exists cqrsctl');
-      await tx.unsafe('create table if not exists cqrsctl.schema_migrations (id text primary key, applied_at timestamptz not null default now())');
+      await tx.unsafe(
+        'create table if not exists cqrsctl.schema_migrations (id text primary key, applied_at timestamptz not null default now())',
+      );
       const done = new Set((await tx<{ id: string }[]>`select id from cqrsctl.schema_migrations`).map((r) => r.id));
       const applied: string[] = [];
       for (const m of migrations) {

@@ -34,7 +34,12 @@ export interface Running {
  * Runs the workload against the stack. `signal` stops it early: no new command starts, the ones in flight
  * finish, and the summary says it was interrupted.
  */
-export async function simulate(config: Config, opts: SimulateOptions, onTick: (r: Running) => void = () => {}, signal?: AbortSignal): Promise<Summary> {
+export async function simulate(
+  config: Config,
+  opts: SimulateOptions,
+  onTick: (r: Running) => void = () => {},
+  signal?: AbortSignal,
+): Promise<Summary> {
   const leader = pgClient(config.leader, { max: opts.concurrency, connect_timeout: 3 });
   try {
     await preflight(config, leader, opts);
@@ -54,8 +59,12 @@ export async function simulate(config: Config, opts: SimulateOptions, onTick: (r
  * outcomes however the concurrent ones interleave.
  */
 export async function runWorkload(
-  opts: SimulateOptions, pools: Pools, commands: Commands, readApi: string | undefined,
-  onTick: (r: Running) => void = () => {}, signal?: AbortSignal,
+  opts: SimulateOptions,
+  pools: Pools,
+  commands: Commands,
+  readApi: string | undefined,
+  onTick: (r: Running) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<Summary> {
   const tally = new Tally();
   const tag = `${opts.seed.toString(36)}${Date.now().toString(36)}`;
@@ -91,7 +100,8 @@ export async function runWorkload(
   }
   tick();
   return tally.summary(opts.via, opts.seed, performance.now() - started, opts.checkReads, {
-    planned: opts.count ?? null, interrupted: Boolean(signal?.aborted),
+    planned: opts.count ?? null,
+    interrupted: Boolean(signal?.aborted),
   });
 }
 
@@ -114,7 +124,12 @@ async function runOne(action: Action, commands: Commands, tally: Tally, readApi:
       const ms = performance.now() - t1;
       if ('unavailable' in answer) tally.read('unavailable', ms, answer.unavailable);
       else if (action.readBack.expect(answer.found ? answer.doc : undefined, result)) tally.read('fresh', ms);
-      else tally.read('stale', ms, `${action.kind} ${action.readBack.resource}/${id} at ${result.token}: got ${answer.found ? JSON.stringify(answer.doc).slice(0, 200) : '404'}`);
+      else
+        tally.read(
+          'stale',
+          ms,
+          `${action.kind} ${action.readBack.resource}/${id} at ${result.token}: got ${answer.found ? JSON.stringify(answer.doc).slice(0, 200) : '404'}`,
+        );
     }
   } catch (e) {
     tally.read('unavailable', 0, (e as Error).message);
@@ -128,18 +143,34 @@ async function preflight(config: Config, leader: postgres.Sql, opts: SimulateOpt
   try {
     await leader`select 1`;
   } catch (e) {
-    if (isLoginRefused(e)) throw new CqrsError(`the leader at ${config.leader.host}:${config.leader.port} refused the login: ${(e as Error).message}`, passwordHint, ExitCode.usage, { cause: e });
-    throw new CqrsError(`the stack is not up: the leader at ${config.leader.host}:${config.leader.port} does not answer (${(e as Error).message})`,
-      'Start it with `cqrsctl up --detach`.', ExitCode.usage, { cause: e });
+    if (isLoginRefused(e))
+      throw new CqrsError(
+        `the leader at ${config.leader.host}:${config.leader.port} refused the login: ${(e as Error).message}`,
+        passwordHint,
+        ExitCode.usage,
+        { cause: e },
+      );
+    throw new CqrsError(
+      `the stack is not up: the leader at ${config.leader.host}:${config.leader.port} does not answer (${(e as Error).message})`,
+      'Start it with `cqrsctl up --detach`.',
+      ExitCode.usage,
+      { cause: e },
+    );
   }
   if (!(await schemaApplied(leader))) {
     throw new CqrsError('the demo schema is not on the leader', 'Run `cqrsctl up` (it applies the schema migrations).', ExitCode.usage);
   }
   if (opts.via !== 'api' && !opts.checkReads) return;
   // Any HTTP answer will do: /health is 503 when no replica answers, yet commands still go to the leader.
-  const answers = await fetch(`${config.writeApiUrl}/health`, { signal: AbortSignal.timeout(3000) }).then(() => true, () => false);
+  const answers = await fetch(`${config.writeApiUrl}/health`, { signal: AbortSignal.timeout(3000) }).then(
+    () => true,
+    () => false,
+  );
   if (!answers) {
-    throw new CqrsError(`the write API at ${config.writeApiUrl} does not answer`,
-      'Start it with `cqrsctl up --detach` (see `cqrsctl logs write-api`), or use --via sql without --check-reads.', ExitCode.usage);
+    throw new CqrsError(
+      `the write API at ${config.writeApiUrl} does not answer`,
+      'Start it with `cqrsctl up --detach` (see `cqrsctl logs write-api`), or use --via sql without --check-reads.',
+      ExitCode.usage,
+    );
   }
 }

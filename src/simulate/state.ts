@@ -70,8 +70,14 @@ export class Pools {
     pools.products = await ids(sql`select id from products order by id desc limit ${limit}`);
     const byId = new Map(pools.customers.map((c) => [c.id!, c]));
     const orders = (status: string) =>
-      sql<{ id: string; customer_id: string }[]>`select id, customer_id from orders where status = ${status} order by id desc limit ${limit}`
-        .then((rows) => rows.map((r) => ({ order: Entity.existing(Number(r.id)), customer: byId.get(Number(r.customer_id)) ?? Entity.existing(Number(r.customer_id)) })));
+      sql<
+        { id: string; customer_id: string }[]
+      >`select id, customer_id from orders where status = ${status} order by id desc limit ${limit}`.then((rows) =>
+        rows.map((r) => ({
+          order: Entity.existing(Number(r.id)),
+          customer: byId.get(Number(r.customer_id)) ?? Entity.existing(Number(r.customer_id)),
+        })),
+      );
     pools.placed = await orders('placed');
     pools.paid = await orders('paid');
     return pools;

@@ -7,7 +7,12 @@ export function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-interface KindStats { ok: number; rejected: number; errors: number; latencies: number[] }
+interface KindStats {
+  ok: number;
+  rejected: number;
+  errors: number;
+  latencies: number[];
+}
 
 export interface Summary {
   via: string;
@@ -37,7 +42,7 @@ export class Tally {
     const k = this.kinds.get(kind)!;
     k[outcome]++;
     if (outcome === 'ok') k.latencies.push(ms);
-    if (outcome === 'errors') this.failed(`${kind}: ${typeof error === 'string' ? error : (error as Error)?.message ?? String(error)}`);
+    if (outcome === 'errors') this.failed(`${kind}: ${typeof error === 'string' ? error : ((error as Error)?.message ?? String(error))}`);
     this.done++;
   }
 
@@ -53,7 +58,13 @@ export class Tally {
     if (this.firstErrors.length < 5) this.firstErrors.push(message);
   }
 
-  summary(via: string, seed: number, elapsedMs: number, checkedReads: boolean, run: { planned: number | null; interrupted: boolean } = { planned: null, interrupted: false }): Summary {
+  summary(
+    via: string,
+    seed: number,
+    elapsedMs: number,
+    checkedReads: boolean,
+    run: { planned: number | null; interrupted: boolean } = { planned: null, interrupted: false },
+  ): Summary {
     const all = [...this.kinds.values()];
     const sum = (f: (k: KindStats) => number) => all.reduce((n, k) => n + f(k), 0);
     const latencies = all.flatMap((k) => k.latencies);
@@ -64,11 +75,20 @@ export class Tally {
       elapsedSeconds: round(elapsedMs / 1000),
       achievedRate: round(this.done / (elapsedMs / 1000)),
       ops: { total: this.done, ok: sum((k) => k.ok), rejected: sum((k) => k.rejected), errors: sum((k) => k.errors) },
-      byKind: [...this.kinds].filter(([, k]) => k.ok + k.rejected + k.errors > 0).map(([kind, k]) => ({
-        kind, ok: k.ok, rejected: k.rejected, errors: k.errors, p50Ms: round(percentile(k.latencies, 50)), p99Ms: round(percentile(k.latencies, 99)),
-      })),
+      byKind: [...this.kinds]
+        .filter(([, k]) => k.ok + k.rejected + k.errors > 0)
+        .map(([kind, k]) => ({
+          kind,
+          ok: k.ok,
+          rejected: k.rejected,
+          errors: k.errors,
+          p50Ms: round(percentile(k.latencies, 50)),
+          p99Ms: round(percentile(k.latencies, 99)),
+        })),
       writeLatencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)) },
-      reads: checkedReads ? { ...this.reads, p50Ms: round(percentile(this.readLatencies, 50)), p99Ms: round(percentile(this.readLatencies, 99)) } : undefined,
+      reads: checkedReads
+        ? { ...this.reads, p50Ms: round(percentile(this.readLatencies, 50)), p99Ms: round(percentile(this.readLatencies, 99)) }
+        : undefined,
       firstErrors: this.firstErrors,
     };
   }

@@ -2,13 +2,28 @@ import type { Commands, Transition } from '../writeapi/commands.ts';
 import { Random } from './random.ts';
 import { deferred, Entity, Pools, type OrderRef } from './state.ts';
 
-export const opKinds = ['place order', 'pay order', 'ship order', 'cancel order', 'create customer', 'delete customer', 'update price', 'create product'] as const;
+export const opKinds = [
+  'place order',
+  'pay order',
+  'ship order',
+  'cancel order',
+  'create customer',
+  'delete customer',
+  'update price',
+  'create product',
+] as const;
 export type OpKind = (typeof opKinds)[number];
 
 /** A shop's day: mostly orders and their status changes, some price changes and sign-ups, a few deletions. */
 export const mix: Record<OpKind, number> = {
-  'place order': 30, 'pay order': 22, 'ship order': 15, 'cancel order': 5,
-  'create customer': 10, 'delete customer': 4, 'update price': 12, 'create product': 2,
+  'place order': 30,
+  'pay order': 22,
+  'ship order': 15,
+  'cancel order': 5,
+  'create customer': 10,
+  'delete customer': 4,
+  'update price': 12,
+  'create product': 2,
 };
 
 export type Doc = Record<string, unknown>;
@@ -77,7 +92,12 @@ export function planOp(seed: number, i: number, pools: Pools, tag: string): Acti
       return {
         ...base,
         after: [],
-        write: (c) => c.createCustomer({ email, name: `Customer ${tag}-${i}`, attributes: { segment: rng.pick(segments), newsletter: rng.next() < 0.5 } }),
+        write: (c) =>
+          c.createCustomer({
+            email,
+            name: `Customer ${tag}-${i}`,
+            attributes: { segment: rng.pick(segments), newsletter: rng.next() < 0.5 },
+          }),
         readBack: { resource: 'customers', id: (r) => r.customerId as number, expect: (doc) => doc?.email === email },
         wrote: (r) => customer.wasCreated(r?.customerId as number | undefined),
       };
@@ -98,12 +118,23 @@ export function planOp(seed: number, i: number, pools: Pools, tag: string): Acti
       const description = rng.words(rng.next() < 0.3 ? rng.int(9_000, 16_000) : rng.int(40, 400));
       const product = Entity.planned();
       pools.products.push(product);
-      const write = (c: Commands) => c.createProduct({ sku, name: `Product ${sku}`, price: price(rng), description, attributes: { color: rng.pick(['red', 'green', 'blue']), weightGrams: rng.int(10, 5000) } });
+      const write = (c: Commands) =>
+        c.createProduct({
+          sku,
+          name: `Product ${sku}`,
+          price: price(rng),
+          description,
+          attributes: { color: rng.pick(['red', 'green', 'blue']), weightGrams: rng.int(10, 5000) },
+        });
       return {
         ...base,
         after: [],
         write,
-        readBack: { resource: 'products', id: (r) => r.productId as number, expect: (doc) => doc?.sku === sku && doc.description === description },
+        readBack: {
+          resource: 'products',
+          id: (r) => r.productId as number,
+          expect: (doc) => doc?.sku === sku && doc.description === description,
+        },
         wrote: (r) => product.wasCreated(r?.productId as number | undefined),
       };
     }
@@ -134,14 +165,16 @@ export function planOp(seed: number, i: number, pools: Pools, tag: string): Acti
       return {
         ...base,
         after: [customer.created, ...products.map((p) => p.created)],
-        write: (c) => c.placeOrder({
-          customerId: idOf(customer, 'customer'),
-          items: products.map((p, k) => ({ productId: idOf(p, 'product'), quantity: quantities[k] })),
-          shippingAddress,
-          note,
-        }),
+        write: (c) =>
+          c.placeOrder({
+            customerId: idOf(customer, 'customer'),
+            items: products.map((p, k) => ({ productId: idOf(p, 'product'), quantity: quantities[k] })),
+            shippingAddress,
+            note,
+          }),
         readBack: {
-          resource: 'orders', id: (r) => r.orderId as number,
+          resource: 'orders',
+          id: (r) => r.orderId as number,
           expect: (doc, r) => doc !== undefined && doc.total === r.total && (doc.items as unknown[]).length === products.length,
         },
         wrote: (r) => order.wasCreated(r?.orderId as number | undefined),
@@ -152,8 +185,23 @@ export function planOp(seed: number, i: number, pools: Pools, tag: string): Acti
   }
 }
 
-function transition(kind: 'pay order' | 'ship order' | 'cancel order', rng: Random, pools: Pools, base: { kind: OpKind; settle: () => void }, done: Promise<void>): Action {
-  const from = kind === 'pay order' ? pools.placed : kind === 'ship order' ? pools.paid : rng.next() < 0.7 && pools.placed.length ? pools.placed : pools.paid.length ? pools.paid : pools.placed;
+function transition(
+  kind: 'pay order' | 'ship order' | 'cancel order',
+  rng: Random,
+  pools: Pools,
+  base: { kind: OpKind; settle: () => void },
+  done: Promise<void>,
+): Action {
+  const from =
+    kind === 'pay order'
+      ? pools.placed
+      : kind === 'ship order'
+        ? pools.paid
+        : rng.next() < 0.7 && pools.placed.length
+          ? pools.placed
+          : pools.paid.length
+            ? pools.paid
+            : pools.placed;
   const { order, customer } = Pools.take(from, rng.next()) as OrderRef;
   const action = kind.split(' ')[0] as Transition;
   if (action === 'pay') pools.paid.push({ order, customer });

@@ -10,7 +10,8 @@ export interface Problem {
   hint: string;
 }
 
-const connectionRefused = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|CONNECT_TIMEOUT|EHOSTUNREACH|the database system is (starting up|shutting down)/;
+const connectionRefused =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|CONNECT_TIMEOUT|EHOSTUNREACH|the database system is (starting up|shutting down)/;
 
 /** Whether a replica that could not be read is down (nothing answers) rather than failing in another way. */
 export const replicaIsDown = (error: string) => connectionRefused.test(error);
@@ -30,7 +31,11 @@ export function diagnose(s: StackStatus, config: Config): Problem[] {
   ];
   const refusing = [...new Set(refused)];
   if (refusing.length) {
-    problems.push({ subject: 'password', reason: `${refusing.join(', ')} refuse${refusing.length === 1 ? 's' : ''} the login of user ${config.settings.dbUser}`, hint: passwordHint });
+    problems.push({
+      subject: 'password',
+      reason: `${refusing.join(', ')} refuse${refusing.length === 1 ? 's' : ''} the login of user ${config.settings.dbUser}`,
+      hint: passwordHint,
+    });
   }
   const refusedLogin = (detail?: string) => Boolean(detail && mentionsRefusedLogin(detail));
   for (const svc of s.services) {
@@ -41,23 +46,46 @@ export function diagnose(s: StackStatus, config: Config): Problem[] {
       problems.push({
         subject: svc.name,
         reason: `${svc.name} is not running`,
-        hint: app ? `\`cqrsctl up --detach\` starts it${svc.name === 'replicator' ? ' (or run it in the foreground: `cqrsctl replicate`)' : ''}.` : '`cqrsctl up` starts it; `cqrsctl logs ' + svc.name + '` says why it stopped.',
+        hint: app
+          ? `\`cqrsctl up --detach\` starts it${svc.name === 'replicator' ? ' (or run it in the foreground: `cqrsctl replicate`)' : ''}.`
+          : '`cqrsctl up` starts it; `cqrsctl logs ' + svc.name + '` says why it stopped.',
       });
     } else if (svc.state === 'unhealthy') {
-      problems.push({ subject: svc.name, reason: `${svc.name} runs (pid ${svc.pid ?? '?'}) but does not answer at ${svc.address}${svc.detail ? `: ${svc.detail}` : ''}`, hint: `\`cqrsctl logs ${svc.name} --tail 50\` says why.` });
+      problems.push({
+        subject: svc.name,
+        reason: `${svc.name} runs (pid ${svc.pid ?? '?'}) but does not answer at ${svc.address}${svc.detail ? `: ${svc.detail}` : ''}`,
+        hint: `\`cqrsctl logs ${svc.name} --tail 50\` says why.`,
+      });
     } else {
-      problems.push({ subject: svc.name, reason: `${svc.name} at ${svc.address} was not started by cqrsctl`, hint: 'Stop it, or point cqrsctl elsewhere (`cqrsctl config` lists the addresses).' });
+      problems.push({
+        subject: svc.name,
+        reason: `${svc.name} at ${svc.address} was not started by cqrsctl`,
+        hint: 'Stop it, or point cqrsctl elsewhere (`cqrsctl config` lists the addresses).',
+      });
     }
   }
 
   const c = s.connector;
   const name = `connector ${c.name}`;
   if (c.state === 'NOT REGISTERED') {
-    problems.push({ subject: 'connector', reason: `${name} is not registered in Kafka Connect: no change is captured`, hint: '`cqrsctl up` registers it.' });
+    problems.push({
+      subject: 'connector',
+      reason: `${name} is not registered in Kafka Connect: no change is captured`,
+      hint: '`cqrsctl up` registers it.',
+    });
   } else if (c.state === 'UNKNOWN') {
-    if (!down.has('connect')) problems.push({ subject: 'connector', reason: `${name}: state unknown (${c.error ?? 'no answer'})`, hint: '`cqrsctl logs connect --tail 50`.' });
+    if (!down.has('connect'))
+      problems.push({
+        subject: 'connector',
+        reason: `${name}: state unknown (${c.error ?? 'no answer'})`,
+        hint: '`cqrsctl logs connect --tail 50`.',
+      });
   } else if (c.state === 'PAUSED') {
-    problems.push({ subject: 'connector', reason: `${name} is PAUSED: no change is captured, and the leader keeps WAL for it meanwhile`, hint: '`cqrsctl connector resume`.' });
+    problems.push({
+      subject: 'connector',
+      reason: `${name} is PAUSED: no change is captured, and the leader keeps WAL for it meanwhile`,
+      hint: '`cqrsctl connector resume`.',
+    });
   } else if (c.state === 'FAILED' || c.tasks.some((t) => t.state === 'FAILED')) {
     const task = c.tasks.find((t) => t.state === 'FAILED');
     const trace = (c.state === 'FAILED' ? c.trace : task?.trace) ?? 'no trace';
@@ -67,14 +95,26 @@ export function diagnose(s: StackStatus, config: Config): Problem[] {
       hint: 'Fix the cause, then `cqrsctl connector restart`; full trace: `cqrsctl connector status --json`, `cqrsctl logs connect`.',
     });
   } else if (c.state !== 'RUNNING') {
-    problems.push({ subject: 'connector', reason: `${name} is ${c.state}`, hint: 'Wait a moment (it may be starting), then `cqrsctl connector status`; `cqrsctl connector restart` if it stays so.' });
+    problems.push({
+      subject: 'connector',
+      reason: `${name} is ${c.state}`,
+      hint: 'Wait a moment (it may be starting), then `cqrsctl connector status`; `cqrsctl connector restart` if it stays so.',
+    });
   } else if (!c.tasks.length || c.tasks.some((t) => t.state !== 'RUNNING')) {
     const states = c.tasks.map((t) => `task ${t.id} ${t.state}`).join(', ') || 'no task assigned';
-    problems.push({ subject: 'connector', reason: `${name} is RUNNING but not its task (${states})`, hint: '`cqrsctl connector restart`.' });
+    problems.push({
+      subject: 'connector',
+      reason: `${name} is RUNNING but not its task (${states})`,
+      hint: '`cqrsctl connector restart`.',
+    });
   }
 
   if (s.slot && 'error' in s.slot && !down.has('leader') && !refusedLogin(s.slot.error)) {
-    problems.push({ subject: 'slot', reason: `replication slot ${s.slot.name}: cannot read it (${s.slot.error})`, hint: '`cqrsctl logs leader --tail 50`.' });
+    problems.push({
+      subject: 'slot',
+      reason: `replication slot ${s.slot.name}: cannot read it (${s.slot.error})`,
+      hint: '`cqrsctl logs leader --tail 50`.',
+    });
   }
   if (s.slot && 'warning' in s.slot && s.slot.warning) {
     problems.push({
@@ -87,9 +127,17 @@ export function diagnose(s: StackStatus, config: Config): Problem[] {
   for (const r of s.replication) {
     if (r.error && !refusedLogin(r.error)) {
       if (replicaIsDown(r.error)) {
-        problems.push({ subject: r.name, reason: `${r.name} is down (${r.error}); it gets no changes meanwhile`, hint: '`cqrsctl up` starts it again; the replicator catches it up on its own.' });
+        problems.push({
+          subject: r.name,
+          reason: `${r.name} is down (${r.error}); it gets no changes meanwhile`,
+          hint: '`cqrsctl up` starts it again; the replicator catches it up on its own.',
+        });
       } else {
-        problems.push({ subject: r.name, reason: `${r.name}: cannot read its replication progress (${r.error})`, hint: `\`cqrsctl logs ${r.name} --tail 50\`.` });
+        problems.push({
+          subject: r.name,
+          reason: `${r.name}: cannot read its replication progress (${r.error})`,
+          hint: `\`cqrsctl logs ${r.name} --tail 50\`.`,
+        });
       }
     }
     if (r.deadLettered > 0) {

@@ -33,7 +33,9 @@ create table if not exists cqrsctl.rewrite_rows (
 alter table cqrsctl.rewrite_rows replica identity default;
 
 create or replace function cqrsctl.record_schema(tag text, rewrites text) returns void language plpgsql
-security definer ${Object.entries(SNAPSHOT_SETTINGS).map(([k, v]) => `set ${k} = '${v}'`).join(' ')} as $fn$
+security definer ${Object.entries(SNAPSHOT_SETTINGS)
+  .map(([k, v]) => `set ${k} = '${v}'`)
+  .join(' ')} as $fn$
 declare
   s record; snap jsonb; previous jsonb; change bigint; ship bigint[] := '{}'; item text; rel oid; reason int;
 begin

@@ -33,5 +33,10 @@ export function asRunning(config: Config): Config {
     settings[c.name] = c.running;
     sources[c.name] = { kind: 'stack', label: 'the running stack' };
   }
-  return buildConfig(settings as Config['settings'], config.configFile, sources, config.stack && { record: config.stack.record, conflicts: [] });
+  return buildConfig(
+    settings as Config['settings'],
+    config.configFile,
+    sources,
+    config.stack && { record: config.stack.record, conflicts: [] },
+  );
 }

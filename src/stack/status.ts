@@ -18,7 +18,13 @@ export interface StackStatus {
 
 /** Everything `status` shows, gathered in parallel; a part that cannot be read says why instead of failing the whole. */
 export async function collectStatus(config: Config, runtime: Runtime): Promise<StackStatus> {
-  const [services, apps, connector, slot, replication] = await Promise.all([runtime.status(), appStatuses(config), connectorState(config), slotState(config), replicationStatus(config)]);
+  const [services, apps, connector, slot, replication] = await Promise.all([
+    runtime.status(),
+    appStatuses(config),
+    connectorState(config),
+    slotState(config),
+    replicationStatus(config),
+  ]);
   return { runtime: { name: runtime.name, reason: runtime.reason }, services: [...services, ...apps], connector, slot, replication };
 }
 
@@ -26,7 +32,12 @@ async function connectorState(config: Config): Promise<StackStatus['connector']>
   const name = config.settings.connectorName;
   try {
     const s = await new ConnectClient(config.connectUrl).status(name);
-    return { name, state: s.connector.state, trace: s.connector.trace, tasks: s.tasks.map((t) => ({ id: t.id, state: t.state, trace: t.trace })) };
+    return {
+      name,
+      state: s.connector.state,
+      trace: s.connector.trace,
+      tasks: s.tasks.map((t) => ({ id: t.id, state: t.state, trace: t.trace })),
+    };
   } catch (e) {
     if (e instanceof ConnectHttpError && e.status === 404) return { name, state: 'NOT REGISTERED', tasks: [] };
     return { name, state: 'UNKNOWN', tasks: [], error: errorMessage(e) };

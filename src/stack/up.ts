@@ -21,7 +21,9 @@ export async function upStack(config: Config, runtime: Runtime, progress: Progre
   await runtime.setup(progress);
   recordStack(config, runtime);
   const { started } = await runtime.up(progress);
-  await (started.includes('leader') ? progress.step('Preparing the leader for change data capture', () => prepareLeader(config)) : prepareLeader(config));
+  await (started.includes('leader')
+    ? progress.step('Preparing the leader for change data capture', () => prepareLeader(config))
+    : prepareLeader(config));
   const migrated = await applyMigrations(config.leader);
   if (migrated.length) progress.info(`Applied schema migrations ${migrated.join(', ')} to the leader.`);
   const connector = await registerConnector(config, runtime.leaderFromConnect ?? config.leader, progress);

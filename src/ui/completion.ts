@@ -13,14 +13,19 @@ interface Node {
 const help = new Help();
 
 function walk(command: Command, path: string): Node {
-  const children = help.visibleCommands(command)
+  const children = help
+    .visibleCommands(command)
     .filter((c) => c.name() !== 'help')
     .map((c) => walk(c, path ? `${path} ${c.name()}` : c.name()));
   return { path, command, children };
 }
 
 const flatten = (n: Node): Node[] => [n, ...n.children.flatMap(flatten)];
-const optionWords = (c: Command) => help.visibleOptions(c).flatMap((o) => [o.long, o.short]).filter((x): x is string => Boolean(x));
+const optionWords = (c: Command) =>
+  help
+    .visibleOptions(c)
+    .flatMap((o) => [o.long, o.short])
+    .filter((x): x is string => Boolean(x));
 const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
 /**
@@ -33,7 +38,12 @@ export function completionScript(shell: Shell, program: Command, args: Record<st
   if (shell === 'fish') return fish(nodes, args, program);
   const steps = nodes.flatMap((n) => n.children.map((c) => `"${n.path}|${c.command.name()}"`));
   const cases = nodes.map((n) => {
-    const words = [...n.children.map((c) => c.command.name()), ...(args[n.path] ?? []), ...optionWords(n.command), ...(n.path ? globals : [])];
+    const words = [
+      ...n.children.map((c) => c.command.name()),
+      ...(args[n.path] ?? []),
+      ...optionWords(n.command),
+      ...(n.path ? globals : []),
+    ];
     return `    ${JSON.stringify(n.path)}) words=${quote([...new Set(words)].join(' '))} ;;`;
   });
   const bash = `_cqrsctl() {
@@ -52,12 +62,16 @@ ${cases.join('\n')}
 }
 complete -F _cqrsctl cqrsctl
 `;
-  if (shell === 'bash') return `# cqrsctl completion for bash: source <(cqrsctl completion bash), or save it to\n# ~/.local/share/bash-completion/completions/cqrsctl\n${bash}`;
+  if (shell === 'bash')
+    return `# cqrsctl completion for bash: source <(cqrsctl completion bash), or save it to\n# ~/.local/share/bash-completion/completions/cqrsctl\n${bash}`;
   return `#compdef cqrsctl\n# cqrsctl completion for zsh: source <(cqrsctl completion zsh) in ~/.zshrc\nautoload -U +X bashcompinit && bashcompinit\n${bash}`;
 }
 
 function fish(nodes: Node[], args: Record<string, string[]>, program: Command): string {
-  const lines = ['# cqrsctl completion for fish: cqrsctl completion fish > ~/.config/fish/completions/cqrsctl.fish', 'complete -c cqrsctl -f'];
+  const lines = [
+    '# cqrsctl completion for fish: cqrsctl completion fish > ~/.config/fish/completions/cqrsctl.fish',
+    'complete -c cqrsctl -f',
+  ];
   for (const n of nodes) {
     const inside = n.path ? n.path.split(' ') : [];
     const deeper = n.children.map((c) => c.command.name());
@@ -65,13 +79,17 @@ function fish(nodes: Node[], args: Record<string, string[]>, program: Command): 
       inside.length ? inside.map((w) => `__fish_seen_subcommand_from ${w}`).join('; and ') : '__fish_use_subcommand',
       ...(inside.length && deeper.length ? [`not __fish_seen_subcommand_from ${deeper.join(' ')}`] : []),
     ].join('; and ');
-    for (const c of n.children) lines.push(`complete -c cqrsctl -n ${quote(at)} -a ${c.command.name()} -d ${quote(c.command.description())}`);
+    for (const c of n.children)
+      lines.push(`complete -c cqrsctl -n ${quote(at)} -a ${c.command.name()} -d ${quote(c.command.description())}`);
     for (const word of args[n.path] ?? []) lines.push(`complete -c cqrsctl -n ${quote(at)} -a ${word}`);
     for (const o of help.visibleOptions(n.command)) {
       if (!o.long) continue;
-      lines.push(`complete -c cqrsctl -n ${quote(at)} -l ${o.long.slice(2)}${o.short ? ` -s ${o.short.slice(1)}` : ''}${o.required || o.optional ? ' -r' : ''} -d ${quote(o.description)}`);
+      lines.push(
+        `complete -c cqrsctl -n ${quote(at)} -l ${o.long.slice(2)}${o.short ? ` -s ${o.short.slice(1)}` : ''}${o.required || o.optional ? ' -r' : ''} -d ${quote(o.description)}`,
+      );
     }
   }
-  for (const o of help.visibleOptions(program)) if (o.long) lines.push(`complete -c cqrsctl -l ${o.long.slice(2)} -d ${quote(o.description)}`);
+  for (const o of help.visibleOptions(program))
+    if (o.long) lines.push(`complete -c cqrsctl -l ${o.long.slice(2)} -d ${quote(o.description)}`);
   return `${lines.join('\n')}\n`;
 }

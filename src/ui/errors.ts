@@ -8,7 +8,8 @@ export function reportError(e: unknown, debug: boolean): number {
   if (known) {
     process.stderr.write(`${color.red('error:')} ${known.message}\n`);
     if (known.hint) process.stderr.write(`${color.dim('hint:')} ${known.hint}\n`);
-    if (debug && known.stack) process.stderr.write(`${known.stack}\n${known.cause ? `caused by: ${String((known.cause as Error)?.stack ?? known.cause)}\n` : ''}`);
+    if (debug && known.stack)
+      process.stderr.write(`${known.stack}\n${known.cause ? `caused by: ${String((known.cause as Error)?.stack ?? known.cause)}\n` : ''}`);
     return known.exitCode;
   }
   process.stderr.write(`${color.red('internal error:')} ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

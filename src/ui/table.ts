@@ -13,7 +13,7 @@ export function renderTable(head: string[], rows: (string | number)[][]): string
   const cells = rows.map((row) => row.map(String));
   const colAligns = head.map((_, i) => {
     const values = cells.map((row) => stripVTControlCharacters(row[i] ?? '').trim()).filter((v) => !placeholders.has(v));
-    return values.length > 0 && values.every((v) => numeric.test(v)) ? 'right' as const : 'left' as const;
+    return values.length > 0 && values.every((v) => numeric.test(v)) ? ('right' as const) : ('left' as const);
   });
   const table = new Table({
     head: head.map((h) => color.bold(h.toUpperCase())),
@@ -26,7 +26,13 @@ export function renderTable(head: string[], rows: (string | number)[][]): string
 }
 
 const stateColors: Record<string, (s: string) => string> = {
-  running: color.green, RUNNING: color.green, healthy: color.green,
-  stopped: color.dim, PAUSED: color.yellow, unhealthy: color.red, FAILED: color.red, missing: color.dim,
+  running: color.green,
+  RUNNING: color.green,
+  healthy: color.green,
+  stopped: color.dim,
+  PAUSED: color.yellow,
+  unhealthy: color.red,
+  FAILED: color.red,
+  missing: color.dim,
 };
 export const colorState = (state: string) => (stateColors[state] ?? ((s: string) => s))(state);

@@ -25,7 +25,10 @@ const ignoredSchemas = ['cqrsctl', 'pg_catalog', 'information_schema', 'pg_toast
 
 /** Every replicated user table of the database (partitioned tables as their parent), keyed by id. */
 export async function readCatalog(session: VerifySession, scope: CaptureScope): Promise<Map<string, TableInfo>> {
-  const rows = await session.sql.unsafe<{ schema: string; name: string; estimate: string; column: string; type: string; notnull: string; pk: string | null }[]>(`
+  const rows = await session.sql.unsafe<
+    { schema: string; name: string; estimate: string; column: string; type: string; notnull: string; pk: string | null }[]
+  >(
+    `
     select n.nspname as schema, c.relname as name, c.reltuples::text as estimate,
            a.attname as column, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull::text as notnull,
            array_position(i.indkey::int2[], a.attnum)::text as pk
@@ -35,7 +38,9 @@ export async function readCatalog(session: VerifySession, scope: CaptureScope): 
       left join pg_index i on i.indrelid = c.oid and i.indisprimary
      where c.relkind in ('r', 'p') and not c.relispartition
        and n.nspname <> all($1::text[]) and n.nspname not like 'pg\\_%'
-     order by n.nspname, c.relname, a.attnum`, [`{${ignoredSchemas.join(',')}}`]);
+     order by n.nspname, c.relname, a.attnum`,
+    [`{${ignoredSchemas.join(',')}}`],
+  );
   const tables = new Map<string, TableInfo>();
   const keyOrder = new Map<string, { column: string; position: number }[]>();
   for (const r of rows) {

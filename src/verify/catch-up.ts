@@ -12,8 +12,6 @@ export interface Lag {
   behindBytes: number | null;
 }
 
-
-
 export async function leaderLsn(leader: VerifySession): Promise<bigint> {
   const [[lsn]] = await leader.sql.unsafe(`select (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint::text`).values();
   return BigInt(lsn as string);
@@ -50,7 +48,12 @@ export async function measureLag(target: bigint, probes: Probe[]): Promise<Lag[]
  * command started: the replicator's heartbeat keeps replicas moving past it even without writes).
  * Resolves with the last lag seen; `caughtUp` is false when the deadline passed first.
  */
-export async function waitForCatchUp(target: bigint, probes: Probe[], timeoutMs: number, pollMs = 250): Promise<{ caughtUp: boolean; lag: Lag[] }> {
+export async function waitForCatchUp(
+  target: bigint,
+  probes: Probe[],
+  timeoutMs: number,
+  pollMs = 250,
+): Promise<{ caughtUp: boolean; lag: Lag[] }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const lag = await measureLag(target, probes);

@@ -22,7 +22,12 @@ const keyOf = (values: Values) => JSON.stringify(values);
 /** Rows are key texts followed by the row hash, as segmentRows returns them for a keyed table. */
 export function compareKeyedRows(leader: Values[], replica: Values[]): KeyedDiff {
   const split = (row: Values) => ({ key: row.slice(0, -1), hash: row[row.length - 1] });
-  const replicaHashes = new Map(replica.map((r) => { const { key, hash } = split(r); return [keyOf(key), { key, hash }]; }));
+  const replicaHashes = new Map(
+    replica.map((r) => {
+      const { key, hash } = split(r);
+      return [keyOf(key), { key, hash }];
+    }),
+  );
   const diff: KeyedDiff = { missing: [], extra: [], differing: [] };
   for (const row of leader) {
     const { key, hash } = split(row);

@@ -50,8 +50,15 @@ export function sidesOf(leader: TableInfo, replica: TableInfo) {
   const hashed = Object.fromEntries(columns.map((c) => [c, hashedValue(c, ours.get(c)!, theirs.get(c)!)]));
   const integerKey = key.length === 1 && integerTypes.has(ours.get(key[0])!) && integerTypes.has(theirs.get(key[0])!);
   const segmentBy = segmentValue(hashed, columns, key, integerKey);
-  const shape = (t: TableInfo, types: Map<string, string>): Shape =>
-    ({ schema: t.schema, name: t.name, columns, hashed, segmentBy, key, keyTypes: key.map((k) => types.get(k)!) });
+  const shape = (t: TableInfo, types: Map<string, string>): Shape => ({
+    schema: t.schema,
+    name: t.name,
+    columns,
+    hashed,
+    segmentBy,
+    key,
+    keyTypes: key.map((k) => types.get(k)!),
+  });
   return { key, columns, leader: shape(leader, ours), replica: shape(replica, theirs) };
 }
 
@@ -59,13 +66,31 @@ const countRows = async (session: VerifySession, t: TableInfo) =>
   Number((await session.sql.unsafe(`select count(*)::text from ${tableRef(t)}`).values())[0][0]);
 
 export async function compareTable(
-  leader: VerifySession, replica: VerifySession, leaderTable: TableInfo | undefined, replicaTable: TableInfo | undefined, leaderLevel: LeaderLevel,
+  leader: VerifySession,
+  replica: VerifySession,
+  leaderTable: TableInfo | undefined,
+  replicaTable: TableInfo | undefined,
+  leaderLevel: LeaderLevel,
 ): Promise<TableDiff> {
   const started = Date.now();
-  const base = { table: (leaderTable ?? replicaTable)!.id, replica: replica.name, missing: [], extra: [], changed: [], keyless: false, keyColumns: [] };
+  const base = {
+    table: (leaderTable ?? replicaTable)!.id,
+    replica: replica.name,
+    missing: [],
+    extra: [],
+    changed: [],
+    keyless: false,
+    keyColumns: [],
+  };
   if (!leaderTable || !replicaTable) {
     const rows = await countRows(leaderTable ? leader : replica, (leaderTable ?? replicaTable)!);
-    return { ...base, state: leaderTable ? 'missing-table' : 'extra-table', leaderRows: leaderTable ? rows : 0, replicaRows: leaderTable ? 0 : rows, ms: Date.now() - started };
+    return {
+      ...base,
+      state: leaderTable ? 'missing-table' : 'extra-table',
+      leaderRows: leaderTable ? rows : 0,
+      replicaRows: leaderTable ? 0 : rows,
+      ms: Date.now() - started,
+    };
   }
   const sides = sidesOf(leaderTable, replicaTable);
   const l: Side = { session: leader, shape: sides.leader };
@@ -74,10 +99,12 @@ export async function compareTable(
   const [leaderSums, replicaSums] = await Promise.all([leaderLevel(l.shape, bits), segmentSums(replica, segmentHashes(r.shape, bits))]);
   const leaves = await findLeaves(l, r, bits, leaderSums, replicaSums);
   const fetchLeaves = async (side: Side) => {
-    const parts = await Promise.all(leaves.map((leaf) => {
-      const q = segmentRows(side.shape, leaf.bits, leaf.segments);
-      return side.session.sql.unsafe(q.text, q.params).values();
-    }));
+    const parts = await Promise.all(
+      leaves.map((leaf) => {
+        const q = segmentRows(side.shape, leaf.bits, leaf.segments);
+        return side.session.sql.unsafe(q.text, q.params).values();
+      }),
+    );
     return parts.flat() as Values[];
   };
   const [leaderRows, replicaRows] = await Promise.all([fetchLeaves(l), fetchLeaves(r)]);

@@ -25,7 +25,11 @@ export function compareDefinitions(leader: Snapshot, replica: Snapshot): Definit
   const tables = (s: Snapshot) => new Map(s.tables.map((t) => [`${t.schema}.${t.name}`, tableDefinitionText(s, t)]));
   push(diffs, tables(leader), tables(replica));
   const others = (s: Snapshot) => {
-    const n = normalizeSnapshot(s) as unknown as { types: { schema: string; name: string }[]; sequences: { schema: string; name: string }[]; schemas: unknown[] };
+    const n = normalizeSnapshot(s) as unknown as {
+      types: { schema: string; name: string }[];
+      sequences: { schema: string; name: string }[];
+      schemas: unknown[];
+    };
     return new Map<string, string>([
       ...n.types.map((t): [string, string] => [`type ${t.schema}.${t.name}`, JSON.stringify(t)]),
       ...n.sequences.map((q): [string, string] => [`sequence ${q.schema}.${q.name}`, JSON.stringify(q)]),

@@ -26,7 +26,10 @@ async function underApplyLock(replica: VerifySession, work: (tx: postgres.Transa
  * domains, schemas; objects matched by name) in one transaction under the apply lock. Returns what it ran,
  * and what it could not express.
  */
-export async function repairDefinitions(replica: VerifySession, repair: { statements: string[]; unsupported: string[] }): Promise<string[]> {
+export async function repairDefinitions(
+  replica: VerifySession,
+  repair: { statements: string[]; unsupported: string[] },
+): Promise<string[]> {
   await underApplyLock(replica, async (tx) => {
     for (const statement of repair.statements) await tx.unsafe(statement);
   });
@@ -47,7 +50,14 @@ const insertRows = (tx: postgres.TransactionSql, table: TableInfo, columns: stri
  * leader has none). The leader is read inside the locked transaction, so the fix is never older than what
  * the replicator could have applied meanwhile; applying an event later rewrites the same values.
  */
-export async function repairKeyedRows(leader: VerifySession, replica: VerifySession, diff: TableDiff, leaderShape: Shape, replicaShape: Shape, replicaTable: TableInfo): Promise<{ deleted: number; inserted: number }> {
+export async function repairKeyedRows(
+  leader: VerifySession,
+  replica: VerifySession,
+  diff: TableDiff,
+  leaderShape: Shape,
+  replicaShape: Shape,
+  replicaTable: TableInfo,
+): Promise<{ deleted: number; inserted: number }> {
   const keys = [...diff.missing, ...diff.extra, ...diff.changed.map((c) => c.key)];
   const columns = leaderShape.columns;
   let deleted = 0;
@@ -58,14 +68,26 @@ export async function repairKeyedRows(leader: VerifySession, replica: VerifySess
       const q = rowsByKey(leaderShape, columns, batch);
       const rows = (await leader.sql.unsafe(q.text, q.params).values()) as Values[];
       deleted += (await tx.unsafe(`delete from ${tableRef(replicaShape)} where ${keyIn(replicaShape)}`, [JSON.stringify(batch)])).count;
-      if (rows.length) inserted += (await insertRows(tx, replicaTable, columns, rows.map((r) => r.slice(leaderShape.key.length)))).count;
+      if (rows.length)
+        inserted += (
+          await insertRows(
+            tx,
+            replicaTable,
+            columns,
+            rows.map((r) => r.slice(leaderShape.key.length)),
+          )
+        ).count;
     }
   });
   return { deleted, inserted };
 }
 
 /** Keyless tables: delete one replica row per extra occurrence, insert the missing rows as compared. */
-export async function repairMultiset(replica: VerifySession, diff: TableDiff, replicaTable: TableInfo): Promise<{ deleted: number; inserted: number }> {
+export async function repairMultiset(
+  replica: VerifySession,
+  diff: TableDiff,
+  replicaTable: TableInfo,
+): Promise<{ deleted: number; inserted: number }> {
   const columns = diff.keyColumns;
   const texts = columns.map((c) => `${quoteIdent(c)}::text`).join(', ');
   const values = columns.map((_, i) => `$1::text::jsonb->>${i}`).join(', ');
@@ -73,12 +95,15 @@ export async function repairMultiset(replica: VerifySession, diff: TableDiff, re
   let inserted = 0;
   await underApplyLock(replica, async (tx) => {
     for (const row of diff.extra) {
-      deleted += (await tx.unsafe(
-        `delete from ${tableRef(replicaTable)} where ctid = (select ctid from ${tableRef(replicaTable)} where row(${texts}) is not distinct from row(${values}) limit 1)`,
-        [JSON.stringify(row)],
-      )).count;
+      deleted += (
+        await tx.unsafe(
+          `delete from ${tableRef(replicaTable)} where ctid = (select ctid from ${tableRef(replicaTable)} where row(${texts}) is not distinct from row(${values}) limit 1)`,
+          [JSON.stringify(row)],
+        )
+      ).count;
     }
-    for (let i = 0; i < diff.missing.length; i += BATCH) inserted += (await insertRows(tx, replicaTable, columns, diff.missing.slice(i, i + BATCH))).count;
+    for (let i = 0; i < diff.missing.length; i += BATCH)
+      inserted += (await insertRows(tx, replicaTable, columns, diff.missing.slice(i, i + BATCH))).count;
   });
   return { deleted, inserted };
 }

@@ -29,7 +29,8 @@ export const tableRef = (s: { schema: string; name: string }) => `${quoteIdent(s
  * hash makes -0 = 0), jsonb (its numbers hash like numeric, without scale) and types without a hash
  * function (json): those are hashed as their text under the session's normalized settings.
  */
-const nativeTypes = /^(smallint|integer|bigint|boolean|uuid|date|bytea|text|character varying(\(\d+\))?|character(\(\d+\))?|(timestamp|time)(\(\d\))? with(out)? time zone|numeric(\(\d+,\d+\))?)$/;
+const nativeTypes =
+  /^(smallint|integer|bigint|boolean|uuid|date|bytea|text|character varying(\(\d+\))?|character(\(\d+\))?|(timestamp|time)(\(\d\))? with(out)? time zone|numeric(\(\d+,\d+\))?)$/;
 const textTypes = /^(text|character)/;
 
 /** What is hashed of a column: the value itself when both sides have the same type listed above, else its text. */
@@ -43,7 +44,8 @@ export function hashedValue(column: string, leaderType: string, replicaType: str
 
 // hash_record_extended combines the fields' 64-bit hashes: wide enough that a sum over millions of rows
 // does not hide a difference, and far cheaper than md5 of the row's text.
-const hashOf = (hashed: Record<string, string>, columns: string[]) => `hash_record_extended(row(${columns.map((c) => hashed[c]).join(', ')}), 0)`;
+const hashOf = (hashed: Record<string, string>, columns: string[]) =>
+  `hash_record_extended(row(${columns.map((c) => hashed[c]).join(', ')}), 0)`;
 
 const rowHash = (s: Shape) => hashOf(s.hashed, s.columns);
 
@@ -92,7 +94,10 @@ export function segmentHashes(s: Shape, bits: number, within?: { bits: number; s
 export function segmentRows(s: Shape, bits: number, segments: string[]): Query {
   const filter = segmentFilter(s, { bits, segments });
   const selected = s.key.length ? s.key : s.columns;
-  return { text: `select ${selected.map((c) => `${quoteIdent(c)}::text`).join(', ')}, ${rowHash(s)}::text from ${tableRef(s)} ${filter.text}`, params: filter.params };
+  return {
+    text: `select ${selected.map((c) => `${quoteIdent(c)}::text`).join(', ')}, ${rowHash(s)}::text from ${tableRef(s)} ${filter.text}`,
+    params: filter.params,
+  };
 }
 
 /** Matches rows whose key is one of the JSON array of key-value arrays passed as $1 (uses the key's index). */

@@ -25,7 +25,8 @@ export function diffSchema(leader: TableInfo, replica: TableInfo): SchemaDiff {
       .filter((c) => theirs.has(c.name) && theirs.get(c.name)!.type !== c.type)
       .map((c) => ({ column: c.name, leader: c.type, replica: theirs.get(c.name)!.type })),
   };
-  if (leader.primaryKey.join('\0') !== replica.primaryKey.join('\0')) diff.primaryKey = { leader: leader.primaryKey, replica: replica.primaryKey };
+  if (leader.primaryKey.join('\0') !== replica.primaryKey.join('\0'))
+    diff.primaryKey = { leader: leader.primaryKey, replica: replica.primaryKey };
   return diff;
 }
 
@@ -35,5 +36,8 @@ export const schemaDiffers = (d: SchemaDiff) =>
 /** Columns compared by value: those both sides have, by name, sorted so column order never matters. */
 export const comparedColumns = (leader: TableInfo, replica: TableInfo) => {
   const theirs = new Set(replica.columns.map((c) => c.name));
-  return leader.columns.map((c) => c.name).filter((n) => theirs.has(n)).sort();
+  return leader.columns
+    .map((c) => c.name)
+    .filter((n) => theirs.has(n))
+    .sort();
 };

@@ -51,7 +51,13 @@ export function differingSegments(leader: SegmentSums, replica: SegmentSums): { 
  * computed once and shared by every replica; deeper levels only scan rows of differing parents, which
  * both sides filter by the same hash bits, so only counts and sums cross the network until the leaves.
  */
-export async function findLeaves(leader: Side, replica: Side, bits: number, leaderSums: SegmentSums, replicaSums: SegmentSums): Promise<Leaves[]> {
+export async function findLeaves(
+  leader: Side,
+  replica: Side,
+  bits: number,
+  leaderSums: SegmentSums,
+  replicaSums: SegmentSums,
+): Promise<Leaves[]> {
   const leaves: Leaves[] = [];
   let pending = differingSegments(leaderSums, replicaSums);
   while (pending.length) {

@@ -6,7 +6,8 @@ export function selectReplicas(all: PgEndpoint[], names: string[] = []): PgEndpo
   if (!names.length) return all;
   const byName = new Map(all.map((r) => [r.name, r]));
   const unknown = names.filter((n) => !byName.has(n));
-  if (unknown.length) throw usageError(`unknown replica ${unknown.map((n) => `"${n}"`).join(', ')}`, `Replicas: ${all.map((r) => r.name).join(', ')}.`);
+  if (unknown.length)
+    throw usageError(`unknown replica ${unknown.map((n) => `"${n}"`).join(', ')}`, `Replicas: ${all.map((r) => r.name).join(', ')}.`);
   return [...new Set(names)].map((n) => byName.get(n)!);
 }
 
@@ -26,7 +27,10 @@ export function selectTables(known: string[], names: string[] = []): string[] {
   };
   const unknown = names.filter((n) => !resolve(n));
   if (unknown.length) {
-    throw usageError(`unknown table ${unknown.map((n) => `"${n}"`).join(', ')}`, all.length ? `Tables: ${all.join(', ')}.` : 'There are no user tables on the leader or the replicas.');
+    throw usageError(
+      `unknown table ${unknown.map((n) => `"${n}"`).join(', ')}`,
+      all.length ? `Tables: ${all.join(', ')}.` : 'There are no user tables on the leader or the replicas.',
+    );
   }
   return [...new Set(names.map((n) => resolve(n)!))];
 }

@@ -39,11 +39,12 @@ export function openSession(endpoint: PgEndpoint, maxConnections: number): Verif
     connection: normalizedSession,
     // Every query selects text; skipping type fetching saves a round trip and keeps values as sent.
     fetch_types: false,
-    socket: () => new Promise<net.Socket>((resolve, reject) => {
-      const socket = net.connect(endpoint.port, endpoint.host);
-      socket.once('connect', () => resolve(socket)).once('error', reject);
-      sockets.push(socket);
-    }),
+    socket: () =>
+      new Promise<net.Socket>((resolve, reject) => {
+        const socket = net.connect(endpoint.port, endpoint.host);
+        socket.once('connect', () => resolve(socket)).once('error', reject);
+        sockets.push(socket);
+      }),
   };
   const sql = pgClient(endpoint, options);
   return {

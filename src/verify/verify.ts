@@ -55,27 +55,47 @@ export async function verifyReplicas(config: Config, options: VerifyOptions, pro
     await progress.step('Connecting to the leader and the replicas', () => Promise.all(sessions.map(reach)));
     const target = await leaderLsn(leader);
     const probes = replicas.map((r) => ({ name: r.name, applied: () => appliedLsn(r) }));
-    const finish = (verdict: VerifyReport['verdict'], lag: Lag[], tables: TableDiff[], extra: Partial<VerifyReport> = {}): VerifyReport => ({
-      verdict, leaderLsn: formatLsn(target), lag, tables, scope: describeScope(scope), ...extra,
-      bytesReceived: sessions.reduce((n, s) => n + s.bytesReceived(), 0), ms: Date.now() - started,
+    const finish = (
+      verdict: VerifyReport['verdict'],
+      lag: Lag[],
+      tables: TableDiff[],
+      extra: Partial<VerifyReport> = {},
+    ): VerifyReport => ({
+      verdict,
+      leaderLsn: formatLsn(target),
+      lag,
+      tables,
+      scope: describeScope(scope),
+      ...extra,
+      bytesReceived: sessions.reduce((n, s) => n + s.bytesReceived(), 0),
+      ms: Date.now() - started,
     });
 
     let lag = await measureLag(target, probes);
     if (options.waitMs !== undefined) {
       const untracked = lag.filter((l) => l.appliedLsn === null).map((l) => l.replica);
       if (untracked.length) {
-        throw usageError(`--wait: ${untracked.join(', ')} ha${untracked.length > 1 ? 've' : 's'} no replicator watermark (cqrsctl.watermark)`, 'The replicator has never applied anything there; is it running (cqrsctl status)? Run without --wait to compare anyway.');
+        throw usageError(
+          `--wait: ${untracked.join(', ')} ha${untracked.length > 1 ? 've' : 's'} no replicator watermark (cqrsctl.watermark)`,
+          'The replicator has never applied anything there; is it running (cqrsctl status)? Run without --wait to compare anyway.',
+        );
       }
-      const waited = await progress.step(`Waiting for the replicas to apply the leader's WAL up to ${formatLsn(target)}`, () => waitForCatchUp(target, probes, options.waitMs!));
+      const waited = await progress.step(`Waiting for the replicas to apply the leader's WAL up to ${formatLsn(target)}`, () =>
+        waitForCatchUp(target, probes, options.waitMs!),
+      );
       if (!waited.caughtUp) return finish('lagging', waited.lag, []);
       lag = waited.lag;
     }
 
-    const before = await progress.step('Comparing definitions and rows', (update) => compareAll(leader, replicas, scope, options.tables, update));
+    const before = await progress.step('Comparing definitions and rows', (update) =>
+      compareAll(leader, replicas, scope, options.tables, update),
+    );
     const verdict = (diffs: TableDiff[]) => (diffs.every((d) => d.state === 'equal') ? 'equal' : 'diverged');
     if (!options.repair || verdict(before) === 'equal') return finish(verdict(before), lag, before);
 
-    const repairs = await progress.step('Repairing diverged replicas from the leader', (update) => repairAll(leader, replicas, scope, before, update));
+    const repairs = await progress.step('Repairing diverged replicas from the leader', (update) =>
+      repairAll(leader, replicas, scope, before, update),
+    );
     // A table only on replicas has been dropped from all of them: nothing is left to compare.
     const dropped = new Set(before.filter((d) => d.state === 'extra-table').map((d) => d.table));
     const again = options.tables?.length ? [...new Set(before.map((d) => d.table))].filter((id) => !dropped.has(id)) : undefined;
@@ -91,11 +111,19 @@ async function reach(session: VerifySession): Promise<void> {
   try {
     await session.sql.unsafe('select 1');
   } catch (e) {
-    throw new CqrsError(`cannot query ${session.name}: ${errorMessage(e)}`, 'Is the stack up? See `cqrsctl status`.', ExitCode.usage, { cause: e });
+    throw new CqrsError(`cannot query ${session.name}: ${errorMessage(e)}`, 'Is the stack up? See `cqrsctl status`.', ExitCode.usage, {
+      cause: e,
+    });
   }
 }
 
-async function compareAll(leader: VerifySession, replicas: VerifySession[], scope: CaptureScope, names: string[] | undefined, update: (detail: string) => void): Promise<TableDiff[]> {
+async function compareAll(
+  leader: VerifySession,
+  replicas: VerifySession[],
+  scope: CaptureScope,
+  names: string[] | undefined,
+  update: (detail: string) => void,
+): Promise<TableDiff[]> {
   const [ours, ...theirs] = await Promise.all([leader, ...replicas].map((s) => readCatalog(s, scope)));
   const [leaderDefs, ...replicaDefs] = await Promise.all([leader, ...replicas].map((s) => readDefinitions(s, scope)));
   const tables = selectTables([...ours.keys(), ...theirs.flatMap((c) => [...c.keys()])], names);
@@ -115,19 +143,40 @@ async function compareAll(leader: VerifySession, replicas: VerifySession[], scop
         row.definition = d;
         if (row.state === 'equal') row.state = 'diverged';
       } else {
-        diffs.push({ table: d.object, replica: r.name, state: 'diverged', keyless: false, leaderRows: 0, replicaRows: 0, missing: [], extra: [], changed: [], keyColumns: [], definition: d, ms: 0 });
+        diffs.push({
+          table: d.object,
+          replica: r.name,
+          state: 'diverged',
+          keyless: false,
+          leaderRows: 0,
+          replicaRows: 0,
+          missing: [],
+          extra: [],
+          changed: [],
+          keyColumns: [],
+          definition: d,
+          ms: 0,
+        });
       }
     }
   }
   return diffs;
 }
 
-async function repairAll(leader: VerifySession, replicas: VerifySession[], scope: CaptureScope, diffs: TableDiff[], update: (detail: string) => void): Promise<Repair[]> {
+async function repairAll(
+  leader: VerifySession,
+  replicas: VerifySession[],
+  scope: CaptureScope,
+  diffs: TableDiff[],
+  update: (detail: string) => void,
+): Promise<Repair[]> {
   const repairs: Repair[] = [];
   const leaderDefs = await readDefinitions(leader, scope);
   // Definitions first, per replica and in one transaction: they decide which columns rows are compared on.
   for (const replica of replicas) {
-    const found = diffs.filter((d) => d.replica === replica.name && (d.definition || d.schema || d.state === 'missing-table' || d.state === 'extra-table'));
+    const found = diffs.filter(
+      (d) => d.replica === replica.name && (d.definition || d.schema || d.state === 'missing-table' || d.state === 'extra-table'),
+    );
     if (!found.length) continue;
     update(`${replica.name} definitions`);
     const repair: Repair = { table: found.map((d) => d.table).join(', '), replica: replica.name, actions: [], deleted: 0, inserted: 0 };
@@ -135,7 +184,12 @@ async function repairAll(leader: VerifySession, replicas: VerifySession[], scope
     repair.actions.push(...(await repairDefinitions(replica, definitionRepair(leaderDefs, await readDefinitions(replica, scope)))));
   }
   const table = async (s: VerifySession, id: string): Promise<TableInfo | undefined> => (await readCatalog(s, scope)).get(id);
-  for (const found of diffs.filter((d) => d.state !== 'equal' && d.state !== 'extra-table' && d.leaderRows + d.replicaRows + d.missing.length + d.extra.length + d.changed.length > 0)) {
+  for (const found of diffs.filter(
+    (d) =>
+      d.state !== 'equal' &&
+      d.state !== 'extra-table' &&
+      d.leaderRows + d.replicaRows + d.missing.length + d.extra.length + d.changed.length > 0,
+  )) {
     update(`${found.replica} ${found.table}`);
     const replica = replicas.find((r) => r.name === found.replica)!;
     let diff = found;
@@ -147,10 +201,12 @@ async function repairAll(leader: VerifySession, replicas: VerifySession[], scope
     }
     if (!diff.missing.length && !diff.extra.length && !diff.changed.length) continue;
     const [ours, theirs] = [(await table(leader, found.table))!, (await table(replica, found.table))!];
-    const rows = diff.keyless ? await repairMultiset(replica, diff, theirs) : await (() => {
-      const sides = sidesOf(ours, theirs);
-      return repairKeyedRows(leader, replica, diff, sides.leader, sides.replica, theirs);
-    })();
+    const rows = diff.keyless
+      ? await repairMultiset(replica, diff, theirs)
+      : await (() => {
+          const sides = sidesOf(ours, theirs);
+          return repairKeyedRows(leader, replica, diff, sides.leader, sides.replica, theirs);
+        })();
     repairs.push({ table: found.table, replica: found.replica, actions: [], ...rows });
   }
   return repairs;

@@ -4,9 +4,24 @@ import { badRequest, conflict, notFound } from './errors.ts';
 type Sql = postgres.Sql;
 type Json = Record<string, unknown>;
 
-export interface NewCustomer { email: string; name: string; attributes?: Json }
-export interface NewProduct { sku: string; name: string; price: string; description?: string; attributes?: Json }
-export interface NewOrder { customerId: number; items: { productId: number; quantity: number }[]; shippingAddress?: Json; note?: string }
+export interface NewCustomer {
+  email: string;
+  name: string;
+  attributes?: Json;
+}
+export interface NewProduct {
+  sku: string;
+  name: string;
+  price: string;
+  description?: string;
+  attributes?: Json;
+}
+export interface NewOrder {
+  customerId: number;
+  items: { productId: number; quantity: number }[];
+  shippingAddress?: Json;
+  note?: string;
+}
 export type Transition = 'pay' | 'ship' | 'cancel';
 
 /** Every successful command says what it touched and gives the token a reader can wait for. */
@@ -71,13 +86,18 @@ export function createCommands(sql: Sql) {
         if (!customer) throw badRequest(`customerId ${o.customerId} does not exist`);
         const ids = [...new Set(o.items.map((i) => i.productId))];
         const prices = new Map(
-          (await tx<{ id: string; price: string }[]>`select id, price::text from products where id = any(${ids}::bigint[])`)
-            .map((r) => [Number(r.id), r.price]),
+          (await tx<{ id: string; price: string }[]>`select id, price::text from products where id = any(${ids}::bigint[])`).map((r) => [
+            Number(r.id),
+            r.price,
+          ]),
         );
         const missing = ids.filter((id) => !prices.has(id));
         if (missing.length) throw badRequest(`productId ${missing.join(', ')} does not exist`);
         const lines = o.items.map((item, i) => ({
-          line_no: i + 1, product_id: item.productId, quantity: item.quantity, unit_price: prices.get(item.productId)!,
+          line_no: i + 1,
+          product_id: item.productId,
+          quantity: item.quantity,
+          unit_price: prices.get(item.productId)!,
         }));
         const total = formatCents(lines.reduce((sum, l) => sum + toCents(l.unit_price) * BigInt(l.quantity), 0n));
         const [order] = await tx<{ id: string }[]>`
@@ -85,7 +105,14 @@ export function createCommands(sql: Sql) {
           values (${o.customerId}, ${total}, ${o.shippingAddress ? tx.json(o.shippingAddress as postgres.JSONValue) : null}, ${o.note ?? null})
           returning id`;
         const orderId = Number(order.id);
-        await tx`insert into order_items ${tx(lines.map((l) => ({ ...l, order_id: orderId })), 'order_id', 'line_no', 'product_id', 'quantity', 'unit_price')}`;
+        await tx`insert into order_items ${tx(
+          lines.map((l) => ({ ...l, order_id: orderId })),
+          'order_id',
+          'line_no',
+          'product_id',
+          'quantity',
+          'unit_price',
+        )}`;
         return { orderId, status: 'placed', total, items: lines.length, version: 1 };
       });
       return written(result);

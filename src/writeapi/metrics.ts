@@ -7,9 +7,25 @@ export function createApiMetrics() {
   const latency = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
   return {
     registry,
-    requests: new Counter({ name: 'cqrsctl_http_requests_total', help: 'HTTP requests answered, by route pattern, method and status', labelNames: ['route', 'method', 'status'] as const, registers: [registry] }),
-    requestSeconds: new Histogram({ name: 'cqrsctl_http_request_seconds', help: 'Time to answer an HTTP request, by route pattern', labelNames: ['route'] as const, buckets: latency, registers: [registry] }),
-    tokenWait: new Histogram({ name: 'cqrsctl_read_token_wait_seconds', help: 'Time a read with a consistency token waited for a replica to apply it', buckets: latency, registers: [registry] }),
+    requests: new Counter({
+      name: 'cqrsctl_http_requests_total',
+      help: 'HTTP requests answered, by route pattern, method and status',
+      labelNames: ['route', 'method', 'status'] as const,
+      registers: [registry],
+    }),
+    requestSeconds: new Histogram({
+      name: 'cqrsctl_http_request_seconds',
+      help: 'Time to answer an HTTP request, by route pattern',
+      labelNames: ['route'] as const,
+      buckets: latency,
+      registers: [registry],
+    }),
+    tokenWait: new Histogram({
+      name: 'cqrsctl_read_token_wait_seconds',
+      help: 'Time a read with a consistency token waited for a replica to apply it',
+      buckets: latency,
+      registers: [registry],
+    }),
   };
 }
 

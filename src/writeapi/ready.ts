@@ -8,5 +8,6 @@ export function waitForWriteApi(config: Config, progress: Progress): Promise<tru
     waitUntil('write-api', () => fetch(`${config.writeApiUrl}/health`, { signal: AbortSignal.timeout(2000) }).then(() => true), {
       timeoutMs: 30_000,
       hint: 'See why with `cqrsctl logs write-api`.',
-    }));
+    }),
+  );
 }

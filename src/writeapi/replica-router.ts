@@ -62,15 +62,17 @@ export class ReplicaRouter {
    * reported with the error that says why.
    */
   async refresh(): Promise<{ name: string; appliedThrough: bigint; error?: string }[]> {
-    const errors = await Promise.all(this.replicas.map(async (r, i) => {
-      try {
-        const at = await this.position(r.sql);
-        if (at > this.known[i]) this.known[i] = at;
-        return undefined;
-      } catch (e) {
-        return e instanceof Error ? e.message : String(e);
-      }
-    }));
+    const errors = await Promise.all(
+      this.replicas.map(async (r, i) => {
+        try {
+          const at = await this.position(r.sql);
+          if (at > this.known[i]) this.known[i] = at;
+          return undefined;
+        } catch (e) {
+          return e instanceof Error ? e.message : String(e);
+        }
+      }),
+    );
     return this.positions().map((p, i) => (errors[i] === undefined ? p : { ...p, error: errors[i] }));
   }
 

@@ -40,7 +40,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     app.addHook('onResponse', async (req, reply) => {
       const servedBy = reply.getHeader('served-by');
       const token = reply.getHeader('consistency-token') ?? req.headers['consistency-token'];
-      log(`${new Date().toISOString()} ${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms${servedBy ? ` served-by=${servedBy}` : ''}${token ? ` token=${token}` : ''}`);
+      log(
+        `${new Date().toISOString()} ${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms${servedBy ? ` served-by=${servedBy}` : ''}${token ? ` token=${token}` : ''}`,
+      );
     });
   }
   const params = { params: schemas.idParams };
@@ -61,7 +63,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   // A command answers with what it touched and its token, the token also as a header for scripts.
-  const command = <R extends { token: string }>(status: number, run: (req: IdRequest) => Promise<R>) =>
+  const command =
+    <R extends { token: string }>(status: number, run: (req: IdRequest) => Promise<R>) =>
     async (req: IdRequest, reply: FastifyReply) => {
       const result = await run(req);
       reply.code(status).header('consistency-token', result.token);
@@ -69,14 +72,37 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     };
   const body = <T>(req: FastifyRequest) => req.body as T;
 
-  app.post('/customers', { schema: { body: schemas.newCustomer } }, command(201, (req) => c.createCustomer(body<NewCustomer>(req))));
-  app.delete('/customers/:id', { schema: params }, command(200, (req) => c.deleteCustomer(idOf(req))));
-  app.post('/products', { schema: { body: schemas.newProduct } }, command(201, (req) => c.createProduct(body<NewProduct>(req))));
-  app.put('/products/:id/price', { schema: { ...params, body: schemas.newPrice } },
-    command(200, (req) => c.updatePrice(idOf(req), body<{ price: string }>(req).price)));
-  app.post('/orders', { schema: { body: schemas.newOrder } }, command(201, (req) => c.placeOrder(body<NewOrder>(req))));
+  app.post(
+    '/customers',
+    { schema: { body: schemas.newCustomer } },
+    command(201, (req) => c.createCustomer(body<NewCustomer>(req))),
+  );
+  app.delete(
+    '/customers/:id',
+    { schema: params },
+    command(200, (req) => c.deleteCustomer(idOf(req))),
+  );
+  app.post(
+    '/products',
+    { schema: { body: schemas.newProduct } },
+    command(201, (req) => c.createProduct(body<NewProduct>(req))),
+  );
+  app.put(
+    '/products/:id/price',
+    { schema: { ...params, body: schemas.newPrice } },
+    command(200, (req) => c.updatePrice(idOf(req), body<{ price: string }>(req).price)),
+  );
+  app.post(
+    '/orders',
+    { schema: { body: schemas.newOrder } },
+    command(201, (req) => c.placeOrder(body<NewOrder>(req))),
+  );
   for (const action of ['pay', 'ship', 'cancel'] as Transition[]) {
-    app.post(`/orders/:id/${action}`, { schema: params }, command(200, (req) => c.changeOrder(idOf(req), action)));
+    app.post(
+      `/orders/:id/${action}`,
+      { schema: params },
+      command(200, (req) => c.changeOrder(idOf(req), action)),
+    );
   }
 
   const waitFor = async (token: bigint) => {
@@ -91,10 +117,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     const token = tokenOf(req);
     const candidates = token === undefined ? deps.router.rotation() : await waitFor(token);
     if (!candidates.length) {
-      const at = deps.router.positions().map((p) => `${p.name} at ${formatLsn(p.appliedThrough)}`).join(', ');
+      const at = deps.router
+        .positions()
+        .map((p) => `${p.name} at ${formatLsn(p.appliedThrough)}`)
+        .join(', ');
       // A token beyond the leader's own position was not issued by this stack: waiting will not help.
       const leader = await deps.leaderPosition().then(parseLsn, () => undefined);
-      const ahead = leader !== undefined && token! > leader ? `; the leader itself is only at ${formatLsn(leader)}, so this token did not come from this stack` : '; retry later';
+      const ahead =
+        leader !== undefined && token! > leader
+          ? `; the leader itself is only at ${formatLsn(leader)}, so this token did not come from this stack`
+          : '; retry later';
       throw unavailable(`no replica has applied ${formatLsn(token!)} within ${deps.readTimeoutMs} ms (${at})${ahead}`);
     }
     let lastError: unknown;
@@ -119,9 +151,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // ok: everything answers. degraded: some replica is down (reads go to the others). down (503): the
   // leader or every replica is unreachable, so commands or queries cannot be served.
   app.get('/health', async (_req, reply) => {
-    const [leader, positions] = await Promise.all([deps.leaderPosition().catch((e: Error) => ({ error: e.message })), deps.router.refresh()]);
+    const [leader, positions] = await Promise.all([
+      deps.leaderPosition().catch((e: Error) => ({ error: e.message })),
+      deps.router.refresh(),
+    ]);
     const replicas = positions.map((p) => ({
-      name: p.name, state: p.error ? 'down' : 'up', appliedThrough: formatLsn(p.appliedThrough), ...(p.error ? { error: p.error } : {}),
+      name: p.name,
+      state: p.error ? 'down' : 'up',
+      appliedThrough: formatLsn(p.appliedThrough),
+      ...(p.error ? { error: p.error } : {}),
     }));
     const up = replicas.filter((r) => r.state === 'up').length;
     const status = typeof leader !== 'string' || up === 0 ? 'down' : up < replicas.length ? 'degraded' : 'ok';
@@ -147,5 +185,11 @@ function describeSchemaError(e: { instancePath: string; message?: string; params
   return `${where} ${e.message ?? 'is invalid'}`;
 }
 
-const reasons: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 415: 'Unsupported Media Type', 503: 'Service Unavailable' };
+const reasons: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  409: 'Conflict',
+  415: 'Unsupported Media Type',
+  503: 'Service Unavailable',
+};
 const reasonOf = (status: number) => reasons[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error');

@@ -15,7 +15,10 @@ const pool = (e: PgEndpoint, max: number) =>
   pgClient(e, { max, connect_timeout: 2, connection: { TimeZone: 'UTC', application_name: 'cqrsctl-write-api' } });
 
 /** Starts the HTTP API on the configured host and port: commands against the leader, queries against the replicas. */
-export async function startWriteApi(config: Config, options: { readTimeoutMs?: number; logLevel?: string; requestLog?: (line: string) => void } = {}): Promise<WriteApi> {
+export async function startWriteApi(
+  config: Config,
+  options: { readTimeoutMs?: number; logLevel?: string; requestLog?: (line: string) => void } = {},
+): Promise<WriteApi> {
   const leader = pool(config.leader, 16);
   const replicas = config.replicas.map((r) => ({ name: r.name, sql: pool(r, 6) }));
   const app = buildServer({
@@ -32,8 +35,12 @@ export async function startWriteApi(config: Config, options: { readTimeoutMs?: n
   } catch (e) {
     await closePools();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new CqrsError(`port ${config.settings.writeApiPort} is already in use`,
-        'Another write API may be running (`cqrsctl status`); or move it with --write-api-port / CQRSCTL_WRITE_API_PORT.', ExitCode.usage, { cause: e });
+      throw new CqrsError(
+        `port ${config.settings.writeApiPort} is already in use`,
+        'Another write API may be running (`cqrsctl status`); or move it with --write-api-port / CQRSCTL_WRITE_API_PORT.',
+        ExitCode.usage,
+        { cause: e },
+      );
     }
     throw e;
   }

@@ -8,7 +8,17 @@ import type postgres from 'postgres';
  * type; and every table's rows as text, in column order.
  */
 export async function schemaDump(sql: postgres.Sql, schema: string): Promise<{ definitions: string; rows: Record<string, string> }> {
-  const tables = await sql<{ name: string; relkind: string; columns: string | null; indexes: string | null; constraints: string | null; partkey: string | null; bound: string | null }[]>`
+  const tables = await sql<
+    {
+      name: string;
+      relkind: string;
+      columns: string | null;
+      indexes: string | null;
+      constraints: string | null;
+      partkey: string | null;
+      bound: string | null;
+    }[]
+  >`
     select c.relname as name, c.relkind::text,
       (select string_agg(format('%I %s%s%s%s%s', a.attname, format_type(a.atttypid, a.atttypmod),
                 case when a.attnotnull then ' not null' else '' end,
@@ -33,12 +43,17 @@ export async function schemaDump(sql: postgres.Sql, schema: string): Promise<{ d
     where n.nspname = ${schema} and (t.typtype in ('e', 'd') or (t.typtype = 'c' and (select relkind from pg_class where oid = t.typrelid) = 'c'))
     order by t.typname`;
   const definitions = [
-    ...tables.map((t) => `${t.name} [${t.relkind}${t.partkey ? ` ${t.partkey}` : ''}${t.bound ? ` ${t.bound}` : ''}] (${t.columns}) constraints: ${t.constraints ?? '-'} indexes: ${t.indexes ?? '-'}`),
+    ...tables.map(
+      (t) =>
+        `${t.name} [${t.relkind}${t.partkey ? ` ${t.partkey}` : ''}${t.bound ? ` ${t.bound}` : ''}] (${t.columns}) constraints: ${t.constraints ?? '-'} indexes: ${t.indexes ?? '-'}`,
+    ),
     ...types.map((t) => `type ${t.line}`),
   ].join('\n');
   const rows: Record<string, string> = {};
   for (const t of tables) {
-    const [r] = await sql.unsafe(`select count(*)::text || E'\\n' || coalesce(string_agg(t::text, E'\\n' order by t::text), '') as text from ${quote(schema)}.${quote(t.name)} t`);
+    const [r] = await sql.unsafe(
+      `select count(*)::text || E'\\n' || coalesce(string_agg(t::text, E'\\n' order by t::text), '') as text from ${quote(schema)}.${quote(t.name)} t`,
+    );
     rows[t.name] = r.text as string;
   }
   return { definitions, rows };

@@ -34,10 +34,15 @@ export async function startScratchPostgres(): Promise<ScratchPostgres> {
   };
   try {
     await giveToPostgres(dir);
-    const init = await pgTool(join(pgBinDir, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], { all: true });
+    const init = await pgTool(join(pgBinDir, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], {
+      all: true,
+    });
     if (init.exitCode !== 0) throw new Error(`initdb failed:\n${init.all}`);
     const port = await ephemeralPort();
-    writeFileSync(join(data, 'postgresql.auto.conf'), `listen_addresses = '127.0.0.1'\nport = ${port}\nunix_socket_directories = ''\nfsync = off\n`);
+    writeFileSync(
+      join(data, 'postgresql.auto.conf'),
+      `listen_addresses = '127.0.0.1'\nport = ${port}\nunix_socket_directories = ''\nfsync = off\n`,
+    );
     await giveToPostgres(dir);
     const start = await pgTool(join(pgBinDir, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', 'start'], { all: true });
     if (start.exitCode !== 0) throw new Error(`pg_ctl start failed:\n${start.all}`);

@@ -9,13 +9,26 @@ import { cli } from '../helpers/cli.ts';
 /** A scratch stack: its own state dir and ports nobody else uses, so these tests touch nothing real. */
 const scratch = () => {
   const home = mkdtempSync(join(tmpdir(), 'cqrsctl-err-'));
-  return { home, env: { CQRSCTL_HOME: home, CQRSCTL_RUNTIME: 'native', CQRSCTL_LEADER_PORT: '45432', CQRSCTL_REPLICA_BASE_PORT: '45433', CQRSCTL_BROKER_PORT: '49092', CQRSCTL_CONTROLLER_PORT: '49093', CQRSCTL_CONNECT_PORT: '48083', CQRSCTL_WRITE_API_PORT: '48080' } };
+  return {
+    home,
+    env: {
+      CQRSCTL_HOME: home,
+      CQRSCTL_RUNTIME: 'native',
+      CQRSCTL_LEADER_PORT: '45432',
+      CQRSCTL_REPLICA_BASE_PORT: '45433',
+      CQRSCTL_BROKER_PORT: '49092',
+      CQRSCTL_CONTROLLER_PORT: '49093',
+      CQRSCTL_CONNECT_PORT: '48083',
+      CQRSCTL_WRITE_API_PORT: '48080',
+    },
+  };
 };
 
-const listen = (port: number) => new Promise<Server>((resolve) => {
-  const s = createServer();
-  s.listen(port, '127.0.0.1', () => resolve(s));
-});
+const listen = (port: number) =>
+  new Promise<Server>((resolve) => {
+    const s = createServer();
+    s.listen(port, '127.0.0.1', () => resolve(s));
+  });
 
 const noStack = (stderr: string) => assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace for an expected failure');
 
@@ -70,12 +83,17 @@ test('status of a stack that is not up exits 1 and shows services stopped', asyn
   const r = await cli(['status', '--json'], { env: scratch().env });
   assert.equal(r.exitCode, 1);
   const s = JSON.parse(r.stdout);
-  assert.ok(s.services.filter((x: { name: string }) => x.name === 'leader' || x.name === 'broker').every((x: { state: string }) => x.state === 'stopped'));
+  assert.ok(
+    s.services
+      .filter((x: { name: string }) => x.name === 'leader' || x.name === 'broker')
+      .every((x: { state: string }) => x.state === 'stopped'),
+  );
   assert.equal(s.healthy, false);
 });
 
 test('--help teaches: commands, examples and the settings story', async () => {
   const r = await cli(['--help']);
   assert.equal(r.exitCode, 0);
-  for (const word of ['up', 'down', 'status', 'logs', 'connector', 'CQRSCTL_LEADER_PORT', 'Examples:']) assert.ok(r.stdout.includes(word), word);
+  for (const word of ['up', 'down', 'status', 'logs', 'connector', 'CQRSCTL_LEADER_PORT', 'Examples:'])
+    assert.ok(r.stdout.includes(word), word);
 });

@@ -26,7 +26,12 @@ async function intoHead(args: string, env: NodeJS.ProcessEnv, feed: () => void |
     await sleep(200);
   }
   const r = await child;
-  return { timedOut: r.timedOut, line: line.trim(), code: Number(readFileSync(join(dir, 'code'), 'utf8')), stderr: readFileSync(join(dir, 'stderr'), 'utf8') };
+  return {
+    timedOut: r.timedOut,
+    line: line.trim(),
+    code: Number(readFileSync(join(dir, 'code'), 'utf8')),
+    stderr: readFileSync(join(dir, 'stderr'), 'utf8'),
+  };
 }
 
 test('logs -f into a pipe that closes ends quietly with exit 0', { timeout: 90_000 }, async () => {

@@ -15,17 +15,25 @@ import { cli } from '../helpers/cli.ts';
 // ports the kernel hands out, so it never meets the shared stack, and removes what it made.
 const docker = connectEngine();
 
-const listen = (port = 0) => new Promise<Server>((resolve, reject) => {
-  const server = createServer();
-  server.once('error', reject);
-  server.listen({ host: '127.0.0.1', port }, () => resolve(server));
-});
-const freePort = async () => { const s = await listen(); const { port } = s.address() as { port: number }; await new Promise((r) => s.close(r)); return port; };
+const listen = (port = 0) =>
+  new Promise<Server>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port }, () => resolve(server));
+  });
+const freePort = async () => {
+  const s = await listen();
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return port;
+};
 
 /** A config for a throwaway project (its leader on `leaderPort`) and an override compose file with `yaml`. */
 async function scratch(name: string, yaml: string, leaderPort?: number) {
   const project = `cqrsdev-${name}-${process.pid}`;
-  const config = loadConfig({ env: { ...process.env, CQRSCTL_COMPOSE_PROJECT: project, CQRSCTL_LEADER_PORT: String(leaderPort ?? (await freePort())) } });
+  const config = loadConfig({
+    env: { ...process.env, CQRSCTL_COMPOSE_PROJECT: project, CQRSCTL_LEADER_PORT: String(leaderPort ?? (await freePort())) },
+  });
   const file = join(mkdtempSync(join(tmpdir(), 'cqrsctl-override-')), 'override.yml');
   writeFileSync(file, yaml);
   return { project, config, runtime: createDockerRuntime(config, 'test', { overrides: [file] }) };
@@ -33,7 +41,11 @@ async function scratch(name: string, yaml: string, leaderPort?: number) {
 
 async function leftovers(project: string) {
   const filters = { label: [`com.docker.compose.project=${project}`] };
-  return (await docker.listContainers({ all: true, filters })).length + (await docker.listNetworks({ filters })).length + ((await docker.listVolumes({ filters })).Volumes ?? []).length;
+  return (
+    (await docker.listContainers({ all: true, filters })).length +
+    (await docker.listNetworks({ filters })).length +
+    ((await docker.listVolumes({ filters })).Volumes ?? []).length
+  );
 }
 
 test('engine not reachable: a usage error that names DOCKER_HOST', async () => {
@@ -58,17 +70,20 @@ test('image missing and not pullable: says to run `cqrsctl images build`, create
 });
 
 test('a service that never becomes healthy: named, with its last log lines', { timeout: 180_000 }, async () => {
-  const { project, runtime } = await scratch('unhealthy', [
-    'services:',
-    '  pg-leader:',
-    '    healthcheck:',
-    '      test: ["CMD-SHELL", "echo probe-says-no; exit 1"]',
-    // Long enough for the server to have written its first log lines, which the message must show.
-    '      interval: 2s',
-    '      retries: 6',
-    '      start_period: 1s',
-    '',
-  ].join('\n'));
+  const { project, runtime } = await scratch(
+    'unhealthy',
+    [
+      'services:',
+      '  pg-leader:',
+      '    healthcheck:',
+      '      test: ["CMD-SHELL", "echo probe-says-no; exit 1"]',
+      // Long enough for the server to have written its first log lines, which the message must show.
+      '      interval: 2s',
+      '      retries: 6',
+      '      start_period: 1s',
+      '',
+    ].join('\n'),
+  );
   try {
     await assert.rejects(runtime.startService('leader', silentProgress), (e: unknown) => {
       assert.ok(e instanceof CqrsError, String(e));

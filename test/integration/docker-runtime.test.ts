@@ -32,7 +32,11 @@ after(async () => {
 test('images build with nothing changed is skipped quickly', async () => {
   const started = Date.now();
   const results = await buildOfflineImages(config, silentProgress);
-  assert.deepEqual(results.map((r) => r.action), ['up to date', 'up to date', 'up to date', 'up to date'], 'run `cqrsctl images build` before these tests');
+  assert.deepEqual(
+    results.map((r) => r.action),
+    ['up to date', 'up to date', 'up to date', 'up to date'],
+    'run `cqrsctl images build` before these tests',
+  );
   assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
 });
 
@@ -63,10 +67,14 @@ test('containers, networks and volumes carry the labels docker compose writes', 
     assert.match(l['com.docker.compose.project.working_dir'], /\/compose$/);
     assert.ok(l['com.docker.compose.version']);
     assert.match(l['com.docker.compose.image'], /^sha256:/);
-    if (key === 'connect') assert.equal(l['com.docker.compose.depends_on'], 'redpanda:service_healthy:false,pg-leader:service_healthy:false');
+    if (key === 'connect')
+      assert.equal(l['com.docker.compose.depends_on'], 'redpanda:service_healthy:false,pg-leader:service_healthy:false');
   }
   const networks = await docker.listNetworks({ filters: byProject });
-  assert.deepEqual(networks.map((n) => [n.Name, n.Labels?.['com.docker.compose.network']]), [[`${project}_default`, 'default']]);
+  assert.deepEqual(
+    networks.map((n) => [n.Name, n.Labels?.['com.docker.compose.network']]),
+    [[`${project}_default`, 'default']],
+  );
   assert.ok(!networks[0].Labels?.['com.docker.compose.config-hash'], 'no config-hash on networks');
   const { Volumes } = await docker.listVolumes({ filters: byProject });
   const volumeKeys = ['leader-data', ...config.replicas.map((r) => `${r.name}-data`), 'broker-data'];
@@ -92,10 +100,27 @@ test('a row inserted on the leader arrives on the broker as a change event', { t
       const timer = setTimeout(() => reject(new Error(`no event on ${topic} within 90s`)), 90_000);
       const subscribe = async () => {
         for (let i = 0; ; i++) {
-          try { await consumer.subscribe({ topic, fromBeginning: true }); return; } catch (e) { if (i > 90) throw e; await new Promise((r) => setTimeout(r, 1000)); }
+          try {
+            await consumer.subscribe({ topic, fromBeginning: true });
+            return;
+          } catch (e) {
+            if (i > 90) throw e;
+            await new Promise((r) => setTimeout(r, 1000));
+          }
         }
       };
-      subscribe().then(() => consumer.run({ eachMessage: async ({ message }) => { if (String(message.value).includes('through docker')) { clearTimeout(timer); resolve(String(message.value)); } } })).catch(reject);
+      subscribe()
+        .then(() =>
+          consumer.run({
+            eachMessage: async ({ message }) => {
+              if (String(message.value).includes('through docker')) {
+                clearTimeout(timer);
+                resolve(String(message.value));
+              }
+            },
+          }),
+        )
+        .catch(reject);
     });
     assert.match(got, /through docker/);
   } finally {
@@ -103,38 +128,46 @@ test('a row inserted on the leader arrives on the broker as a change event', { t
   }
 });
 
-test('the replicator (started by up --detach) brings that row to every replica, and verify-replicas agrees', { timeout: 180_000 }, async () => {
-  const table = `docker_probe_${process.pid}`;
-  for (const replica of config.replicas) {
-    const sql = pgClient(replica);
-    try {
-      let note: string | undefined;
-      for (let i = 0; i < 120 && note === undefined; i++) {
-        const exists = (await sql`select to_regclass(${'public.' + table}) is not null as ok`)[0].ok;
-        if (exists) note = (await sql.unsafe(`select note from public.${table} where id = 1`))[0]?.note;
-        if (note === undefined) await new Promise((r) => setTimeout(r, 500));
+test(
+  'the replicator (started by up --detach) brings that row to every replica, and verify-replicas agrees',
+  { timeout: 180_000 },
+  async () => {
+    const table = `docker_probe_${process.pid}`;
+    for (const replica of config.replicas) {
+      const sql = pgClient(replica);
+      try {
+        let note: string | undefined;
+        for (let i = 0; i < 120 && note === undefined; i++) {
+          const exists = (await sql`select to_regclass(${'public.' + table}) is not null as ok`)[0].ok;
+          if (exists) note = (await sql.unsafe(`select note from public.${table} where id = 1`))[0]?.note;
+          if (note === undefined) await new Promise((r) => setTimeout(r, 500));
+        }
+        assert.equal(note, 'through docker', `${replica.name} never got the row`);
+      } finally {
+        await sql.end({ timeout: 1 });
       }
-      assert.equal(note, 'through docker', `${replica.name} never got the row`);
-    } finally {
-      await sql.end({ timeout: 1 });
     }
-  }
-  const verify = await cli(['verify-replicas', '--wait=90s', '--table', `public.${table}`]);
-  assert.equal(verify.exitCode, 0, verify.stdout + verify.stderr);
-});
+    const verify = await cli(['verify-replicas', '--wait=90s', '--table', `public.${table}`]);
+    assert.equal(verify.exitCode, 0, verify.stdout + verify.stderr);
+  },
+);
 
-test('on docker too, every migration of the suite reaches the replicas in commit order, definitions and rows equal', { timeout: 600_000 }, async () => {
-  const dbs = databases(config);
-  const started = new Date();
-  try {
-    for (const step of migrationSteps('mig_docker')) {
-      await dbs.leader.unsafe(step.sql);
-      await assertSchemaMirrored(dbs, 'mig_docker', step.name, started);
+test(
+  'on docker too, every migration of the suite reaches the replicas in commit order, definitions and rows equal',
+  { timeout: 600_000 },
+  async () => {
+    const dbs = databases(config);
+    const started = new Date();
+    try {
+      for (const step of migrationSteps('mig_docker')) {
+        await dbs.leader.unsafe(step.sql);
+        await assertSchemaMirrored(dbs, 'mig_docker', step.name, started);
+      }
+    } finally {
+      await dbs.end();
     }
-  } finally {
-    await dbs.end();
-  }
-});
+  },
+);
 
 test('on docker too, a reader of a replica never sees half of a leader transaction', { timeout: 180_000 }, async () => {
   const dbs = databases(config);
@@ -149,7 +182,7 @@ test('on docker too, a reader of a replica never sees half of a leader transacti
   }
 });
 
-test('logs connect shows Kafka Connect\'s log', async () => {
+test("logs connect shows Kafka Connect's log", async () => {
   const r = await cli(['logs', 'connect', '--tail', '200']);
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(r.stdout, /org\.apache\.kafka\.connect|Kafka Connect/);

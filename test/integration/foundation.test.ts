@@ -8,7 +8,11 @@ import { cli } from '../helpers/cli.ts';
 import { ensureStack } from '../helpers/stack.ts';
 
 const allPorts = (c: Config) => [
-  c.leader.port, ...c.replicas.map((r) => r.port), c.settings.brokerPort, c.settings.controllerPort, c.settings.connectPort,
+  c.leader.port,
+  ...c.replicas.map((r) => r.port),
+  c.settings.brokerPort,
+  c.settings.controllerPort,
+  c.settings.connectPort,
 ];
 
 describe('native runtime: up, change events, down, up again', () => {
@@ -27,7 +31,10 @@ describe('native runtime: up, change events, down, up again', () => {
       assert.equal(svc.state, 'running', `${svc.name} is ${svc.state}`);
     }
     assert.equal(s.connector.state, 'RUNNING');
-    assert.deepEqual(s.connector.tasks.map((t: { state: string }) => t.state), ['RUNNING']);
+    assert.deepEqual(
+      s.connector.tasks.map((t: { state: string }) => t.state),
+      ['RUNNING'],
+    );
     assert.equal(s.slot.active, true);
   });
 
@@ -110,4 +117,3 @@ async function waitForTopic(kafka: Kafka, topic: string) {
     await admin.disconnect();
   }
 }
-

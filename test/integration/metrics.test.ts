@@ -15,12 +15,20 @@ const replicatorMetrics = () => scrape(`http://${config.settings.host}:${config.
 const apiMetrics = () => scrape(`${config.writeApiUrl}/metrics`);
 
 // Workaround: not fetch, which refuses some ports outright (the Fetch standard's "bad ports", 10080 among them).
-function http(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; type: string; text: string }> {
+function http(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string; text: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = request(url, { method, headers: payload ? { ...headers, 'content-type': 'application/json' } : headers }, (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text }));
+      res
+        .setEncoding('utf8')
+        .on('data', (c: string) => (text += c))
+        .on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text }));
     });
     req.on('error', reject).end(payload);
   });
@@ -81,14 +89,19 @@ describe('metrics', { timeout: 300_000 }, () => {
     assert.equal(read.status, 200, read.text);
 
     let after = before;
-    const applied = (m: Map<string, number>, replica: string) => total(m, 'cqrsctl_events_applied_total', { replica, table: 'public.customers', op: 'c' });
+    const applied = (m: Map<string, number>, replica: string) =>
+      total(m, 'cqrsctl_events_applied_total', { replica, table: 'public.customers', op: 'c' });
     for (let i = 0; i < 60 && config.replicas.some(({ name }) => applied(after, name) <= applied(before, name)); i++) {
       await sleep(500);
       after = await replicatorMetrics();
     }
     for (const { name: replica } of config.replicas) {
       assert.ok(applied(after, replica) > applied(before, replica), `${replica}: customers inserts applied`);
-      for (const h of ['cqrsctl_apply_batch_seconds_count', 'cqrsctl_apply_batch_events_count', 'cqrsctl_commit_to_visible_seconds_count']) {
+      for (const h of [
+        'cqrsctl_apply_batch_seconds_count',
+        'cqrsctl_apply_batch_events_count',
+        'cqrsctl_commit_to_visible_seconds_count',
+      ]) {
         assert.ok(total(after, h, { replica }) > total(before, h, { replica }), `${replica}: ${h} moved`);
       }
     }

@@ -42,7 +42,9 @@ test('every column type round-trips exactly through inserts, updates and deletes
 
 test('quoted identifiers, composite keys, key updates, delete and re-insert in one transaction', { timeout: 120_000 }, async () => {
   const t = `"${uniqueName('odd name; with')} spaces"`;
-  await dbs.leader.unsafe(`create table ${t} ("Region; Code" text, "order id" int, "Value ""q""" text, primary key ("Region; Code", "order id"))`);
+  await dbs.leader.unsafe(
+    `create table ${t} ("Region; Code" text, "order id" int, "Value ""q""" text, primary key ("Region; Code", "order id"))`,
+  );
   await dbs.leader.unsafe(`insert into ${t} select 'r' || (i % 3), i, 'v' || i from generate_series(1, 50) i`);
   await dbs.leader.unsafe(`update ${t} set "order id" = "order id" + 1000 where "order id" % 5 = 0`); // primary-key update
   await dbs.leader.begin(async (tx) => {

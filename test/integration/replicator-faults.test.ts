@@ -99,7 +99,11 @@ test('a poison event goes to the dead-letter topic and later events still apply'
   await dbs.leader.unsafe(`insert into ${t} values (3, 'after')`);
   await assertEqual(t, 'id');
   const deadAfter = (await replicationStatus(config)).map((r) => r.deadLettered);
-  assert.deepEqual(deadAfter, deadBefore.map((n) => n + 1), 'each replica dead-lettered it once');
+  assert.deepEqual(
+    deadAfter,
+    deadBefore.map((n) => n + 1),
+    'each replica dead-lettered it once',
+  );
 
   const consumer = kafka.consumer({ groupId: uniqueName('dlq-check') });
   await consumer.connect();

@@ -31,14 +31,17 @@ export async function waitApplied(leader: postgres.Sql, replicas: postgres.Sql[]
   for (;;) {
     const w = await Promise.all(replicas.map((r) => appliedThrough(r)));
     if (w.every((x) => x >= t)) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`replicas did not apply through ${t} within ${timeoutMs} ms (at ${w.join(', ')})`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`replicas did not apply through ${t} within ${timeoutMs} ms (at ${w.join(', ')})`);
     await sleep(200);
   }
 }
 
 /** count and an ordered md5 of every row's text: equal on two databases means equal tables. */
 export async function fingerprint(sql: postgres.Sql, qualified: string, orderBy: string): Promise<string> {
-  const [r] = await sql.unsafe(`select count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' order by ${orderBy})), '') as f from ${qualified} t`);
+  const [r] = await sql.unsafe(
+    `select count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' order by ${orderBy})), '') as f from ${qualified} t`,
+  );
   return r.f as string;
 }
 
@@ -50,7 +53,13 @@ export async function fingerprints(dbs: ReturnType<typeof databases>, qualified:
  * Every replica holds exactly the leader's definitions and rows of the schema (independent catalog check),
  * and no dead letter was recorded since `since` (other tests make some on purpose).
  */
-export async function assertSchemaMirrored(dbs: ReturnType<typeof databases>, schema: string, label: string, since: Date, timeoutMs = 120_000): Promise<void> {
+export async function assertSchemaMirrored(
+  dbs: ReturnType<typeof databases>,
+  schema: string,
+  label: string,
+  since: Date,
+  timeoutMs = 120_000,
+): Promise<void> {
   await waitApplied(dbs.leader, dbs.replicas, timeoutMs);
   const ours = await schemaDump(dbs.leader, schema);
   for (const [i, replica] of dbs.replicas.entries()) {
@@ -83,23 +92,34 @@ export async function transfersWhile(dbs: ReturnType<typeof databases>, during: 
     while (writing) {
       const [from, to] = Math.random() < 0.5 ? ['a', 'b'] : ['b', 'a'];
       const amount = 1 + Math.floor(Math.random() * 50);
-      const ok = await dbs.leader.begin(async (tx) => {
-        await tx.unsafe(`update ${bank}.${from} set balance = balance - ${amount} where id = ${1 + Math.floor(Math.random() * ACCOUNTS)}`);
-        await tx.unsafe(`update ${bank}.${to} set balance = balance + ${amount} where id = ${1 + Math.floor(Math.random() * ACCOUNTS)}`);
-      }).then(() => true, (e) => {
-        // Concurrent transfers can deadlock on the leader; PostgreSQL rolls one back, which is no transfer at all.
-        if (e.code !== '40P01') throw e;
-        return false;
-      });
+      const ok = await dbs.leader
+        .begin(async (tx) => {
+          await tx.unsafe(
+            `update ${bank}.${from} set balance = balance - ${amount} where id = ${1 + Math.floor(Math.random() * ACCOUNTS)}`,
+          );
+          await tx.unsafe(`update ${bank}.${to} set balance = balance + ${amount} where id = ${1 + Math.floor(Math.random() * ACCOUNTS)}`);
+        })
+        .then(
+          () => true,
+          (e) => {
+            // Concurrent transfers can deadlock on the leader; PostgreSQL rolls one back, which is no transfer at all.
+            if (e.code !== '40P01') throw e;
+            return false;
+          },
+        );
       if (ok) transfers++;
     }
   });
   const reads = { total: 0, torn: [] as string[] };
   const readers = dbs.replicas.map(async (replica, i) => {
     while (writing) {
-      const [r] = await replica.unsafe(`
+      const [r] = await replica
+        .unsafe(
+          `
         select (select count(*) from ${bank}.a) + (select count(*) from ${bank}.b) as n,
-               (select coalesce(sum(balance), 0) from ${bank}.a) + (select coalesce(sum(balance), 0) from ${bank}.b) as total`).catch(() => [{ n: '0', total: '0' }]);
+               (select coalesce(sum(balance), 0) from ${bank}.a) + (select coalesce(sum(balance), 0) from ${bank}.b) as total`,
+        )
+        .catch(() => [{ n: '0', total: '0' }]);
       if (Number(r.n) === 0) continue; // the tables are not there yet
       reads.total++;
       if (Number(r.n) !== ACCOUNTS * 2 || Number(r.total) !== TOTAL) reads.torn.push(`replica-${i + 1}: ${r.n} rows, total ${r.total}`);

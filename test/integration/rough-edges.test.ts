@@ -45,7 +45,9 @@ test('up --help lists the stack settings, --replicas and --leader-port among the
 test('config has the "where it came from" column its help promises, and masks only the password of a URL', async () => {
   const help = await cli(['config', '--help']);
   assert.match(help.stdout, /where it came from/);
-  const r = await cli(['config', '--leader-url', 'postgres://app:s3cret@db.example:6543/shop'], { env: { CQRSCTL_HOME: scratchHome(), CQRSCTL_REPLICAS: '2' } });
+  const r = await cli(['config', '--leader-url', 'postgres://app:s3cret@db.example:6543/shop'], {
+    env: { CQRSCTL_HOME: scratchHome(), CQRSCTL_REPLICAS: '2' },
+  });
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(r.stdout, /│ SETTING\s+│ VALUE\s+│ FROM\s+│ ENVIRONMENT/);
   assert.match(r.stdout, /│ replicas\s+│ 2\s+│ environment\s+│ CQRSCTL_REPLICAS/);
@@ -61,11 +63,17 @@ test('logs --tail 0 prints nothing; -f without --tail starts from the last 10 li
   assert.equal(none.exitCode, 0);
   assert.equal(none.stdout, '');
 
-  const follow = execa(join(repoRoot, 'bin/cqrsctl'), ['logs', 'replicator', '-f'], { env: { CQRSCTL_HOME: home, NO_COLOR: '1' }, reject: false });
+  const follow = execa(join(repoRoot, 'bin/cqrsctl'), ['logs', 'replicator', '-f'], {
+    env: { CQRSCTL_HOME: home, NO_COLOR: '1' },
+    reject: false,
+  });
   await sleep(2500);
   follow.kill('SIGINT');
   const r = await follow;
-  assert.deepEqual(r.stdout.trim().split('\n'), Array.from({ length: 10 }, (_, i) => `line ${i + 91}`));
+  assert.deepEqual(
+    r.stdout.trim().split('\n'),
+    Array.from({ length: 10 }, (_, i) => `line ${i + 91}`),
+  );
 });
 
 test('connector verbs on a connector Connect does not have exit 2 and say so', { timeout: 120_000 }, async () => {
@@ -138,10 +146,14 @@ test('verify-replicas speaks of 1 replica and 1 row in the singular; read API ti
     assert.match(repaired.stdout, new RegExp(`Repaired public\\.${table} on ${config.replicas[0].name}: 1 row deleted, 0 inserted`));
 
     const created = await fetch(`${config.writeApiUrl}/customers`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `edges-${Date.now()}@example.com`, name: 'Edge' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `edges-${Date.now()}@example.com`, name: 'Edge' }),
     });
     const { customerId, token } = (await created.json()) as { customerId: number; token: string };
-    const doc = (await (await fetch(`${config.writeApiUrl}/customers/${customerId}`, { headers: { 'consistency-token': token } })).json()) as Record<string, string>;
+    const doc = (await (
+      await fetch(`${config.writeApiUrl}/customers/${customerId}`, { headers: { 'consistency-token': token } })
+    ).json()) as Record<string, string>;
     assert.match(doc.createdAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
   } finally {
     await leader.end();

@@ -37,29 +37,40 @@ test('every migration reaches the replicas in its place in commit order while th
   }
 });
 
-test('the same migrations applied while the replicator is stopped give the same replicas once it starts again', { timeout: 600_000 }, async () => {
-  await stopReplicator();
-  try {
-    for (const step of migrationSteps(lagging)) await dbs.leader.unsafe(step.sql);
-  } finally {
-    const r = await cli(['up', '--detach']);
-    assert.equal(r.exitCode, 0, r.stderr);
-  }
-  await assertMirrored(lagging, 'all steps, applied late');
-  const tables = ['t2', 'qty', 'ev', 'log', 'ids'].flatMap((t) => ['--table', `${lagging}.${t}`]);
-  const verify = await cli(['verify-replicas', '--wait=60s', '--json', ...tables]);
-  assert.equal(verify.exitCode, 0, verify.stdout + verify.stderr);
-  assert.equal(JSON.parse(verify.stdout).verdict, 'equal');
-});
+test(
+  'the same migrations applied while the replicator is stopped give the same replicas once it starts again',
+  { timeout: 600_000 },
+  async () => {
+    await stopReplicator();
+    try {
+      for (const step of migrationSteps(lagging)) await dbs.leader.unsafe(step.sql);
+    } finally {
+      const r = await cli(['up', '--detach']);
+      assert.equal(r.exitCode, 0, r.stderr);
+    }
+    await assertMirrored(lagging, 'all steps, applied late');
+    const tables = ['t2', 'qty', 'ev', 'log', 'ids'].flatMap((t) => ['--table', `${lagging}.${t}`]);
+    const verify = await cli(['verify-replicas', '--wait=60s', '--json', ...tables]);
+    assert.equal(verify.exitCode, 0, verify.stdout + verify.stderr);
+    assert.equal(JSON.parse(verify.stdout).verdict, 'equal');
+  },
+);
 
-test('verify-replicas compares definitions: an index dropped on a replica is found and --repair restores it', { timeout: 120_000 }, async () => {
-  await dbs.replicas[1].unsafe(`drop index ${live}.t2_lower_idx`);
-  const found = await cli(['verify-replicas', '--wait=60s', '--json', '--table', `${live}.t2`]);
-  assert.equal(found.exitCode, 1, found.stdout + found.stderr);
-  const diverged = JSON.parse(found.stdout).tables.filter((t: { state: string }) => t.state !== 'equal');
-  assert.deepEqual(diverged.map((t: { replica: string; table: string }) => `${t.replica} ${t.table}`), [`replica-2 ${live}.t2`]);
-  assert.match(diverged[0].definition.leader, /t2_lower_idx/);
-  const repaired = await cli(['verify-replicas', '--repair', '--json', '--table', `${live}.t2`]);
-  assert.equal(repaired.exitCode, 0, repaired.stdout + repaired.stderr);
-  await assertMirrored(live, 'repair');
-});
+test(
+  'verify-replicas compares definitions: an index dropped on a replica is found and --repair restores it',
+  { timeout: 120_000 },
+  async () => {
+    await dbs.replicas[1].unsafe(`drop index ${live}.t2_lower_idx`);
+    const found = await cli(['verify-replicas', '--wait=60s', '--json', '--table', `${live}.t2`]);
+    assert.equal(found.exitCode, 1, found.stdout + found.stderr);
+    const diverged = JSON.parse(found.stdout).tables.filter((t: { state: string }) => t.state !== 'equal');
+    assert.deepEqual(
+      diverged.map((t: { replica: string; table: string }) => `${t.replica} ${t.table}`),
+      [`replica-2 ${live}.t2`],
+    );
+    assert.match(diverged[0].definition.leader, /t2_lower_idx/);
+    const repaired = await cli(['verify-replicas', '--repair', '--json', '--table', `${live}.t2`]);
+    assert.equal(repaired.exitCode, 0, repaired.stdout + repaired.stderr);
+    await assertMirrored(live, 'repair');
+  },
+);

@@ -25,7 +25,11 @@ interface Case {
 }
 
 const none = (pattern: RegExp) => (statements: string[]) =>
-  assert.deepEqual(statements.filter((s) => pattern.test(s)), [], `no statement should match ${pattern}`);
+  assert.deepEqual(
+    statements.filter((s) => pattern.test(s)),
+    [],
+    `no statement should match ${pattern}`,
+  );
 
 const cases: Case[] = [
   {
@@ -62,15 +66,15 @@ const cases: Case[] = [
     ddl: 'drop table t',
   },
   {
-    name: 'add columns with defaults: existing rows get the leader\'s values, now() included',
-    before: "create table t (id int primary key); insert into t select generate_series(1, 3)",
+    name: "add columns with defaults: existing rows get the leader's values, now() included",
+    before: 'create table t (id int primary key); insert into t select generate_series(1, 3)',
     ddl: `select pg_sleep(0.02);
       alter table t add column c text default 'd', add column n int not null default 7, add column at timestamptz default now(),
         add column born timestamp default localtimestamp, add column tags text[] default '{"a b",c}'`,
   },
   {
     name: 'add a column whose default was later changed: rows keep the value they got',
-    before: "create table t (id int primary key); insert into t values (1), (2)",
+    before: 'create table t (id int primary key); insert into t values (1), (2)',
     ddl: "alter table t add column c text default 'first'; alter table t alter column c set default 'second'; alter table t alter column c drop default",
   },
   {
@@ -94,7 +98,8 @@ const cases: Case[] = [
   },
   {
     name: 'defaults, not null and collation',
-    before: "create table t (id int primary key, a int default 1, b text, c text not null, d text); insert into t values (1, 1, 'b', 'c', 'd')",
+    before:
+      "create table t (id int primary key, a int default 1, b text, c text not null, d text); insert into t values (1, 1, 'b', 'c', 'd')",
     ddl: 'alter table t alter column a drop default; alter table t alter column b set default $$z$$; alter table t alter column b set not null; alter table t alter column c drop not null; alter table t alter column d type text collate "C"',
   },
   {
@@ -133,20 +138,23 @@ const cases: Case[] = [
   },
   {
     name: 'indexes: unique, partial, expression created; renamed; dropped; changed',
-    before: 'create table t (id int primary key, a text, b int); create index t_a on t (a); create index t_b on t (b); create index t_old on t (a, b)',
+    before:
+      'create table t (id int primary key, a text, b int); create index t_a on t (a); create index t_b on t (b); create index t_old on t (a, b)',
     ddl: `create unique index t_lower_a on t (lower(a)); create index t_big on t (b) where b > 100;
       alter index t_a rename to t_a2; drop index t_old; drop index t_b; create index t_b on t (b desc)`,
   },
   {
     name: 'sequences: created, owned, retyped, renamed, dropped; serial column',
-    before: 'create sequence s1; create sequence s2; create sequence s3; create table t (id serial, n int); create table old (id int); create sequence s4 owned by old.id',
+    before:
+      'create sequence s1; create sequence s2; create sequence s3; create table t (id serial, n int); create table old (id int); create sequence s4 owned by old.id',
     ddl: `alter sequence s1 owned by t.n; alter sequence s3 as smallint; alter sequence s3 rename to s3b; drop sequence s2;
       alter sequence s4 owned by none; drop table old;
       create table u (id bigserial primary key); alter table t rename column n to n2`,
   },
   {
     name: 'enum: created, labels added in place and renamed, type renamed and moved; columns using it untouched',
-    before: "create schema x; create type mood as enum ('sad', 'ok', 'happy'); create table t (m mood default 'ok', ms mood[]); insert into t values ('sad', '{ok}')",
+    before:
+      "create schema x; create type mood as enum ('sad', 'ok', 'happy'); create table t (m mood default 'ok', ms mood[]); insert into t values ('sad', '{ok}')",
     ddl: `alter type mood add value 'meh' before 'ok'; alter type mood add value 'ecstatic' after 'happy'; alter type mood add value 'awful' before 'sad';
       alter type mood rename value 'sad' to 'blue'; alter type mood rename to feeling; alter type feeling set schema x;
       create type colour as enum ('red', 'green')`,
@@ -199,7 +207,7 @@ const cases: Case[] = [
       create index on m (d); alter table m add column note text default 'n'`,
   },
   {
-    name: 'a partition attached with an index and a key that match the parent\'s',
+    name: "a partition attached with an index and a key that match the parent's",
     before: `create table q (id int, r text, v text, primary key (id, r), constraint q_r check (r <> '')) partition by list (r);
       create index q_v on q (v);
       create table q_x (id int not null, r text not null, v text, primary key (id, r), constraint q_r check (r <> ''));
@@ -209,7 +217,8 @@ const cases: Case[] = [
   },
   {
     name: 'a type change with USING and no cast, on a reloaded table',
-    before: "create table t (id int primary key, d date, g int generated always as (id * 2) stored); insert into t values (1, '2024-05-06')",
+    before:
+      "create table t (id int primary key, d date, g int generated always as (id * 2) stored); insert into t values (1, '2024-05-06')",
     ddl: 'alter table t alter column d type int using extract(year from d)::int',
     reloaded: ['public.t'],
   },
@@ -261,7 +270,9 @@ async function rowsOf(sql: postgres.Sql, s: Snapshot): Promise<Record<string, st
   const rows: Record<string, string> = {};
   for (const t of s.tables.filter((x) => x.kind === 'table')) {
     const q = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
-    const [r] = await sql.unsafe(`select count(*) || ': ' || coalesce(string_agg(t::text, ' | ' order by t::text), '') as rows from only ${q} t`);
+    const [r] = await sql.unsafe(
+      `select count(*) || ': ' || coalesce(string_agg(t::text, ' | ' order by t::text), '') as rows from only ${q} t`,
+    );
     rows[q] = r.rows as string;
   }
   return rows;
@@ -273,8 +284,14 @@ async function copyRows(from: postgres.Sql, to: postgres.Sql, s: Snapshot): Prom
     const q = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
     const [r] = await from.unsafe(`select json_agg(t)::text as rows from only ${q} t`);
     if (!r.rows) continue;
-    const cols = t.columns.filter((c) => !c.generated).map((c) => quoteIdent(c.name)).join(', ');
-    await to.unsafe(`insert into ${q} (${cols}) overriding system value select ${cols} from json_populate_recordset(null::${q}, $1::text::json)`, [r.rows]);
+    const cols = t.columns
+      .filter((c) => !c.generated)
+      .map((c) => quoteIdent(c.name))
+      .join(', ');
+    await to.unsafe(
+      `insert into ${q} (${cols}) overriding system value select ${cols} from json_populate_recordset(null::${q}, $1::text::json)`,
+      [r.rows],
+    );
   }
 }
 
@@ -309,40 +326,48 @@ async function freshDatabases(...names: string[]): Promise<postgres.Sql[]> {
   return names.map((db) => postgres(pg.urlOf(db), { max: 1, onnotice: () => {} }));
 }
 
-describe('diffSchema on PostgreSQL: a replica given the statements ends with the leader\'s definitions and rows', { timeout: 300_000 }, () => {
-  for (const c of cases) {
-    test(c.name, async () => {
-      const [leader, replica] = await freshDatabases('leader', 'replica');
-      try {
-        if (c.before) await leader.unsafe(c.before);
-        const before = await readSnapshot(leader, SCOPE);
-        const build = diffSchema(EMPTY_SNAPSHOT, before);
-        assert.deepEqual(build.unsupported, []);
-        await apply(replica, build.statements);
-        await copyRows(leader, replica, before);
-        assert.deepEqual(normalizeSnapshot(await readSnapshot(replica, SCOPE)), normalizeSnapshot(before), 'replica built from EMPTY');
-        assert.deepEqual(await catalogDump(replica), await catalogDump(leader), 'replica built from EMPTY');
+describe(
+  "diffSchema on PostgreSQL: a replica given the statements ends with the leader's definitions and rows",
+  { timeout: 300_000 },
+  () => {
+    for (const c of cases) {
+      test(c.name, async () => {
+        const [leader, replica] = await freshDatabases('leader', 'replica');
+        try {
+          if (c.before) await leader.unsafe(c.before);
+          const before = await readSnapshot(leader, SCOPE);
+          const build = diffSchema(EMPTY_SNAPSHOT, before);
+          assert.deepEqual(build.unsupported, []);
+          await apply(replica, build.statements);
+          await copyRows(leader, replica, before);
+          assert.deepEqual(normalizeSnapshot(await readSnapshot(replica, SCOPE)), normalizeSnapshot(before), 'replica built from EMPTY');
+          assert.deepEqual(await catalogDump(replica), await catalogDump(leader), 'replica built from EMPTY');
 
-        await leader.unsafe(c.ddl);
-        const next = await readSnapshot(leader, SCOPE);
-        const reloaded = next.tables.filter((t) => c.reloaded?.includes(`${t.schema}.${t.name}`));
-        const diff = diffSchema(before, next, { reloaded: new Set(reloaded.map((t) => t.oid)) });
-        const truncate = reloaded.map((t) => `truncate ${quoteIdent(t.schema)}.${quoteIdent(t.name)}`);
-        await apply(replica, [...truncate, ...diff.statements]);
-        await copyRows(leader, replica, { ...next, tables: reloaded });
+          await leader.unsafe(c.ddl);
+          const next = await readSnapshot(leader, SCOPE);
+          const reloaded = next.tables.filter((t) => c.reloaded?.includes(`${t.schema}.${t.name}`));
+          const diff = diffSchema(before, next, { reloaded: new Set(reloaded.map((t) => t.oid)) });
+          const truncate = reloaded.map((t) => `truncate ${quoteIdent(t.schema)}.${quoteIdent(t.name)}`);
+          await apply(replica, [...truncate, ...diff.statements]);
+          await copyRows(leader, replica, { ...next, tables: reloaded });
 
-        assert.equal(diff.unsupported.length, c.unsupported?.length ?? 0, diff.unsupported.join('\n'));
-        for (const pattern of c.unsupported ?? []) assert.ok(diff.unsupported.some((u) => pattern.test(u)), `${pattern} in ${diff.unsupported.join('\n')}`);
-        c.statements?.(diff.statements);
-        assert.deepEqual(normalizeSnapshot(await readSnapshot(replica, SCOPE)), normalizeSnapshot(next));
-        assert.deepEqual(await catalogDump(replica), await catalogDump(leader));
-        assert.deepEqual(await rowsOf(replica, next), await rowsOf(leader, next));
-      } finally {
-        await Promise.all([leader.end({ timeout: 1 }), replica.end({ timeout: 1 })]);
-      }
-    });
-  }
-});
+          assert.equal(diff.unsupported.length, c.unsupported?.length ?? 0, diff.unsupported.join('\n'));
+          for (const pattern of c.unsupported ?? [])
+            assert.ok(
+              diff.unsupported.some((u) => pattern.test(u)),
+              `${pattern} in ${diff.unsupported.join('\n')}`,
+            );
+          c.statements?.(diff.statements);
+          assert.deepEqual(normalizeSnapshot(await readSnapshot(replica, SCOPE)), normalizeSnapshot(next));
+          assert.deepEqual(await catalogDump(replica), await catalogDump(leader));
+          assert.deepEqual(await rowsOf(replica, next), await rowsOf(leader, next));
+        } finally {
+          await Promise.all([leader.end({ timeout: 1 }), replica.end({ timeout: 1 })]);
+        }
+      });
+    }
+  },
+);
 
 describe('readSnapshot: what is captured', { timeout: 120_000 }, () => {
   let sql: postgres.Sql;
@@ -362,7 +387,10 @@ describe('readSnapshot: what is captured', { timeout: 120_000 }, () => {
     assert.deepEqual(s.tables.map((t) => `${t.schema}.${t.name}`).sort(), ['a.p', 'a.t1', 'a.t2', 'b.p1', 'b.t3']);
     assert.deepEqual(s.schemas.map((x) => x.name).sort(), ['a', 'b', 'public']);
     assert.deepEqual(s.types, [], 'citext belongs to its extension');
-    assert.deepEqual(s.sequences.map((q) => q.name), ['s']);
+    assert.deepEqual(
+      s.sequences.map((q) => q.name),
+      ['s'],
+    );
   });
 
   test('schema and table filters; a partition goes with its root; a sequence with its owner', async () => {
@@ -381,11 +409,14 @@ describe('readSnapshot: what is captured', { timeout: 120_000 }, () => {
     assert.deepEqual(r.s, await readSnapshot(sql, { ...SCOPE, tables: ['a.t2'] }));
   });
 
-  test('inside a caller\'s transaction, the caller\'s settings are put back', async () => {
+  test("inside a caller's transaction, the caller's settings are put back", async () => {
     const after = await sql.begin(async (tx) => {
       await tx`set local search_path to a, public`;
       await tx`set local timezone to 'Europe/Paris'`;
-      assert.deepEqual((await readSnapshot(tx, { ...SCOPE, tables: ['a.t1'] })).tables.map((t) => t.name), ['t1']);
+      assert.deepEqual(
+        (await readSnapshot(tx, { ...SCOPE, tables: ['a.t1'] })).tables.map((t) => t.name),
+        ['t1'],
+      );
       return tx`select current_setting('search_path') as path, current_setting('TimeZone') as zone`;
     });
     assert.deepEqual([after[0].path, after[0].zone], ['a, public', 'Europe/Paris']);
@@ -399,15 +430,31 @@ describe('readSnapshot: what is captured', { timeout: 120_000 }, () => {
     const [t] = (await readSnapshot(sql, { ...SCOPE, tables: ['a.kinds'] })).tables;
     const facts = t.columns.map((c) => [c.name, c.kind, c.array]);
     assert.deepEqual(facts, [
-      ['b', 'bool', false], ['f', 'bool', false], ['ff', 'bool', false], ['y', 'bytea', true], ['yb', 'bytea', true],
-      ['ts', 'timestamp', false], ['tz', 'text', false], ['n', 'text', false], ['v', 'text', false], ['c', 'text', false],
-      ['id', 'text', false], ['g', 'text', false], ['m', 'timestamp', false],
+      ['b', 'bool', false],
+      ['f', 'bool', false],
+      ['ff', 'bool', false],
+      ['y', 'bytea', true],
+      ['yb', 'bytea', true],
+      ['ts', 'timestamp', false],
+      ['tz', 'text', false],
+      ['n', 'text', false],
+      ['v', 'text', false],
+      ['c', 'text', false],
+      ['id', 'text', false],
+      ['g', 'text', false],
+      ['m', 'timestamp', false],
     ]);
     const column = (name: string) => t.columns.find((c) => c.name === name)!;
     assert.equal(column('c').collation, 'pg_catalog."C"');
-    assert.deepEqual([column('id').identity, column('id').default, column('g').generated, column('g').default], ['always', null, '(id + 1)', null]);
+    assert.deepEqual(
+      [column('id').identity, column('id').default, column('g').generated, column('g').default],
+      ['always', null, '(id + 1)', null],
+    );
     assert.deepEqual([column('m').missing, column('b').missing], ['2024-02-03 04:05:06.789', null]);
     const [p1] = (await readSnapshot(sql, { ...SCOPE, tables: ['a.p'] })).tables.filter((x) => x.name === 'p1');
-    assert.deepEqual(p1.columns.map((c) => c.inherited), [true, true]);
+    assert.deepEqual(
+      p1.columns.map((c) => c.inherited),
+      [true, true],
+    );
   });
 });

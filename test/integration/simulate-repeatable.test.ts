@@ -23,20 +23,28 @@ test('--seed with --check-reads is repeatable: two runs do the same commands wit
   assert.equal(runs[0].reads.fresh, 500);
 });
 
-test('Ctrl-C in a piped simulate: progress lines while it runs, then the summary of what was done and exit 130', { timeout: 120_000 }, async () => {
-  const child = execa('bin/cqrsctl', ['simulate', '--duration', '60s', '--rate', '50', '--via', 'sql'], { cwd: repoRoot, env: { NO_COLOR: '1' }, reject: false });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  for (let i = 0; !/^… Simulating 60 s via sql \d+ · /m.test(stderr); i++) {
-    assert.ok(i < 200, `no progress line within 20 s:\n${stderr}`);
-    await sleep(100);
-  }
-  child.kill('SIGINT');
-  const r = await child;
-  assert.equal(r.exitCode, 130, r.stderr);
-  assert.match(r.stderr, /Ctrl-C: starting no more commands, finishing those in flight/);
-  assert.match(r.stdout, /│ TOTAL\s+│|│ total\s+│/);
-  const done = Number(/(\d+) commands in [\d.]+ s/.exec(r.stdout)?.[1]);
-  assert.ok(done > 100 && done < 3000, r.stdout);
-  assert.match(r.stdout, new RegExp(`Interrupted: ${done} commands ran`));
-});
+test(
+  'Ctrl-C in a piped simulate: progress lines while it runs, then the summary of what was done and exit 130',
+  { timeout: 120_000 },
+  async () => {
+    const child = execa('bin/cqrsctl', ['simulate', '--duration', '60s', '--rate', '50', '--via', 'sql'], {
+      cwd: repoRoot,
+      env: { NO_COLOR: '1' },
+      reject: false,
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    for (let i = 0; !/^… Simulating 60 s via sql \d+ · /m.test(stderr); i++) {
+      assert.ok(i < 200, `no progress line within 20 s:\n${stderr}`);
+      await sleep(100);
+    }
+    child.kill('SIGINT');
+    const r = await child;
+    assert.equal(r.exitCode, 130, r.stderr);
+    assert.match(r.stderr, /Ctrl-C: starting no more commands, finishing those in flight/);
+    assert.match(r.stdout, /│ TOTAL\s+│|│ total\s+│/);
+    const done = Number(/(\d+) commands in [\d.]+ s/.exec(r.stdout)?.[1]);
+    assert.ok(done > 100 && done < 3000, r.stdout);
+    assert.match(r.stdout, new RegExp(`Interrupted: ${done} commands ran`));
+  },
+);

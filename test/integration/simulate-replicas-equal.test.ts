@@ -23,7 +23,9 @@ const connect = (e: Config['leader']) => pgClient(e, { connection: { TimeZone: '
  * columns named in the leader's order, rows in primary-key order, values as PostgreSQL prints them.
  */
 async function digest(sql: postgres.Sql, table: string, columns: string[], key: string): Promise<{ rows: number; md5: string }> {
-  const [r] = await sql.unsafe(`select count(*)::int as rows, coalesce(md5(string_agg(row(${columns.join(', ')})::text, E'\\n' order by ${key})), '') as md5 from public.${table}`);
+  const [r] = await sql.unsafe(
+    `select count(*)::int as rows, coalesce(md5(string_agg(row(${columns.join(', ')})::text, E'\\n' order by ${key})), '') as md5 from public.${table}`,
+  );
   return { rows: r.rows, md5: r.md5 };
 }
 
@@ -52,10 +54,17 @@ describe('simulate', () => {
         await sleep(200);
       }
     }
-    for (const [table, key] of [['customers', 'id'], ['products', 'id'], ['orders', 'id'], ['order_items', 'order_id, line_no']]) {
-      const columns = (await leader<{ name: string }[]>`
+    for (const [table, key] of [
+      ['customers', 'id'],
+      ['products', 'id'],
+      ['orders', 'id'],
+      ['order_items', 'order_id, line_no'],
+    ]) {
+      const columns = (
+        await leader<{ name: string }[]>`
         select quote_ident(column_name) as name from information_schema.columns
-        where table_schema = 'public' and table_name = ${table} order by ordinal_position`).map((c) => c.name);
+        where table_schema = 'public' and table_name = ${table} order by ordinal_position`
+      ).map((c) => c.name);
       const expected = await digest(leader, table, columns, key);
       assert.ok(expected.rows > 0, `${table} has rows`);
       for (const [i, replica] of replicas.entries()) {
@@ -68,7 +77,10 @@ describe('simulate', () => {
     const r = await cli(['simulate', '--count', '150', '--rate', '0', '--concurrency', '16', '--check-reads', '--json']);
     assert.equal(r.exitCode, 0, `${r.stderr}\n${r.stdout}`);
     const { reads } = JSON.parse(r.stdout);
-    assert.deepEqual({ checked: reads.checked, fresh: reads.fresh, stale: reads.stale, unavailable: reads.unavailable }, { checked: 150, fresh: 150, stale: 0, unavailable: 0 });
+    assert.deepEqual(
+      { checked: reads.checked, fresh: reads.fresh, stale: reads.stale, unavailable: reads.unavailable },
+      { checked: 150, fresh: 150, stale: 0, unavailable: 0 },
+    );
   });
 
   it('refuses with exit 2 and a hint when the stack is not up', async () => {
@@ -85,9 +97,11 @@ describe('simulate', () => {
 /** A port nothing listens on: bound by us for a moment, then released. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    }).on('error', reject);
+    const server = createServer()
+      .listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      })
+      .on('error', reject);
   });
 }

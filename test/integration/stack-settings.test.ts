@@ -20,7 +20,12 @@ test('up with another leader port on a running stack is refused, naming both por
   const other = config.leader.port + 1000;
   const r = await cli(['up', '--detach', '--leader-port', String(other)]);
   assert.equal(r.exitCode, 2, r.stderr);
-  assert.match(r.stderr, new RegExp(`runs with other settings than this command asks for: leaderPort ${config.leader.port} \\(--leader-port asks for ${other}\\)`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `runs with other settings than this command asks for: leaderPort ${config.leader.port} \\(--leader-port asks for ${other}\\)`,
+    ),
+  );
   assert.match(r.stderr, new RegExp(`hint: .*\`cqrsctl down\`, then \`cqrsctl up --leader-port ${other}\``));
   noBug(r.stderr);
   assert.equal(await portFree(config.settings.host, other), true, 'nothing was started on the other port');
@@ -41,7 +46,7 @@ test('other commands with a differing setting are refused the same way', async (
   noBug(r.stderr);
 });
 
-test('a command that does not name a setting uses the running stack\'s value', async () => {
+test("a command that does not name a setting uses the running stack's value", async () => {
   const r = await cli(['config', '--json'], { env: { CQRSCTL_LEADER_PORT: '', CQRSCTL_REPLICA_BASE_PORT: '' } });
   assert.equal(r.exitCode, 0, r.stderr);
   const c = JSON.parse(r.stdout);

@@ -70,7 +70,12 @@ test('dead letters make status unhealthy and say why', { timeout: 60_000 }, asyn
     await replica`insert into cqrsctl.dead_letters (topic, partition, "offset", reason) values ('test.public.fake', 0, ${offset}, 'cannot mirror schema change 7 (CREATE INDEX)')`;
     const r = await cli(['status']);
     assert.equal(r.exitCode, 1, r.stdout);
-    assert.match(r.stdout, new RegExp(`✖ ${config.replicas[0].name} could not apply \\d+ events? \\(dead-lettered\\); latest: cannot mirror schema change 7 \\(CREATE INDEX\\)`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `✖ ${config.replicas[0].name} could not apply \\d+ events? \\(dead-lettered\\); latest: cannot mirror schema change 7 \\(CREATE INDEX\\)`,
+      ),
+    );
     assert.match(r.stdout, /cqrsctl-dlq\.leader/);
   } finally {
     await replica`delete from cqrsctl.dead_letters where topic = 'test.public.fake' and "offset" = ${offset}`;

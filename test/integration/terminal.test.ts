@@ -22,7 +22,15 @@ function inZeroSizePty(args: string, env: NodeJS.ProcessEnv = {}) {
   delete childEnv.NO_COLOR;
   const started = Date.now();
   const child = execa('script', ['-qfec', `echo $$ > ${pidFile}; exec ${join(repoRoot, 'bin/cqrsctl')} ${args}`, out], {
-    stdin: 'ignore', stdout: 'ignore', stderr: 'ignore', reject: false, env: childEnv, extendEnv: false, cwd: repoRoot, timeout: 60_000, killSignal: 'SIGKILL',
+    stdin: 'ignore',
+    stdout: 'ignore',
+    stderr: 'ignore',
+    reject: false,
+    env: childEnv,
+    extendEnv: false,
+    cwd: repoRoot,
+    timeout: 60_000,
+    killSignal: 'SIGKILL',
   });
   const pid = async () => {
     for (let i = 0; i < 100; i++) {
@@ -50,18 +58,25 @@ function inZeroSizePty(args: string, env: NodeJS.ProcessEnv = {}) {
   };
 }
 
-const listen = (port: number) => new Promise<Server>((resolve) => {
-  const s = createServer();
-  s.listen(port, '127.0.0.1', () => resolve(s));
-});
+const listen = (port: number) =>
+  new Promise<Server>((resolve) => {
+    const s = createServer();
+    s.listen(port, '127.0.0.1', () => resolve(s));
+  });
 
 test('on a 0×0 terminal a failing step ends with a plain ✖ line instead of erasing lines forever', { timeout: 90_000 }, async () => {
   const home = mkdtempSync(join(tmpdir(), 'cqrsctl-pty-home-'));
   const blocker = await listen(46432);
   try {
     const run = inZeroSizePty('up', {
-      CQRSCTL_HOME: home, CQRSCTL_RUNTIME: 'native', CQRSCTL_LEADER_PORT: '46432', CQRSCTL_REPLICA_BASE_PORT: '46433',
-      CQRSCTL_BROKER_PORT: '46092', CQRSCTL_CONTROLLER_PORT: '46093', CQRSCTL_CONNECT_PORT: '46083', CQRSCTL_WRITE_API_PORT: '46080',
+      CQRSCTL_HOME: home,
+      CQRSCTL_RUNTIME: 'native',
+      CQRSCTL_LEADER_PORT: '46432',
+      CQRSCTL_REPLICA_BASE_PORT: '46433',
+      CQRSCTL_BROKER_PORT: '46092',
+      CQRSCTL_CONTROLLER_PORT: '46093',
+      CQRSCTL_CONNECT_PORT: '46083',
+      CQRSCTL_WRITE_API_PORT: '46080',
     });
     const r = await run.result();
     assert.equal(r.timedOut, false, `still running after 60 s, ${r.bytes} bytes written`);

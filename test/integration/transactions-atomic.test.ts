@@ -14,17 +14,21 @@ before(async () => {
 });
 after(() => dbs.end());
 
-test('a reader of a replica never sees half of a leader transaction: transfers across two tables, read continuously, across kill -9 of the replicator', { timeout: 300_000 }, async (t) => {
-  const { bank, transfers, reads } = await transfersWhile(dbs, async () => {
-    for (let kill = 0; kill < 2; kill++) {
+test(
+  'a reader of a replica never sees half of a leader transaction: transfers across two tables, read continuously, across kill -9 of the replicator',
+  { timeout: 300_000 },
+  async (t) => {
+    const { bank, transfers, reads } = await transfersWhile(dbs, async () => {
+      for (let kill = 0; kill < 2; kill++) {
+        await sleep(4000);
+        await killReplicator(config);
+      }
       await sleep(4000);
-      await killReplicator(config);
-    }
-    await sleep(4000);
-  });
-  t.diagnostic(`${transfers} transfers, ${reads.total} reads of the replicas, ${reads.torn.length} torn`);
-  assert.ok(transfers > 500, `only ${transfers} transfers were written`);
-  assert.ok(reads.total > 300, `only ${reads.total} reads of the replicas`);
-  assert.deepEqual(reads.torn, [], `${reads.torn.length} of ${reads.total} reads saw a state the leader never had`);
-  await assertSchemaMirrored(dbs, bank, 'transfers', started);
-});
+    });
+    t.diagnostic(`${transfers} transfers, ${reads.total} reads of the replicas, ${reads.torn.length} torn`);
+    assert.ok(transfers > 500, `only ${transfers} transfers were written`);
+    assert.ok(reads.total > 300, `only ${reads.total} reads of the replicas`);
+    assert.deepEqual(reads.torn, [], `${reads.torn.length} of ${reads.total} reads saw a state the leader never had`);
+    await assertSchemaMirrored(dbs, bank, 'transfers', started);
+  },
+);

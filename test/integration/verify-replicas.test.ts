@@ -75,7 +75,8 @@ describe('verify-replicas', { timeout: 300_000 }, () => {
 
   it('finds every injected divergence exactly, and nothing else', async () => {
     const [r1, r2, r3] = replicas;
-    for (const [i, [column, , , changed]] of roundTrip.entries()) await r1.unsafe(`update ${schema}.rt set ${column} = ${changed} where k = ${i + 1}`);
+    for (const [i, [column, , , changed]] of roundTrip.entries())
+      await r1.unsafe(`update ${schema}.rt set ${column} = ${changed} where k = ${i + 1}`);
     await r1.unsafe(`delete from ${schema}.rt where k = ${roundTrip.length + 1};
       insert into ${schema}.rt (k) values (1000);
       update ${schema}.rt set k = 2000 where k = ${roundTrip.length + 2};
@@ -84,15 +85,21 @@ describe('verify-replicas', { timeout: 300_000 }, () => {
       update ${schema}.big set v = 'x' where id = 123456;`);
     await r2.unsafe(`create table ${schema}.only_here (id int primary key); insert into ${schema}.only_here values (1)`);
     await r3.unsafe(`alter table ${schema}.cols drop column c`);
-    await leader.unsafe(`create table ${schema}.only_leader (id int primary key, v text); insert into ${schema}.only_leader values (1, 'one'), (2, NULL)`);
+    await leader.unsafe(
+      `create table ${schema}.only_leader (id int primary key, v text); insert into ${schema}.only_leader values (1, 'one'), (2, NULL)`,
+    );
 
     const r = await json([...t('rt'), ...t('odd; name'), ...t('nokey'), ...t('cols'), ...t('big'), ...t('only_here'), ...t('only_leader')]);
     assert.equal(r.exitCode, 1, r.stderr);
     const diverged = r.report.tables.filter((d: { state: string }) => d.state !== 'equal');
-    const at = (table: string, replica: string) => diverged.find((d: { table: string; replica: string }) => d.table === `${schema}.${table}` && d.replica === replica);
+    const at = (table: string, replica: string) =>
+      diverged.find((d: { table: string; replica: string }) => d.table === `${schema}.${table}` && d.replica === replica);
 
     const rt = at('rt', 'replica-1');
-    assert.deepEqual(rt.samples.changed, roundTrip.map(([column], i) => ({ key: { k: String(i + 1) }, columns: [column] })));
+    assert.deepEqual(
+      rt.samples.changed,
+      roundTrip.map(([column], i) => ({ key: { k: String(i + 1) }, columns: [column] })),
+    );
     assert.deepEqual(rt.samples.missing, [{ k: String(roundTrip.length + 1) }, { k: String(roundTrip.length + 2) }]);
     assert.deepEqual(rt.samples.extra, [{ k: '1000' }, { k: '2000' }]);
     assert.deepEqual(at('odd; name', 'replica-1').samples.changed, [{ key: { 'Key A': 'a "7', 'k;2': '1' }, columns: ['the value'] }]);
@@ -105,18 +112,34 @@ describe('verify-replicas', { timeout: 300_000 }, () => {
     assert.deepEqual(cols.schema.missingColumns, ['c']);
     assert.deepEqual([cols.missing, cols.extra, cols.changed], [0, 0, 0]);
     for (const replica of config.replicas) assert.equal(at('only_leader', replica.name).state, 'missing-table');
-    assert.equal(diverged.length, 6 + config.replicas.length, JSON.stringify(diverged.map((d: { table: string; replica: string }) => `${d.table}@${d.replica}`)));
+    assert.equal(
+      diverged.length,
+      6 + config.replicas.length,
+      JSON.stringify(diverged.map((d: { table: string; replica: string }) => `${d.table}@${d.replica}`)),
+    );
   });
 
   it('--repair makes the replicas equal and the next run exits 0', async () => {
     const remaining = ['rt', 'odd; name', 'nokey', 'cols', 'big', 'only_leader'].flatMap(t);
     const repaired = await json([...remaining, ...t('only_here'), '--repair']);
-    assert.equal(repaired.exitCode, 0, repaired.stderr + JSON.stringify(repaired.report?.tables?.filter((d: { state: string }) => d.state !== 'equal')));
+    assert.equal(
+      repaired.exitCode,
+      0,
+      repaired.stderr + JSON.stringify(repaired.report?.tables?.filter((d: { state: string }) => d.state !== 'equal')),
+    );
     // Definitions are repaired per replica in one transaction (its entry names every table it covers), rows per table.
-    const covered = new Set(repaired.report.repairs.flatMap((r: { table: string; replica: string }) => r.table.split(', ').map((x) => `${x}@${r.replica}`)));
-    const before = repaired.report.beforeRepair.filter((d: { state: string }) => d.state !== 'equal').map((d: { table: string; replica: string }) => `${d.table}@${d.replica}`);
+    const covered = new Set(
+      repaired.report.repairs.flatMap((r: { table: string; replica: string }) => r.table.split(', ').map((x) => `${x}@${r.replica}`)),
+    );
+    const before = repaired.report.beforeRepair
+      .filter((d: { state: string }) => d.state !== 'equal')
+      .map((d: { table: string; replica: string }) => `${d.table}@${d.replica}`);
     assert.equal(before.length, 6 + config.replicas.length);
-    assert.deepEqual(before.filter((x: string) => !covered.has(x)), [], 'every diverged table has a repair');
+    assert.deepEqual(
+      before.filter((x: string) => !covered.has(x)),
+      [],
+      'every diverged table has a repair',
+    );
     assert.equal((await replicas[1]`select to_regclass(${`${schema}.only_here`}) as t`)[0].t, null);
     const again = await cli(['verify-replicas', ...remaining]);
     assert.equal(again.exitCode, 0, again.stdout + again.stderr);
@@ -133,11 +156,14 @@ describe('verify-replicas', { timeout: 300_000 }, () => {
     assert.match(replica.stderr, /unknown replica "replica-99".*\n.*replica-1/);
   });
 
-  it('--wait waits until the replicator\'s watermark passes the leader\'s position, then compares', async () => {
+  it("--wait waits until the replicator's watermark passes the leader's position, then compares", async () => {
     const r = await cli(['verify-replicas', '--wait=60s', '--json', ...t('rt')]);
     assert.equal(r.exitCode, 0, r.stdout + r.stderr);
     const report = JSON.parse(r.stdout);
     assert.equal(report.verdict, 'equal');
-    assert.ok(report.lag.every((l: { behindBytes: number }) => l.behindBytes === 0), JSON.stringify(report.lag));
+    assert.ok(
+      report.lag.every((l: { behindBytes: number }) => l.behindBytes === 0),
+      JSON.stringify(report.lag),
+    );
   });
 });

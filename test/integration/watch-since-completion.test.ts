@@ -14,14 +14,20 @@ import { ensureStack } from '../helpers/stack.ts';
 test('status --watch looks again every interval until Ctrl-C; with --json one document per line', { timeout: 120_000 }, async () => {
   await ensureStack();
   for (const json of [false, true]) {
-    const child = execa(join(repoRoot, 'bin/cqrsctl'), ['status', '--watch=1s', ...(json ? ['--json'] : [])], { env: { NO_COLOR: '1' }, reject: false });
+    const child = execa(join(repoRoot, 'bin/cqrsctl'), ['status', '--watch=1s', ...(json ? ['--json'] : [])], {
+      env: { NO_COLOR: '1' },
+      reject: false,
+    });
     await sleep(4500);
     child.kill('SIGINT');
     const r = await child;
     // Earlier tests leave dead letters on purpose, so the stack may be unhealthy: the exit code follows the last look.
     assert.ok(r.exitCode === 0 || r.exitCode === 1, r.stderr);
     if (json) {
-      const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const docs = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.ok(docs.length >= 2, `${docs.length} documents`);
       assert.ok(docs.every((d) => typeof d.healthy === 'boolean' && typeof d.at === 'string'));
       assert.equal(r.exitCode, docs.at(-1).healthy ? 0 : 1);

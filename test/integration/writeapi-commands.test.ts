@@ -21,7 +21,9 @@ async function api(method: string, path: string, body?: unknown) {
 }
 
 const counts = async () =>
-  (await leader`select (select count(*) from customers) c, (select count(*) from products) p, (select count(*) from orders) o, (select count(*) from order_items) i`)[0];
+  (
+    await leader`select (select count(*) from customers) c, (select count(*) from products) p, (select count(*) from orders) o, (select count(*) from order_items) i`
+  )[0];
 
 before(async () => {
   config = await ensureStack();
@@ -45,58 +47,98 @@ describe('write API commands', () => {
     const other = await api('POST', '/products', { sku: `SKU2-${run}`, name: 'Gadget', price: '0.10' });
     assert.equal(product.status, 201);
     const price = await api('PUT', `/products/${product.body.productId}/price`, { price: '13.99' });
-    assert.deepEqual({ ...price.body, token: undefined }, { productId: product.body.productId, price: '13.99', version: 2, token: undefined });
+    assert.deepEqual(
+      { ...price.body, token: undefined },
+      { productId: product.body.productId, price: '13.99', version: 2, token: undefined },
+    );
     const [p] = await leader`select price::text, version, length(description) as len from products where id = ${product.body.productId}`;
     assert.deepEqual(p, { price: '13.99', version: 2, len: 10_000 });
 
     const order = await api('POST', '/orders', {
       customerId: customer.body.customerId,
-      items: [{ productId: product.body.productId, quantity: 3 }, { productId: other.body.productId, quantity: 1 }],
+      items: [
+        { productId: product.body.productId, quantity: 3 },
+        { productId: other.body.productId, quantity: 1 },
+      ],
       shippingAddress: { city: 'Oslo' },
       note: 'leave at the door',
     });
     assert.equal(order.status, 201);
     assert.equal(order.body.total, '42.07');
     const orderId = order.body.orderId;
-    const items = await leader`select line_no, product_id::int, quantity, unit_price::text from order_items where order_id = ${orderId} order by line_no`;
-    assert.deepEqual(items.map((i) => ({ ...i })), [
-      { line_no: 1, product_id: product.body.productId, quantity: 3, unit_price: '13.99' },
-      { line_no: 2, product_id: other.body.productId, quantity: 1, unit_price: '0.10' },
-    ]);
+    const items =
+      await leader`select line_no, product_id::int, quantity, unit_price::text from order_items where order_id = ${orderId} order by line_no`;
+    assert.deepEqual(
+      items.map((i) => ({ ...i })),
+      [
+        { line_no: 1, product_id: product.body.productId, quantity: 3, unit_price: '13.99' },
+        { line_no: 2, product_id: other.body.productId, quantity: 1, unit_price: '0.10' },
+      ],
+    );
 
-    for (const [action, status] of [['pay', 'paid'], ['ship', 'shipped']]) {
+    for (const [action, status] of [
+      ['pay', 'paid'],
+      ['ship', 'shipped'],
+    ]) {
       const r = await api('POST', `/orders/${orderId}/${action}`);
       assert.equal(r.status, 200);
       assert.equal(r.body.status, status);
     }
-    const [o] = await leader`select status, total::text, version, paid_at is not null as paid, shipped_at is not null as shipped from orders where id = ${orderId}`;
+    const [o] =
+      await leader`select status, total::text, version, paid_at is not null as paid, shipped_at is not null as shipped from orders where id = ${orderId}`;
     assert.deepEqual({ ...o }, { status: 'shipped', total: '42.07', version: 3, paid: true, shipped: true });
     const cancelShipped = await api('POST', `/orders/${orderId}/cancel`);
     assert.equal(cancelShipped.status, 409);
     assert.match(cancelShipped.body.message, /is shipped; cancel needs an order that is placed or paid/);
 
-    const second = await api('POST', '/orders', { customerId: customer.body.customerId, items: [{ productId: other.body.productId, quantity: 2 }] });
+    const second = await api('POST', '/orders', {
+      customerId: customer.body.customerId,
+      items: [{ productId: other.body.productId, quantity: 2 }],
+    });
     assert.equal((await api('POST', `/orders/${second.body.orderId}/cancel`)).body.status, 'cancelled');
 
     const deleted = await api('DELETE', `/customers/${customer.body.customerId}`);
     assert.deepEqual({ ...deleted.body, token: undefined }, { customerId: customer.body.customerId, deletedOrders: 2, token: undefined });
-    const [gone] = await leader`select (select count(*)::int from customers where id = ${customer.body.customerId}) c, (select count(*)::int from orders where customer_id = ${customer.body.customerId}) o`;
+    const [gone] =
+      await leader`select (select count(*)::int from customers where id = ${customer.body.customerId}) c, (select count(*)::int from orders where customer_id = ${customer.body.customerId}) o`;
     assert.deepEqual({ ...gone }, { c: 0, o: 0 });
     assert.equal((await api('DELETE', `/customers/${customer.body.customerId}`)).status, 404);
   });
 
   it('bad bodies are 400 naming what was wrong, and write nothing', async () => {
-    const [{ id: customerId }] = await leader`insert into customers (email, name) values (${`bob-${run}@example.com`}, 'Bob') returning id::int`;
+    const [{ id: customerId }] =
+      await leader`insert into customers (email, name) values (${`bob-${run}@example.com`}, 'Bob') returning id::int`;
     const [{ id: productId }] = await leader`insert into products (sku, name, price) values (${`B-${run}`}, 'B', 1) returning id::int`;
     const before = await counts();
     const cases: [string, string, unknown, RegExp][] = [
-      ['POST', '/customers', { email: 'nobody', name: '' }, /body\/email must match pattern.*body\/name must NOT have fewer than 1 characters/],
+      [
+        'POST',
+        '/customers',
+        { email: 'nobody', name: '' },
+        /body\/email must match pattern.*body\/name must NOT have fewer than 1 characters/,
+      ],
       ['POST', '/customers', { email: `bob-${run}@example.com`, name: 'Bob again' }, /already exists/],
       ['POST', '/products', { sku: 'has space', name: 'x', price: '-1' }, /body\/sku must match pattern.*body\/price must match pattern/],
       ['PUT', `/products/${productId}/price`, { price: '1.234' }, /body\/price must match pattern/],
-      ['POST', '/orders', { customerId, items: [{ productId, quantity: 1 }, { productId: 987654321, quantity: 1 }] }, /productId 987654321 does not exist/],
+      [
+        'POST',
+        '/orders',
+        {
+          customerId,
+          items: [
+            { productId, quantity: 1 },
+            { productId: 987654321, quantity: 1 },
+          ],
+        },
+        /productId 987654321 does not exist/,
+      ],
       ['POST', '/orders', { customerId: 987654321, items: [{ productId, quantity: 1 }] }, /customerId 987654321 does not exist/],
-      ['POST', '/orders', { customerId, items: [{ productId, quantity: 1.5 }], coupon: 'X' }, /unknown property "coupon".*quantity must be integer/],
+      [
+        'POST',
+        '/orders',
+        { customerId, items: [{ productId, quantity: 1.5 }], coupon: 'X' },
+        /unknown property "coupon".*quantity must be integer/,
+      ],
     ];
     for (const [method, path, body, message] of cases) {
       const r = await api(method, path, body);

@@ -19,12 +19,23 @@ async function api(method: string, path: string, body?: unknown, token?: string)
   const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
   if (token) headers['consistency-token'] = token;
   const r = await fetch(`${config.writeApiUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: r.status, servedBy: r.headers.get('served-by'), retryAfter: r.headers.get('retry-after'), body: (await r.json()) as Record<string, any> };
+  return {
+    status: r.status,
+    servedBy: r.headers.get('served-by'),
+    retryAfter: r.headers.get('retry-after'),
+    body: (await r.json()) as Record<string, any>,
+  };
 }
 
 /** Writes, then reads back with the write's token and checks the fields the write determined. */
 type Written = Record<string, any>;
-async function writeThenRead(method: string, path: string, body: unknown, readPath: (w: Written) => string, expected: Record<string, unknown>) {
+async function writeThenRead(
+  method: string,
+  path: string,
+  body: unknown,
+  readPath: (w: Written) => string,
+  expected: Record<string, unknown>,
+) {
   const w = await api(method, path, body);
   assert.ok(w.status < 300, `${method} ${path}: ${w.status} ${JSON.stringify(w.body)}`);
   const r = await api('GET', readPath(w.body), undefined, w.body.token);
@@ -38,18 +49,41 @@ async function writeThenRead(method: string, path: string, body: unknown, readPa
 /** One client: its own customer and product, then price changes and orders through their life, every write read back. */
 async function client(n: number, writes: number): Promise<number> {
   let done = 0;
-  const track = async <T>(p: Promise<T>) => { const v = await p; done++; return v; };
+  const track = async <T>(p: Promise<T>) => {
+    const v = await p;
+    done++;
+    return v;
+  };
   const email = `ryw-${run}-${n}@example.com`;
-  const c = await track(writeThenRead('POST', '/customers', { email, name: `Client ${n}` }, (b) => `/customers/${b.customerId}`, { email, version: 1 }));
-  const p = await track(writeThenRead('POST', '/products', { sku: `RYW-${run}-${n}`, name: 'p', price: '1.00' }, (b) => `/products/${b.productId}`, { price: '1.00', version: 1 }));
+  const c = await track(
+    writeThenRead('POST', '/customers', { email, name: `Client ${n}` }, (b) => `/customers/${b.customerId}`, { email, version: 1 }),
+  );
+  const p = await track(
+    writeThenRead('POST', '/products', { sku: `RYW-${run}-${n}`, name: 'p', price: '1.00' }, (b) => `/products/${b.productId}`, {
+      price: '1.00',
+      version: 1,
+    }),
+  );
   let version = 1;
   for (let i = 0; done < writes; i++) {
     const price = `${n + 1}.${String(i % 100).padStart(2, '0')}`;
-    await track(writeThenRead('PUT', `/products/${p.productId}/price`, { price }, () => `/products/${p.productId}`, { price, version: ++version }));
+    await track(
+      writeThenRead('PUT', `/products/${p.productId}/price`, { price }, () => `/products/${p.productId}`, { price, version: ++version }),
+    );
     if (done >= writes) break;
-    const o = await track(writeThenRead('POST', '/orders', { customerId: c.customerId, items: [{ productId: p.productId, quantity: 2 }] },
-      (b) => `/orders/${b.orderId}`, { status: 'placed', version: 1, total: (Number(price) * 2).toFixed(2) }));
-    for (const [action, status, v] of [['pay', 'paid', 2], ['ship', 'shipped', 3]] as const) {
+    const o = await track(
+      writeThenRead(
+        'POST',
+        '/orders',
+        { customerId: c.customerId, items: [{ productId: p.productId, quantity: 2 }] },
+        (b) => `/orders/${b.orderId}`,
+        { status: 'placed', version: 1, total: (Number(price) * 2).toFixed(2) },
+      ),
+    );
+    for (const [action, status, v] of [
+      ['pay', 'paid', 2],
+      ['ship', 'shipped', 3],
+    ] as const) {
       if (done >= writes) break;
       await track(writeThenRead('POST', `/orders/${o.orderId}/${action}`, undefined, () => `/orders/${o.orderId}`, { status, version: v }));
     }
@@ -62,11 +96,16 @@ before(async () => {
   const leader = pgClient(config.leader);
   try {
     const [{ now: since }] = await leader`select now()`;
-    otherLoad = execa('bin/cqrsctl', ['simulate', '--via', 'sql', '--duration', '10m', '--rate', '100', '--seed', '11'], { cwd: repoRoot, reject: false, env: { NO_COLOR: '1' } });
+    otherLoad = execa('bin/cqrsctl', ['simulate', '--via', 'sql', '--duration', '10m', '--rate', '100', '--seed', '11'], {
+      cwd: repoRoot,
+      reject: false,
+      env: { NO_COLOR: '1' },
+    });
     // The other load picks the rows it works on when it starts; the clients' rows must come after that.
     for (let writing = false; !writing; await sleep(200)) {
       assert.equal(otherLoad.exitCode, null, 'the other load stopped early');
-      [{ writing }] = await leader`select exists (select 1 from orders where greatest(placed_at, paid_at, shipped_at, cancelled_at) > ${since})
+      [{ writing }] =
+        await leader`select exists (select 1 from orders where greatest(placed_at, paid_at, shipped_at, cancelled_at) > ${since})
         or exists (select 1 from customers where created_at > ${since}) or exists (select 1 from products where updated_at > ${since}) as writing`;
     }
   } finally {
@@ -82,7 +121,10 @@ describe('read API', () => {
   it('500 writes, each read back with its token, all show the written state while another load runs', { timeout: 300_000 }, async () => {
     const clients = 25;
     const counts = await Promise.all(Array.from({ length: clients }, (_, n) => client(n, 500 / clients)));
-    assert.equal(counts.reduce((a, b) => a + b, 0), 500);
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      500,
+    );
     assert.equal(otherLoad.exitCode, null, 'the other load was still running');
   });
 

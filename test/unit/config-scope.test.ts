@@ -3,8 +3,13 @@ import { test } from 'node:test';
 import { captureScope, connectorFilters, describeScope, inScope } from '../../src/config/scope.ts';
 import { CqrsError } from '../../src/errors.ts';
 
-const settings = (s: Partial<Record<'captureSchemas' | 'excludeSchemas' | 'captureTables' | 'excludeTables', string>>) =>
-  ({ captureSchemas: '', excludeSchemas: '', captureTables: '', excludeTables: '', ...s });
+const settings = (s: Partial<Record<'captureSchemas' | 'excludeSchemas' | 'captureTables' | 'excludeTables', string>>) => ({
+  captureSchemas: '',
+  excludeSchemas: '',
+  captureTables: '',
+  excludeTables: '',
+  ...s,
+});
 
 test('the default scope is every non-system schema, and the connector gets no filter', () => {
   const scope = captureScope(settings({}));
@@ -42,6 +47,9 @@ test('contradictory or malformed scopes are usage errors with a hint', () => {
     settings({ excludeSchemas: 'cqrsctl' }),
     settings({ captureTables: 'orders' }),
   ]) {
-    assert.throws(() => captureScope(bad), (e: unknown) => e instanceof CqrsError && e.exitCode === 2 && Boolean(e.hint));
+    assert.throws(
+      () => captureScope(bad),
+      (e: unknown) => e instanceof CqrsError && e.exitCode === 2 && Boolean(e.hint),
+    );
   }
 });

@@ -15,7 +15,14 @@ const dir = () => mkdtempSync(join(tmpdir(), 'cqrsctl-config-'));
 test('defaults are the seed ports', () => {
   const c = loadConfig({ env: {}, cwd: dir() });
   assert.equal(c.leader.port, 5432);
-  assert.deepEqual(c.replicas.map((r) => [r.name, r.port]), [['replica-1', 5433], ['replica-2', 5434], ['replica-3', 5435]]);
+  assert.deepEqual(
+    c.replicas.map((r) => [r.name, r.port]),
+    [
+      ['replica-1', 5433],
+      ['replica-2', 5434],
+      ['replica-3', 5435],
+    ],
+  );
   assert.deepEqual(c.brokers, ['127.0.0.1:19092']);
   assert.equal(c.connectUrl, 'http://127.0.0.1:8083');
   assert.equal(c.writeApiUrl, 'http://127.0.0.1:8080');
@@ -58,24 +65,56 @@ test('bad values are usage errors naming their source', () => {
     }
     assert.fail('expected an error');
   };
-  assert.match(err(() => loadConfig({ env: { CQRSCTL_LEADER_PORT: 'abc' }, cwd })), /CQRSCTL_LEADER_PORT: "abc" is not a TCP port/);
-  assert.match(err(() => loadConfig({ env: {}, cwd, flags: { runtime: 'podman' } })), /--runtime: "podman" is not one of auto, docker, native, external/);
+  assert.match(
+    err(() => loadConfig({ env: { CQRSCTL_LEADER_PORT: 'abc' }, cwd })),
+    /CQRSCTL_LEADER_PORT: "abc" is not a TCP port/,
+  );
+  assert.match(
+    err(() => loadConfig({ env: {}, cwd, flags: { runtime: 'podman' } })),
+    /--runtime: "podman" is not one of auto, docker, native, external/,
+  );
   writeFileSync(join(cwd, 'cqrsctl.config.json'), '{"leaderPort": 1, "nope": 2}');
-  assert.match(err(() => loadConfig({ env: {}, cwd })), /unknown setting "nope"/);
+  assert.match(
+    err(() => loadConfig({ env: {}, cwd })),
+    /unknown setting "nope"/,
+  );
   writeFileSync(join(cwd, 'cqrsctl.config.json'), '{oops');
-  assert.match(err(() => loadConfig({ env: {}, cwd })), /not valid JSON/);
+  assert.match(
+    err(() => loadConfig({ env: {}, cwd })),
+    /not valid JSON/,
+  );
 });
 
 test('external URLs become endpoints; a bad URL does not echo its password', () => {
-  const c = loadConfig({ env: { CQRSCTL_LEADER_URL: 'postgres://u:s3cret@db.example:6543/app', CQRSCTL_REPLICA_URLS: 'postgres://u:p@r1/app, postgres://u:p@r2:7000/app' }, cwd: dir() });
-  assert.deepEqual([c.leader.host, c.leader.port, c.leader.user, c.leader.password, c.leader.database], ['db.example', 6543, 'u', 's3cret', 'app']);
-  assert.deepEqual(c.replicas.map((r) => `${r.name}@${r.host}:${r.port}`), ['replica-1@r1:5432', 'replica-2@r2:7000']);
-  assert.throws(() => loadConfig({ env: { CQRSCTL_LEADER_URL: 'mysql://u:s3cret@h/db' }, cwd: dir() }), (e: Error) => !e.message.includes('s3cret') && /not a postgres:\/\/ URL/.test(e.message));
+  const c = loadConfig({
+    env: {
+      CQRSCTL_LEADER_URL: 'postgres://u:s3cret@db.example:6543/app',
+      CQRSCTL_REPLICA_URLS: 'postgres://u:p@r1/app, postgres://u:p@r2:7000/app',
+    },
+    cwd: dir(),
+  });
+  assert.deepEqual(
+    [c.leader.host, c.leader.port, c.leader.user, c.leader.password, c.leader.database],
+    ['db.example', 6543, 'u', 's3cret', 'app'],
+  );
+  assert.deepEqual(
+    c.replicas.map((r) => `${r.name}@${r.host}:${r.port}`),
+    ['replica-1@r1:5432', 'replica-2@r2:7000'],
+  );
+  assert.throws(
+    () => loadConfig({ env: { CQRSCTL_LEADER_URL: 'mysql://u:s3cret@h/db' }, cwd: dir() }),
+    (e: Error) => !e.message.includes('s3cret') && /not a postgres:\/\/ URL/.test(e.message),
+  );
 });
 
 test('the settings the running stack was started with replace defaults; explicit values that differ are conflicts', () => {
   const home = dir();
-  writeStackRecordIn(home, { runtime: 'native', reason: 'selected with --runtime native', since: 'now', settings: { leaderPort: 6432, replicas: 2, connectPort: 9083 } });
+  writeStackRecordIn(home, {
+    runtime: 'native',
+    reason: 'selected with --runtime native',
+    since: 'now',
+    settings: { leaderPort: 6432, replicas: 2, connectPort: 9083 },
+  });
   const plain = loadConfig({ env: { CQRSCTL_HOME: home }, cwd: dir() });
   assert.equal(plain.leader.port, 6432);
   assert.equal(plain.replicas.length, 2);
@@ -85,7 +124,11 @@ test('the settings the running stack was started with replace defaults; explicit
   const same = loadConfig({ env: { CQRSCTL_HOME: home, CQRSCTL_LEADER_PORT: '6432' }, cwd: dir() });
   assert.deepEqual(same.stack?.conflicts, []);
 
-  const other = loadConfig({ env: { CQRSCTL_HOME: home, CQRSCTL_REPLICAS: '3', CQRSCTL_RUNTIME: 'docker' }, flags: { leaderPort: '7432' }, cwd: dir() });
+  const other = loadConfig({
+    env: { CQRSCTL_HOME: home, CQRSCTL_REPLICAS: '3', CQRSCTL_RUNTIME: 'docker' },
+    flags: { leaderPort: '7432' },
+    cwd: dir(),
+  });
   assert.deepEqual(other.stack?.conflicts, [
     { name: 'leaderPort', running: 6432, asked: 7432, from: '--leader-port' },
     { name: 'replicas', running: 2, asked: 3, from: 'CQRSCTL_REPLICAS' },
@@ -96,7 +139,10 @@ test('the settings the running stack was started with replace defaults; explicit
   assert.equal(running.leader.port, 6432);
   assert.equal(running.replicas.length, 2);
   assert.equal(running.settings.runtime, 'native');
-  assert.match(stackConflictError(other).message, /leaderPort 6432 \(--leader-port asks for 7432\), replicas 2 \(CQRSCTL_REPLICAS asks for 3\)/);
+  assert.match(
+    stackConflictError(other).message,
+    /leaderPort 6432 \(--leader-port asks for 7432\), replicas 2 \(CQRSCTL_REPLICAS asks for 3\)/,
+  );
   assert.match(stackConflictError(other).hint!, /cqrsctl down`, then `cqrsctl up --leader-port 7432 --replicas 3 --runtime docker`/);
 });
 
@@ -114,6 +160,8 @@ test('sources say where each value came from', () => {
   const cwd = dir();
   writeFileSync(join(cwd, 'cqrsctl.config.json'), JSON.stringify({ replicas: 2 }));
   const c = loadConfig({ env: { CQRSCTL_CONNECT_PORT: '9000' }, flags: { leaderPort: '7000' }, cwd });
-  assert.deepEqual([c.sources.replicas.label, c.sources.connectPort.label, c.sources.leaderPort.label, c.sources.brokerPort.label],
-    ['"replicas" in cqrsctl.config.json', 'CQRSCTL_CONNECT_PORT', '--leader-port', 'default']);
+  assert.deepEqual(
+    [c.sources.replicas.label, c.sources.connectPort.label, c.sources.leaderPort.label, c.sources.brokerPort.label],
+    ['"replicas" in cqrsctl.config.json', 'CQRSCTL_CONNECT_PORT', '--leader-port', 'default'],
+  );
 });

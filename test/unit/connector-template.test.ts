@@ -19,6 +19,9 @@ test('the connector template renders with the configured names and addresses', (
 });
 
 test('an unknown variable is an error, not an empty value', () => {
-  assert.throws(() => renderTemplate('{"a": "${NOPE}"}', {}), (e: unknown) => e instanceof CqrsError && /unknown variable \$\{NOPE\}/.test(e.message));
+  assert.throws(
+    () => renderTemplate('{"a": "${NOPE}"}', {}),
+    (e: unknown) => e instanceof CqrsError && /unknown variable \$\{NOPE\}/.test(e.message),
+  );
   assert.ok(readFileSync(templatePath, 'utf8').includes('${LEADER_HOST}'));
 });

@@ -12,8 +12,18 @@ import { loadConfig } from '../../src/config/load.ts';
 import { CqrsError } from '../../src/errors.ts';
 
 // A config with the test ports, independent of the developer's environment.
-const config = loadConfig({ env: { CQRSCTL_LEADER_PORT: '5832', CQRSCTL_REPLICA_BASE_PORT: '5833', CQRSCTL_BROKER_PORT: '19492', CQRSCTL_CONNECT_PORT: '8483', CQRSCTL_COMPOSE_PROJECT: 'CqrsDev' }, cwd: tmpdir() });
-const load = (files: string[]) => selectServices(loadCompose(files, { env: composeVariables(config), projectName: config.settings.composeProject }), config);
+const config = loadConfig({
+  env: {
+    CQRSCTL_LEADER_PORT: '5832',
+    CQRSCTL_REPLICA_BASE_PORT: '5833',
+    CQRSCTL_BROKER_PORT: '19492',
+    CQRSCTL_CONNECT_PORT: '8483',
+    CQRSCTL_COMPOSE_PROJECT: 'CqrsDev',
+  },
+  cwd: tmpdir(),
+});
+const load = (files: string[]) =>
+  selectServices(loadCompose(files, { env: composeVariables(config), projectName: config.settings.composeProject }), config);
 
 test('the stack file: normalized project name, services, volumes, network names', () => {
   const p = load([composeFile]);
@@ -82,7 +92,9 @@ test('container body: compose names, labels, ports, mounts, health in ns, aliase
   assert.ok(body.Env!.includes('BOOTSTRAP_SERVERS=redpanda:9092'));
 
   const leader = toContainer(p, p.services['pg-leader'], 'sha256:abc');
-  assert.deepEqual(leader.HostConfig!.Mounts, [{ Type: 'volume', Source: 'cqrsdev_leader-data', Target: '/var/lib/postgresql/data', ReadOnly: false }]);
+  assert.deepEqual(leader.HostConfig!.Mounts, [
+    { Type: 'volume', Source: 'cqrsdev_leader-data', Target: '/var/lib/postgresql/data', ReadOnly: false },
+  ]);
   assert.equal(leader.StopSignal, 'SIGINT');
   assert.deepEqual(leader.Cmd!.slice(0, 3), ['postgres', '-c', 'wal_level=logical']);
 });
@@ -98,7 +110,12 @@ test('the config hash is stable and follows the definition and the image', () =>
 test('port, command and duration syntax', () => {
   assert.deepEqual(parsePort('8080', 's'), { hostIp: '', hostPort: '', containerPort: '8080', protocol: 'tcp' });
   assert.deepEqual(parsePort('1:2/udp', 's'), { hostIp: '', hostPort: '1', containerPort: '2', protocol: 'udp' });
-  assert.deepEqual(parsePort({ target: 5432, published: 6543, host_ip: '127.0.0.1' }, 's'), { hostIp: '127.0.0.1', hostPort: '6543', containerPort: '5432', protocol: 'tcp' });
+  assert.deepEqual(parsePort({ target: 5432, published: 6543, host_ip: '127.0.0.1' }, 's'), {
+    hostIp: '127.0.0.1',
+    hostPort: '6543',
+    containerPort: '5432',
+    protocol: 'tcp',
+  });
   assert.throws(() => parsePort('127.0.0.1::5432x', 's'), CqrsError);
   assert.deepEqual(toArgv(`sh -c "echo 'a b'" x`), ['sh', '-c', "echo 'a b'", 'x']);
   assert.equal(parseDuration('1m30s', 'x'), 90e9);
@@ -109,10 +126,20 @@ test('port, command and duration syntax', () => {
 test('.env beside the compose file feeds interpolation; the environment wins; ${VAR:?} fails loudly', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cqrsctl-compose-'));
   writeFileSync(join(dir, '.env'), 'TAG=from-dotenv\nPORT=1111\n');
-  writeFileSync(join(dir, 'compose.yml'), 'services:\n  s:\n    image: "img:${TAG}"\n    ports: ["${PORT}:80"]\n    command: echo $$HOME\n    depends_on: [t]\n  t:\n    image: "${NEED:?NEED must be set}"\n');
+  writeFileSync(
+    join(dir, 'compose.yml'),
+    'services:\n  s:\n    image: "img:${TAG}"\n    ports: ["${PORT}:80"]\n    command: echo $$HOME\n    depends_on: [t]\n  t:\n    image: "${NEED:?NEED must be set}"\n',
+  );
   assert.throws(() => loadCompose([join(dir, 'compose.yml')], { env: {} }), /NEED must be set/);
   const p = loadCompose([join(dir, 'compose.yml')], { env: { PORT: '2222', NEED: 'x' } });
-  assert.equal(p.name, p.workingDir.split('/').pop()!.toLowerCase().replace(/[^a-z0-9_-]/g, ''));
+  assert.equal(
+    p.name,
+    p.workingDir
+      .split('/')
+      .pop()!
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]/g, ''),
+  );
   assert.equal(p.services.s.image, 'img:from-dotenv');
   assert.equal(p.services.s.ports[0].hostPort, '2222');
   assert.deepEqual(p.services.s.command, ['echo', '$HOME']);

@@ -33,8 +33,10 @@ test('$$ is a literal dollar, kept for the container shell', () => {
 });
 
 test('${VAR:?err} fails with the message; ${VAR?err} accepts empty', () => {
-  assert.throws(() => interpolate('${MISSING:?set the port}', env, 'f.yml'), (e: unknown) =>
-    e instanceof CqrsError && /required variable MISSING is missing a value: set the port/.test(e.message));
+  assert.throws(
+    () => interpolate('${MISSING:?set the port}', env, 'f.yml'),
+    (e: unknown) => e instanceof CqrsError && /required variable MISSING is missing a value: set the port/.test(e.message),
+  );
   assert.throws(() => interpolate('${EMPTY:?x}', env), CqrsError);
   assert.equal(interpolate('${EMPTY?x}', env), '');
   assert.equal(interpolate('${A:?x}', env), 'a');
@@ -47,8 +49,8 @@ test('malformed templates are usage errors', () => {
 
 test('unset variables are reported once each by the tree walk, keys untouched', () => {
   const missing: string[] = [];
-  const out = interpolateTree({ '$KEY': ['$NOPE', { v: '${A}' }], n: 3 }, env, 'f', (n) => missing.push(n));
-  assert.deepEqual(out, { '$KEY': ['', { v: 'a' }], n: 3 });
+  const out = interpolateTree({ $KEY: ['$NOPE', { v: '${A}' }], n: 3 }, env, 'f', (n) => missing.push(n));
+  assert.deepEqual(out, { $KEY: ['', { v: 'a' }], n: 3 });
   assert.deepEqual(missing, ['NOPE']);
 });
 

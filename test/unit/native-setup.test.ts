@@ -24,13 +24,24 @@ const freshCache = () => loadConfig({ env: { CQRSCTL_CACHE: mkdtempSync(join(tmp
 test('missing Java and Maven are named with the Debian packages that bring them', async () => {
   const { packages, jars } = await withoutJavaAndMaven(() => missingPieces(freshCache()));
   assert.equal(jars, true, 'an empty cache has no jars');
-  assert.deepEqual(packages.flatMap((m) => m.packages), ['openjdk-17-jre-headless', 'maven']);
+  assert.deepEqual(
+    packages.flatMap((m) => m.packages),
+    ['openjdk-17-jre-headless', 'maven'],
+  );
 });
 
 test('without root, setup says exactly what to install and installs nothing', async () => {
-  const error = await withoutJavaAndMaven(() => setupNative(freshCache(), silentProgress, { root: false }).then(() => undefined, (e: unknown) => e));
+  const error = await withoutJavaAndMaven(() =>
+    setupNative(freshCache(), silentProgress, { root: false }).then(
+      () => undefined,
+      (e: unknown) => e,
+    ),
+  );
   assert.ok(error instanceof CqrsError, String(error));
   assert.equal(error.exitCode, 2);
-  assert.match(error.message, /the native runtime needs Java 17 or newer, Maven \(to fetch the Kafka and Debezium jars\), which this machine lacks/);
+  assert.match(
+    error.message,
+    /the native runtime needs Java 17 or newer, Maven \(to fetch the Kafka and Debezium jars\), which this machine lacks/,
+  );
   assert.match(error.hint ?? '', /sudo apt-get install -y openjdk-17-jre-headless maven/);
 });

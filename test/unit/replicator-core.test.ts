@@ -68,7 +68,17 @@ class FakeBroker implements Broker {
     for (let i = 0; i < events; i++) {
       this.log.push({
         ...at(),
-        event: { op: 'c', schema: 'cqrsctl', table: 'heartbeat', before: null, after: { id: 1 }, lsn: BigInt(this.txs * 100 + i), tsMs: 1, txId, snapshotLast: false },
+        event: {
+          op: 'c',
+          schema: 'cqrsctl',
+          table: 'heartbeat',
+          before: null,
+          after: { id: 1 },
+          lsn: BigInt(this.txs * 100 + i),
+          tsMs: 1,
+          txId,
+          snapshotLast: false,
+        },
       });
     }
     this.log.push({ ...at(), boundary: { status: 'END', txId, eventCount: events } });
@@ -247,7 +257,11 @@ const scenarios: Scenario[] = [
       seed(h.sink('replica-2'), 3n);
     },
     async during(h) {
-      assert.deepEqual(h.broker.started.map((r) => [r.name, r.start]), [['replicator', undefined]], 'replica-3 has nothing: the main reader starts at the earliest');
+      assert.deepEqual(
+        h.broker.started.map((r) => [r.name, r.start]),
+        [['replicator', undefined]],
+        'replica-3 has nothing: the main reader starts at the earliest',
+      );
     },
     detached: [],
   },
@@ -337,7 +351,11 @@ for (const sc of scenarios) {
         assert.equal(s.state, 'attached', s.name);
       }
       assert.deepEqual(detachedNames(h), sc.detached);
-      for (const re of sc.logged ?? []) assert.ok(h.lines.some((l) => re.test(l)), `logged ${re}; got ${JSON.stringify(h.lines)}`);
+      for (const re of sc.logged ?? [])
+        assert.ok(
+          h.lines.some((l) => re.test(l)),
+          `logged ${re}; got ${JSON.stringify(h.lines)}`,
+        );
     } finally {
       await h.replicator.stop();
     }
@@ -405,16 +423,28 @@ test('the watermark advances per replica only once it has applied through the sa
     try {
       await until('replica-1 at watermark 20', () => normal.watermarks.some((w) => w.lsn === 20n));
       await realSleep(100); // a few ticks
-      assert.deepEqual(gated.watermarks.map((w) => w.lsn), [10n], 'replica-2 has not applied the second transaction');
+      assert.deepEqual(
+        gated.watermarks.map((w) => w.lsn),
+        [10n],
+        'replica-2 has not applied the second transaction',
+      );
     } finally {
       gate.resolve();
     }
     await until('replica-2 at watermark 20', () => gated.watermarks.some((w) => w.lsn === 20n));
     await until('replica-3 at watermark 20', () => failing.watermarks.some((w) => w.lsn === 20n));
-    const through = new Map([[10n, firstEnd], [20n, secondEnd]]);
+    const through = new Map([
+      [10n, firstEnd],
+      [20n, secondEnd],
+    ]);
     for (const s of h.sinks.values()) {
-      assert.deepEqual(s.watermarks.map((w) => w.lsn), [10n, 20n], s.name);
-      for (const w of s.watermarks) assert.ok(w.at !== null && w.at >= through.get(w.lsn)!, `${s.name}: watermark ${w.lsn} recorded at offset ${w.at}`);
+      assert.deepEqual(
+        s.watermarks.map((w) => w.lsn),
+        [10n, 20n],
+        s.name,
+      );
+      for (const w of s.watermarks)
+        assert.ok(w.at !== null && w.at >= through.get(w.lsn)!, `${s.name}: watermark ${w.lsn} recorded at offset ${w.at}`);
     }
   } finally {
     await h.replicator.stop();

@@ -3,18 +3,48 @@ import { test } from 'node:test';
 import { decode } from '../../src/replicator/decode.ts';
 
 const TOPIC = 'cqrs.public.orders';
-const source = { version: '3.6.1.Final', connector: 'postgresql', name: 'cqrs', ts_ms: 1718000000123, snapshot: null, db: 'app', sequence: '["24023928","24023928"]', schema: 'public', table: 'orders', txId: 771, lsn: 24023928, xmin: null };
+const source = {
+  version: '3.6.1.Final',
+  connector: 'postgresql',
+  name: 'cqrs',
+  ts_ms: 1718000000123,
+  snapshot: null,
+  db: 'app',
+  sequence: '["24023928","24023928"]',
+  schema: 'public',
+  table: 'orders',
+  txId: 771,
+  lsn: 24023928,
+  xmin: null,
+};
 const msg = (value: unknown, key: unknown = { id: 1 }, offset = '7') => ({
   offset,
   key: key === null ? null : Buffer.from(JSON.stringify(key)),
   value: value === null ? null : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
 });
-const envelope = (op: string, before: unknown, after: unknown, src: Record<string, unknown> = source) => ({ before, after, source: src, transaction: null, op, ts_ms: 1718000000456 });
+const envelope = (op: string, before: unknown, after: unknown, src: Record<string, unknown> = source) => ({
+  before,
+  after,
+  source: src,
+  transaction: null,
+  op,
+  ts_ms: 1718000000456,
+});
 
 test('create (c) decodes to an upsert-shaped event: after row, table from source, lsn and commit time', () => {
   const c = decode(TOPIC, 0, msg(envelope('c', null, { id: 1, total: '12.50' })));
   assert.equal(c.poison, undefined);
-  assert.deepEqual(c.event, { op: 'c', schema: 'public', table: 'orders', before: null, after: { id: 1, total: '12.50' }, lsn: 24023928n, tsMs: 1718000000123, txId: null, snapshotLast: false });
+  assert.deepEqual(c.event, {
+    op: 'c',
+    schema: 'public',
+    table: 'orders',
+    before: null,
+    after: { id: 1, total: '12.50' },
+    lsn: 24023928n,
+    tsMs: 1718000000123,
+    txId: null,
+    snapshotLast: false,
+  });
   assert.equal(c.topic, TOPIC);
   assert.equal(c.partition, 0);
   assert.equal(c.offset, 7n);
@@ -48,7 +78,17 @@ test('truncate (t): null key, no rows, still a table event', () => {
   const t = decode(TOPIC, 0, msg({ source, op: 't', ts_ms: 1 }, null));
   assert.equal(t.poison, undefined);
   assert.equal(t.key, null);
-  assert.deepEqual(t.event, { op: 't', schema: 'public', table: 'orders', before: null, after: null, lsn: 24023928n, tsMs: 1718000000123, txId: null, snapshotLast: false });
+  assert.deepEqual(t.event, {
+    op: 't',
+    schema: 'public',
+    table: 'orders',
+    before: null,
+    after: null,
+    lsn: 24023928n,
+    tsMs: 1718000000123,
+    txId: null,
+    snapshotLast: false,
+  });
 });
 
 test('a tombstone (null value) is neither an event nor poison, and keeps its offset', () => {
@@ -108,13 +148,21 @@ test('undecodable messages become poison with a reason, keeping the raw value fo
 });
 
 test('transaction metadata records decode to boundaries keyed by xid; events carry their transaction', () => {
-  const begin = decode(TOPIC, 0, msg({ status: 'BEGIN', id: '735:26535192', event_count: null, data_collections: null, ts_ms: 1 }, { id: '735:26535192' }));
+  const begin = decode(
+    TOPIC,
+    0,
+    msg({ status: 'BEGIN', id: '735:26535192', event_count: null, data_collections: null, ts_ms: 1 }, { id: '735:26535192' }),
+  );
   assert.deepEqual(begin.boundary, { status: 'BEGIN', txId: '735', eventCount: null });
   assert.equal(begin.event, undefined);
   // END's id carries a later LSN than BEGIN's: only the xid part is shared.
   const end = decode(TOPIC, 0, msg({ status: 'END', id: '735:26535808', event_count: 2, data_collections: [], ts_ms: 1 }));
   assert.deepEqual(end.boundary, { status: 'END', txId: '735', eventCount: 2 });
-  const c = decode(TOPIC, 0, msg({ ...envelope('c', null, { id: 1 }), transaction: { id: '735:26535192', total_order: 1, data_collection_order: 1 } }));
+  const c = decode(
+    TOPIC,
+    0,
+    msg({ ...envelope('c', null, { id: 1 }), transaction: { id: '735:26535192', total_order: 1, data_collection_order: 1 } }),
+  );
   assert.equal(c.event?.txId, '735');
   const last = decode(TOPIC, 0, msg(envelope('r', null, { id: 2 }, { ...source, snapshot: 'last' })));
   assert.equal(last.event?.snapshotLast, true);

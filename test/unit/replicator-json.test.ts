@@ -41,15 +41,29 @@ test('without unsafe integers the result is exactly JSON.parse (numbers stay num
 });
 
 test('once re-parsed, floats stay numbers and strings that look like numbers are untouched', () => {
-  const text = '{"after":{"id":9007199254740993,"f":1.2345678901234567,"e":1.0E20,"s":"12345678901234567","q":"say \\"12345678901234567\\" \\\\","n":-5}}';
+  const text =
+    '{"after":{"id":9007199254740993,"f":1.2345678901234567,"e":1.0E20,"s":"12345678901234567","q":"say \\"12345678901234567\\" \\\\","n":-5}}';
   const v = parseExact(text) as Env;
-  assert.deepEqual(v.after, { id: '9007199254740993', f: 1.2345678901234567, e: 1e20, s: '12345678901234567', q: 'say "12345678901234567" \\', n: -5 });
+  assert.deepEqual(v.after, {
+    id: '9007199254740993',
+    f: 1.2345678901234567,
+    e: 1e20,
+    s: '12345678901234567',
+    q: 'say "12345678901234567" \\',
+    n: -5,
+  });
 });
 
 test('quoteLongIntegers quotes 16+ digit integer literals outside strings only', () => {
-  assert.equal(quoteLongIntegers('[123456789012345,1234567890123456,-1234567890123456]'), '[123456789012345,"1234567890123456","-1234567890123456"]');
+  assert.equal(
+    quoteLongIntegers('[123456789012345,1234567890123456,-1234567890123456]'),
+    '[123456789012345,"1234567890123456","-1234567890123456"]',
+  );
   // Not integers: fractions and exponents keep their form.
-  assert.equal(quoteLongIntegers('[1234567890123456.5,12345678901234567e2,1.2345678901234567E+25]'), '[1234567890123456.5,12345678901234567e2,1.2345678901234567E+25]');
+  assert.equal(
+    quoteLongIntegers('[1234567890123456.5,12345678901234567e2,1.2345678901234567E+25]'),
+    '[1234567890123456.5,12345678901234567e2,1.2345678901234567E+25]',
+  );
   // Inside strings, including after escaped quotes and escaped backslashes.
   const s = '{"a":"12345678901234567","b":"x\\"12345678901234567","c":"\\\\","d":12345678901234567}';
   assert.equal(quoteLongIntegers(s), '{"a":"12345678901234567","b":"x\\"12345678901234567","c":"\\\\","d":"12345678901234567"}');

@@ -4,14 +4,35 @@ import type { Change, ChangeEvent } from '../../src/replicator/decode.ts';
 import { countApplied, metrics, observeApplied, reasonKind, registry, setState } from '../../src/replicator/metrics.ts';
 import type { Unit } from '../../src/replicator/order.ts';
 
-const event = (table: string, op: ChangeEvent['op'], tsMs: number): ChangeEvent =>
-  ({ op, schema: 'public', table, before: null, after: {}, lsn: 100n, tsMs, txId: '1', snapshotLast: false });
-const change = (offset: number, e?: ChangeEvent): Change =>
-  ({ topic: 'leader.changes', partition: 0, offset: BigInt(offset), key: null, rawValue: '{}', ...(e ? { event: e } : {}) });
+const event = (table: string, op: ChangeEvent['op'], tsMs: number): ChangeEvent => ({
+  op,
+  schema: 'public',
+  table,
+  before: null,
+  after: {},
+  lsn: 100n,
+  tsMs,
+  txId: '1',
+  snapshotLast: false,
+});
+const change = (offset: number, e?: ChangeEvent): Change => ({
+  topic: 'leader.changes',
+  partition: 0,
+  offset: BigInt(offset),
+  key: null,
+  rawValue: '{}',
+  ...(e ? { event: e } : {}),
+});
 const unit = (records: Change[]): Unit => ({ kind: 'tx', records, first: records[0].offset, last: records[records.length - 1].offset });
 
 const units = [
-  unit([change(0), change(1, event('orders', 'c', 1_000)), change(2, event('order_items', 'c', 1_000)), change(3, event('order_items', 'c', 1_000)), change(4)]),
+  unit([
+    change(0),
+    change(1, event('orders', 'c', 1_000)),
+    change(2, event('order_items', 'c', 1_000)),
+    change(3, event('order_items', 'c', 1_000)),
+    change(4),
+  ]),
   unit([change(5), change(6, event('orders', 'u', 2_000)), change(7)]),
 ];
 

@@ -9,7 +9,18 @@ const begin = (tx: string): Change => ({ ...base(), boundary: { status: 'BEGIN',
 const end = (tx: string, n: number): Change => ({ ...base(), boundary: { status: 'END', txId: tx, eventCount: n } });
 const event = (tx: string | null, table = 'orders', extra: Partial<ChangeEvent> = {}): Change => ({
   ...base(),
-  event: { op: tx ? 'c' : 'r', schema: 'public', table, before: null, after: { id: 1 }, lsn: 1n, tsMs: 1, txId: tx, snapshotLast: false, ...extra },
+  event: {
+    op: tx ? 'c' : 'r',
+    schema: 'public',
+    table,
+    before: null,
+    after: { id: 1 },
+    lsn: 1n,
+    tsMs: 1,
+    txId: tx,
+    snapshotLast: false,
+    ...extra,
+  },
 });
 const tombstone = (): Change => ({ ...base(), rawValue: null });
 const offsets = (u: Unit) => u.records.map((r) => Number(r.offset));
@@ -33,8 +44,23 @@ test('a transaction is complete at its END, however the records are split across
 test('snapshot reads form one unit, closed by the read marked last or by the first BEGIN', () => {
   offset = 0n;
   const a = new Assembler();
-  const units = a.push([event(null), event(null), event(null, 'x', { snapshotLast: true }), event(null), begin('9'), event('9'), end('9', 1)]);
-  assert.deepEqual(units.map((u) => [u.kind, offsets(u)]), [['snapshot', [0, 1, 2]], ['snapshot', [3]], ['tx', [4, 5, 6]]]);
+  const units = a.push([
+    event(null),
+    event(null),
+    event(null, 'x', { snapshotLast: true }),
+    event(null),
+    begin('9'),
+    event('9'),
+    end('9', 1),
+  ]);
+  assert.deepEqual(
+    units.map((u) => [u.kind, offsets(u)]),
+    [
+      ['snapshot', [0, 1, 2]],
+      ['snapshot', [3]],
+      ['tx', [4, 5, 6]],
+    ],
+  );
 });
 
 test('a transaction without END (connector restarted in its middle) ends at the next BEGIN, marked incomplete', () => {
@@ -56,7 +82,13 @@ test('an END that disagrees with the events received is flagged, not dropped', (
 test('records outside any unit (a tombstone between transactions) are units of their own, so positions cover every offset', () => {
   offset = 0n;
   const units = new Assembler().push([tombstone(), begin('4'), event('4'), tombstone(), end('4', 1)]);
-  assert.deepEqual(units.map((u) => [u.kind, offsets(u)]), [['other', [0]], ['tx', [1, 2, 3, 4]]]);
+  assert.deepEqual(
+    units.map((u) => [u.kind, offsets(u)]),
+    [
+      ['other', [0]],
+      ['tx', [1, 2, 3, 4]],
+    ],
+  );
 });
 
 test('events of a transaction whose BEGIN was not read still form that transaction', () => {
@@ -68,12 +100,28 @@ test('events of a transaction whose BEGIN was not read still form that transacti
 test('groups: consecutive transactions share a group; a schema change or the snapshot goes alone; size is bounded', () => {
   offset = 0n;
   const a = new Assembler();
-  const tx = (table = 'orders') => { const id = String(offset); return [begin(id), event(id, table), end(id, 1)]; };
-  const schema = () => { const id = String(offset); return [begin(id), { ...event(id, 'schema_changes'), event: { ...event(id).event!, schema: 'cqrsctl', table: 'schema_changes' } }, end(id, 1)]; };
+  const tx = (table = 'orders') => {
+    const id = String(offset);
+    return [begin(id), event(id, table), end(id, 1)];
+  };
+  const schema = () => {
+    const id = String(offset);
+    return [
+      begin(id),
+      { ...event(id, 'schema_changes'), event: { ...event(id).event!, schema: 'cqrsctl', table: 'schema_changes' } },
+      end(id, 1),
+    ];
+  };
   const units = a.push([...tx(), ...tx(), ...schema(), ...tx(), ...tx(), ...tx()]);
   assert.equal(units.length, 6);
   const groups = groupUnits(units, 6);
-  assert.deepEqual(groups.map((g) => g.length), [2, 1, 2, 1]);
+  assert.deepEqual(
+    groups.map((g) => g.length),
+    [2, 1, 2, 1],
+  );
   const snapshot = new Assembler().push([event(null), event(null, 'x', { snapshotLast: true }), ...tx()]);
-  assert.deepEqual(groupUnits(snapshot, 100).map((g) => g.map((u) => u.kind)), [['snapshot'], ['tx']]);
+  assert.deepEqual(
+    groupUnits(snapshot, 100).map((g) => g.map((u) => u.kind)),
+    [['snapshot'], ['tx']],
+  );
 });

@@ -24,7 +24,7 @@ test('decimal.handling.mode=string: numerics pass as their exact decimal text (n
   assert.equal(toPgText('NAN', numeric), 'NAN'); // Debezium's NaN spelling; numeric input is case-insensitive
 });
 
-test('floats: the JSON number\'s shortest form, which reads back as the same double', () => {
+test("floats: the JSON number's shortest form, which reads back as the same double", () => {
   for (const v of [0.1, 1.1, 1.7976931348623157e308, 5e-324, -1e-10, 1e21, 123456789.125]) {
     const s = toPgText(v, float8)!;
     assert.equal(Number(s), v, `${v} as ${s}`);
@@ -79,12 +79,24 @@ test('bytea: base64 becomes \\x hex input', () => {
 
 test('arrays: element NULLs stay NULL, the string "NULL", quotes, backslashes and empty strings are quoted', () => {
   assert.equal(toPgText([1, null, 3], intArr), '{"1",NULL,"3"}');
-  assert.equal(toPgText(['a b', null, 'c"d', 'NULL', '', 'back\\slash', '{x,y}'], textArr), '{"a b",NULL,"c\\"d","NULL","","back\\\\slash","{x,y}"}');
+  assert.equal(
+    toPgText(['a b', null, 'c"d', 'NULL', '', 'back\\slash', '{x,y}'], textArr),
+    '{"a b",NULL,"c\\"d","NULL","","back\\\\slash","{x,y}"}',
+  );
   assert.equal(toPgText([], intArr), '{}');
 });
 
 test('multi-dimensional arrays nest', () => {
-  assert.equal(toPgText([[1, 2], [3, null]], intArr), '{{"1","2"},{"3",NULL}}');
+  assert.equal(
+    toPgText(
+      [
+        [1, 2],
+        [3, null],
+      ],
+      intArr,
+    ),
+    '{{"1","2"},{"3",NULL}}',
+  );
 });
 
 test('arrays convert their elements by the element kind (bytea[], bool[])', () => {
@@ -106,7 +118,9 @@ test('isPlaceholder recognises every type-shaped form of the unchanged-TOAST pla
   assert.equal(isPlaceholder('__debezium_unavailable_value'), true); // text, json(b), xml…
   assert.equal(isPlaceholder('X19kZWJleml1bV91bmF2YWlsYWJsZV92YWx1ZQ=='), true); // bytea (base64)
   assert.equal(isPlaceholder(['__debezium_unavailable_value']), true); // text[], varchar[], json[]
-  const bytes = [95, 95, 100, 101, 98, 101, 122, 105, 117, 109, 95, 117, 110, 97, 118, 97, 105, 108, 97, 98, 108, 101, 95, 118, 97, 108, 117, 101];
+  const bytes = [
+    95, 95, 100, 101, 98, 101, 122, 105, 117, 109, 95, 117, 110, 97, 118, 97, 105, 108, 97, 98, 108, 101, 95, 118, 97, 108, 117, 101,
+  ];
   assert.equal(isPlaceholder(bytes), true); // int[], bigint[], date[]
   assert.equal(isPlaceholder(['X19kZWJleml1bV91bmF2YWlsYWJsZV92YWx1ZQ==']), true); // bytea[]: [placeholder bytes]
   assert.equal(isPlaceholder(['b68a35a7-17ad-35b3-af2a-ae46edb4545a']), true); // uuid[]: [UUID.nameUUIDFromBytes(placeholder)]
@@ -114,8 +128,19 @@ test('isPlaceholder recognises every type-shaped form of the unchanged-TOAST pla
 
 test('isPlaceholder does not mistake real values for the placeholder', () => {
   for (const v of [
-    '__debezium_unavailable_value ', 'x', '', 0, 1, true, null, undefined, {}, [],
-    ['__debezium_unavailable_value', 'x'], ['x'], [null],
+    '__debezium_unavailable_value ',
+    'x',
+    '',
+    0,
+    1,
+    true,
+    null,
+    undefined,
+    {},
+    [],
+    ['__debezium_unavailable_value', 'x'],
+    ['x'],
+    [null],
     [95, 95, 100, 101, 98, 101, 122, 105, 117, 109, 95, 117, 110, 97, 118, 97, 105, 108, 97, 98, 108, 101, 95, 118, 97, 108, 117, 102],
     ['b68a35a7-17ad-35b3-af2a-ae46edb4545b'],
   ]) {

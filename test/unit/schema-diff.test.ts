@@ -5,20 +5,52 @@ import { canonicalSql, normalizeSnapshot, tableDefinitionText } from '../../src/
 import type { ColumnDef, ConstraintDef, IndexDef, SequenceDef, Snapshot, TableDef, TypeDef } from '../../src/replicator/schema/snapshot.ts';
 
 const col = (attnum: number, name: string, type = 'integer', extra: Partial<ColumnDef> = {}): ColumnDef => ({
-  attnum, name, type, collation: null, notNull: false, default: null, generated: null, identity: null,
-  inherited: false, missing: null, kind: 'text', array: false, ...extra,
+  attnum,
+  name,
+  type,
+  collation: null,
+  notNull: false,
+  default: null,
+  generated: null,
+  identity: null,
+  inherited: false,
+  missing: null,
+  kind: 'text',
+  array: false,
+  ...extra,
 });
 const table = (oid: number, name: string, columns: ColumnDef[], extra: Partial<TableDef> = {}): TableDef => ({
-  oid, schema: 'public', name, kind: 'table', partitionKey: null, partitionOf: null, columns,
-  primaryKey: [], constraints: [], indexes: [], ...extra,
+  oid,
+  schema: 'public',
+  name,
+  kind: 'table',
+  partitionKey: null,
+  partitionOf: null,
+  columns,
+  primaryKey: [],
+  constraints: [],
+  indexes: [],
+  ...extra,
 });
 const check = (oid: number, name: string, def: string): ConstraintDef => ({ oid, name, type: 'c', def });
 const index = (oid: number, name: string, def: string): IndexDef => ({ oid, name, def });
-const seq = (oid: number, name: string, extra: Partial<SequenceDef> = {}): SequenceDef => ({ oid, schema: 'public', name, type: 'bigint', ownedBy: null, ...extra });
+const seq = (oid: number, name: string, extra: Partial<SequenceDef> = {}): SequenceDef => ({
+  oid,
+  schema: 'public',
+  name,
+  type: 'bigint',
+  ownedBy: null,
+  ...extra,
+});
 const PUBLIC = { oid: 2200, name: 'public' };
 const snap = (parts: Partial<Snapshot>): Snapshot => ({ schemas: [PUBLIC], types: [], sequences: [], tables: [], ...parts });
-const enumType = (oid: number, name: string, labels: [number, string][], schema = 'public'): TypeDef =>
-  ({ oid, schema, name, kind: 'enum', labels: labels.map(([o, label]) => ({ oid: o, label })) });
+const enumType = (oid: number, name: string, labels: [number, string][], schema = 'public'): TypeDef => ({
+  oid,
+  schema,
+  name,
+  kind: 'enum',
+  labels: labels.map(([o, label]) => ({ oid: o, label })),
+});
 
 const id = col(1, 'id', 'integer', { notNull: true });
 const t = table(100, 't', [id, col(2, 'a', 'text')]);
@@ -38,9 +70,13 @@ const cases: Case[] = [
     prev: snap({}),
     next: snap({
       schemas: [PUBLIC, { oid: 10, name: 'sales' }],
-      tables: [table(100, 'invoices', [col(1, 'id', 'bigint', { notNull: true }), col(2, 'total', 'numeric(10,2)', { default: '0' })], {
-        schema: 'sales', primaryKey: ['id'], constraints: [{ oid: 101, name: 'invoices_pkey', type: 'p', def: 'PRIMARY KEY (id)' }],
-      })],
+      tables: [
+        table(100, 'invoices', [col(1, 'id', 'bigint', { notNull: true }), col(2, 'total', 'numeric(10,2)', { default: '0' })], {
+          schema: 'sales',
+          primaryKey: ['id'],
+          constraints: [{ oid: 101, name: 'invoices_pkey', type: 'p', def: 'PRIMARY KEY (id)' }],
+        }),
+      ],
     }),
     statements: [
       'CREATE SCHEMA IF NOT EXISTS "sales"',
@@ -65,17 +101,33 @@ const cases: Case[] = [
       schemas: [{ oid: 10, name: 'a' }],
       types: [enumType(20, 'mood', [[21, 'ok']], 'a')],
       sequences: [seq(30, 't_id_seq', { schema: 'a', ownedBy: { table: 100, column: 'id' } })],
-      tables: [table(100, 't', [col(1, 'id', 'integer', { default: "nextval('a.t_id_seq'::regclass)" }), col(2, 'm', 'a.mood', { default: "'ok'::a.mood" })], {
-        schema: 'a', indexes: [index(40, 't_m', 'CREATE INDEX t_m ON a.t USING btree (m)')],
-      })],
+      tables: [
+        table(
+          100,
+          't',
+          [col(1, 'id', 'integer', { default: "nextval('a.t_id_seq'::regclass)" }), col(2, 'm', 'a.mood', { default: "'ok'::a.mood" })],
+          {
+            schema: 'a',
+            indexes: [index(40, 't_m', 'CREATE INDEX t_m ON a.t USING btree (m)')],
+          },
+        ),
+      ],
     }),
     next: snap({
       schemas: [{ oid: 10, name: 'b' }],
       types: [enumType(20, 'mood', [[21, 'ok']], 'b')],
       sequences: [seq(30, 't_id_seq', { schema: 'b', ownedBy: { table: 100, column: 'id' } })],
-      tables: [table(100, 't', [col(1, 'id', 'integer', { default: "nextval('b.t_id_seq'::regclass)" }), col(2, 'm', 'b.mood', { default: "'ok'::b.mood" })], {
-        schema: 'b', indexes: [index(40, 't_m', 'CREATE INDEX t_m ON b.t USING btree (m)')],
-      })],
+      tables: [
+        table(
+          100,
+          't',
+          [col(1, 'id', 'integer', { default: "nextval('b.t_id_seq'::regclass)" }), col(2, 'm', 'b.mood', { default: "'ok'::b.mood" })],
+          {
+            schema: 'b',
+            indexes: [index(40, 't_m', 'CREATE INDEX t_m ON b.t USING btree (m)')],
+          },
+        ),
+      ],
     }),
     statements: ['ALTER SCHEMA "a" RENAME TO "b"'],
   },
@@ -84,16 +136,21 @@ const cases: Case[] = [
     prev: snap({
       schemas: [PUBLIC, { oid: 10, name: 'b' }],
       sequences: [seq(30, 't_id_seq', { ownedBy: { table: 100, column: 'id' } })],
-      tables: [table(100, 't', [col(1, 'id', 'integer', { default: "nextval('public.t_id_seq'::regclass)" })], {
-        indexes: [index(40, 't_id', 'CREATE INDEX t_id ON public.t USING btree (id)')],
-      })],
+      tables: [
+        table(100, 't', [col(1, 'id', 'integer', { default: "nextval('public.t_id_seq'::regclass)" })], {
+          indexes: [index(40, 't_id', 'CREATE INDEX t_id ON public.t USING btree (id)')],
+        }),
+      ],
     }),
     next: snap({
       schemas: [PUBLIC, { oid: 10, name: 'b' }],
       sequences: [seq(30, 't_id_seq', { schema: 'b', ownedBy: { table: 100, column: 'id' } })],
-      tables: [table(100, 't2', [col(1, 'id', 'integer', { default: "nextval('b.t_id_seq'::regclass)" })], {
-        schema: 'b', indexes: [index(40, 't_id', 'CREATE INDEX t_id ON b.t2 USING btree (id)')],
-      })],
+      tables: [
+        table(100, 't2', [col(1, 'id', 'integer', { default: "nextval('b.t_id_seq'::regclass)" })], {
+          schema: 'b',
+          indexes: [index(40, 't_id', 'CREATE INDEX t_id ON b.t2 USING btree (id)')],
+        }),
+      ],
     }),
     statements: ['ALTER TABLE "public"."t" SET SCHEMA "b"', 'ALTER TABLE "b"."t" RENAME TO "t2"'],
   },
@@ -104,14 +161,16 @@ const cases: Case[] = [
     statements: ['DROP TABLE "public"."t"'],
   },
   {
-    name: 'add columns: default, not null, identity and generated on a new table\'s columns as declared',
+    name: "add columns: default, not null, identity and generated on a new table's columns as declared",
     prev: snap({}),
     next: snap({
-      tables: [table(100, 't', [
-        col(1, 'id', 'integer', { notNull: true, identity: 'by default' }),
-        col(2, 'c', 'text', { default: "'d'::text", notNull: true, missing: "d" }),
-        col(3, 'g', 'integer', { generated: '(id * 2)' }),
-      ])],
+      tables: [
+        table(100, 't', [
+          col(1, 'id', 'integer', { notNull: true, identity: 'by default' }),
+          col(2, 'c', 'text', { default: "'d'::text", notNull: true, missing: 'd' }),
+          col(3, 'g', 'integer', { generated: '(id * 2)' }),
+        ]),
+      ],
     }),
     statements: [
       'CREATE TABLE "public"."t" ("id" integer GENERATED BY DEFAULT AS IDENTITY NOT NULL, "c" text DEFAULT \'d\'::text NOT NULL, "g" integer GENERATED ALWAYS AS ((id * 2)) STORED)',
@@ -121,13 +180,16 @@ const cases: Case[] = [
     name: 'add columns to a table with rows: the missing value is what existing rows get',
     prev: snap({ tables: [t] }),
     next: snap({
-      tables: [table(100, 't', [...t.columns,
-        col(3, 'c', 'text', { default: "'d'::text", missing: 'd' }),
-        col(4, 'at', 'timestamp with time zone', { default: 'now()', notNull: true, missing: '2024-05-06 07:08:09.123456+00' }),
-        col(5, 'gone', 'text', { missing: 'x' }),
-        col(6, 'g', 'integer', { generated: '(id * 2)' }),
-        col(7, 'plain', 'text'),
-      ])],
+      tables: [
+        table(100, 't', [
+          ...t.columns,
+          col(3, 'c', 'text', { default: "'d'::text", missing: 'd' }),
+          col(4, 'at', 'timestamp with time zone', { default: 'now()', notNull: true, missing: '2024-05-06 07:08:09.123456+00' }),
+          col(5, 'gone', 'text', { missing: 'x' }),
+          col(6, 'g', 'integer', { generated: '(id * 2)' }),
+          col(7, 'plain', 'text'),
+        ]),
+      ],
     }),
     statements: [
       'ALTER TABLE "public"."t" ADD COLUMN "c" text DEFAULT \'d\'::text',
@@ -142,7 +204,15 @@ const cases: Case[] = [
   {
     name: 'a column added with a volatile default or as identity to an existing table is reported, unless reloaded',
     prev: snap({ tables: [t] }),
-    next: snap({ tables: [table(100, 't', [...t.columns, col(3, 'r', 'double precision', { default: 'random()' }), col(4, 'n', 'integer', { notNull: true, identity: 'always' })])] }),
+    next: snap({
+      tables: [
+        table(100, 't', [
+          ...t.columns,
+          col(3, 'r', 'double precision', { default: 'random()' }),
+          col(4, 'n', 'integer', { notNull: true, identity: 'always' }),
+        ]),
+      ],
+    }),
     statements: [
       'ALTER TABLE "public"."t" ADD COLUMN "r" double precision DEFAULT random()',
       'ALTER TABLE "public"."t" ADD COLUMN "n" integer GENERATED ALWAYS AS IDENTITY NOT NULL',
@@ -176,8 +246,16 @@ const cases: Case[] = [
   },
   {
     name: 'defaults and not null (defaults only on the table itself, not its partitions)',
-    prev: snap({ tables: [table(100, 't', [id, col(2, 'a', 'integer', { default: '1' }), col(3, 'b', 'text'), col(4, 'c', 'text', { notNull: true })])] }),
-    next: snap({ tables: [table(100, 't', [id, col(2, 'a', 'integer'), col(3, 'b', 'text', { default: "'z'::text", notNull: true }), col(4, 'c', 'text')])] }),
+    prev: snap({
+      tables: [
+        table(100, 't', [id, col(2, 'a', 'integer', { default: '1' }), col(3, 'b', 'text'), col(4, 'c', 'text', { notNull: true })]),
+      ],
+    }),
+    next: snap({
+      tables: [
+        table(100, 't', [id, col(2, 'a', 'integer'), col(3, 'b', 'text', { default: "'z'::text", notNull: true }), col(4, 'c', 'text')]),
+      ],
+    }),
     statements: [
       'ALTER TABLE ONLY "public"."t" ALTER COLUMN "a" DROP DEFAULT',
       'ALTER TABLE "public"."t" ALTER COLUMN "b" SET NOT NULL',
@@ -187,8 +265,24 @@ const cases: Case[] = [
   },
   {
     name: 'identity added (after its default is dropped), changed and dropped',
-    prev: snap({ tables: [table(100, 't', [col(1, 'a', 'integer', { default: '5' }), col(2, 'b', 'integer', { notNull: true, identity: 'by default' }), col(3, 'c', 'integer', { notNull: true, identity: 'always' })])] }),
-    next: snap({ tables: [table(100, 't', [col(1, 'a', 'integer', { notNull: true, identity: 'always' }), col(2, 'b', 'integer', { notNull: true, identity: 'always' }), col(3, 'c', 'integer', { notNull: true })])] }),
+    prev: snap({
+      tables: [
+        table(100, 't', [
+          col(1, 'a', 'integer', { default: '5' }),
+          col(2, 'b', 'integer', { notNull: true, identity: 'by default' }),
+          col(3, 'c', 'integer', { notNull: true, identity: 'always' }),
+        ]),
+      ],
+    }),
+    next: snap({
+      tables: [
+        table(100, 't', [
+          col(1, 'a', 'integer', { notNull: true, identity: 'always' }),
+          col(2, 'b', 'integer', { notNull: true, identity: 'always' }),
+          col(3, 'c', 'integer', { notNull: true }),
+        ]),
+      ],
+    }),
     statements: [
       'ALTER TABLE ONLY "public"."t" ALTER COLUMN "a" DROP DEFAULT',
       'ALTER TABLE "public"."t" ALTER COLUMN "a" SET NOT NULL',
@@ -199,7 +293,9 @@ const cases: Case[] = [
   },
   {
     name: 'generation expression dropped; changed is reported',
-    prev: snap({ tables: [table(100, 't', [id, col(2, 'g', 'integer', { generated: '(id + 1)' }), col(3, 'h', 'integer', { generated: '(id + 2)' })])] }),
+    prev: snap({
+      tables: [table(100, 't', [id, col(2, 'g', 'integer', { generated: '(id + 1)' }), col(3, 'h', 'integer', { generated: '(id + 2)' })])],
+    }),
     next: snap({ tables: [table(100, 't', [id, col(2, 'g', 'integer'), col(3, 'h', 'integer', { generated: '(id + 3)' })])] }),
     statements: ['ALTER TABLE "public"."t" ALTER COLUMN "g" DROP EXPRESSION'],
     unsupported: ['column "public"."t"."h": generation expression changed to (id + 3) (reload the table)'],
@@ -209,7 +305,10 @@ const cases: Case[] = [
     prev: snap({ tables: [table(100, 't', [id, col(2, 'h', 'integer', { generated: '(id + 2)' })])] }),
     next: snap({ tables: [table(100, 't', [id, col(2, 'h', 'integer', { generated: '(id + 3)' })])] }),
     options: { reloaded: new Set([100]) },
-    statements: ['ALTER TABLE "public"."t" DROP COLUMN "h"', 'ALTER TABLE "public"."t" ADD COLUMN "h" integer GENERATED ALWAYS AS ((id + 3)) STORED'],
+    statements: [
+      'ALTER TABLE "public"."t" DROP COLUMN "h"',
+      'ALTER TABLE "public"."t" ADD COLUMN "h" integer GENERATED ALWAYS AS ((id + 3)) STORED',
+    ],
   },
   {
     name: 'partitioned parent, partitions (a default one), an index on the parent made for every partition',
@@ -217,14 +316,26 @@ const cases: Case[] = [
     next: snap({
       tables: [
         table(100, 'ev', [col(1, 'at', 'date', { notNull: true }), col(2, 'v', 'text', { default: "'p'::text" })], {
-          kind: 'partitioned', partitionKey: 'RANGE (at)', indexes: [index(110, 'ev_v_idx', 'CREATE INDEX ev_v_idx ON ONLY public.ev USING btree (v)')],
+          kind: 'partitioned',
+          partitionKey: 'RANGE (at)',
+          indexes: [index(110, 'ev_v_idx', 'CREATE INDEX ev_v_idx ON ONLY public.ev USING btree (v)')],
         }),
-        table(101, 'ev_2025', [col(1, 'at', 'date', { notNull: true, inherited: true }), col(2, 'v', 'text', { default: "'x'::text", inherited: true })], {
-          partitionOf: { parent: 100, bound: "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')" },
-        }),
-        table(102, 'ev_other', [col(1, 'at', 'date', { notNull: true, inherited: true }), col(2, 'v', 'text', { default: "'p'::text", inherited: true })], {
-          partitionOf: { parent: 100, bound: 'DEFAULT' },
-        }),
+        table(
+          101,
+          'ev_2025',
+          [col(1, 'at', 'date', { notNull: true, inherited: true }), col(2, 'v', 'text', { default: "'x'::text", inherited: true })],
+          {
+            partitionOf: { parent: 100, bound: "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')" },
+          },
+        ),
+        table(
+          102,
+          'ev_other',
+          [col(1, 'at', 'date', { notNull: true, inherited: true }), col(2, 'v', 'text', { default: "'p'::text", inherited: true })],
+          {
+            partitionOf: { parent: 100, bound: 'DEFAULT' },
+          },
+        ),
       ],
     }),
     statements: [
@@ -236,7 +347,7 @@ const cases: Case[] = [
     ],
   },
   {
-    name: 'a column added on the parent reaches the partitions through it, with the partitions\' missing value',
+    name: "a column added on the parent reaches the partitions through it, with the partitions' missing value",
     prev: snap({
       tables: [
         table(100, 'ev', [col(1, 'at', 'date')], { kind: 'partitioned', partitionKey: 'RANGE (at)' }),
@@ -245,10 +356,21 @@ const cases: Case[] = [
     }),
     next: snap({
       tables: [
-        table(100, 'ev', [col(1, 'at', 'date'), col(2, 'seen', 'timestamp with time zone', { default: 'now()' })], { kind: 'partitioned', partitionKey: 'RANGE (at)' }),
-        table(101, 'ev_1', [col(1, 'at', 'date', { inherited: true }), col(2, 'seen', 'timestamp with time zone', { default: 'now()', inherited: true, missing: '2024-01-01 00:00:00+00' })], {
-          partitionOf: { parent: 100, bound: 'DEFAULT' },
+        table(100, 'ev', [col(1, 'at', 'date'), col(2, 'seen', 'timestamp with time zone', { default: 'now()' })], {
+          kind: 'partitioned',
+          partitionKey: 'RANGE (at)',
         }),
+        table(
+          101,
+          'ev_1',
+          [
+            col(1, 'at', 'date', { inherited: true }),
+            col(2, 'seen', 'timestamp with time zone', { default: 'now()', inherited: true, missing: '2024-01-01 00:00:00+00' }),
+          ],
+          {
+            partitionOf: { parent: 100, bound: 'DEFAULT' },
+          },
+        ),
       ],
     }),
     statements: [
@@ -260,10 +382,22 @@ const cases: Case[] = [
     name: 'columns dropped, renamed and retyped on the parent are not touched on its partitions',
     prev: snap({
       tables: [
-        table(100, 'p', [col(1, 'k', 'integer'), col(2, 'v', 'text'), col(3, 'gone', 'text')], { kind: 'partitioned', partitionKey: 'LIST (k)' }),
-        table(101, 'p1', [col(1, 'k', 'integer', { inherited: true }), col(2, 'v', 'text', { inherited: true }), col(3, 'gone', 'text', { inherited: true })], {
-          partitionOf: { parent: 100, bound: 'FOR VALUES IN (1)' },
+        table(100, 'p', [col(1, 'k', 'integer'), col(2, 'v', 'text'), col(3, 'gone', 'text')], {
+          kind: 'partitioned',
+          partitionKey: 'LIST (k)',
         }),
+        table(
+          101,
+          'p1',
+          [
+            col(1, 'k', 'integer', { inherited: true }),
+            col(2, 'v', 'text', { inherited: true }),
+            col(3, 'gone', 'text', { inherited: true }),
+          ],
+          {
+            partitionOf: { parent: 100, bound: 'FOR VALUES IN (1)' },
+          },
+        ),
       ],
     }),
     next: snap({
@@ -281,16 +415,24 @@ const cases: Case[] = [
     ],
   },
   {
-    name: 'detach: the partition\'s copies of the parent\'s constraints and indexes are replaced by its own list',
+    name: "detach: the partition's copies of the parent's constraints and indexes are replaced by its own list",
     prev: snap({
       tables: [
-        table(100, 'p', [col(1, 'k', 'integer')], { kind: 'partitioned', partitionKey: 'LIST (k)', constraints: [check(120, 'k_pos', 'CHECK ((k > 0))')] }),
+        table(100, 'p', [col(1, 'k', 'integer')], {
+          kind: 'partitioned',
+          partitionKey: 'LIST (k)',
+          constraints: [check(120, 'k_pos', 'CHECK ((k > 0))')],
+        }),
         table(101, 'p1', [col(1, 'k', 'integer', { inherited: true })], { partitionOf: { parent: 100, bound: 'FOR VALUES IN (1)' } }),
       ],
     }),
     next: snap({
       tables: [
-        table(100, 'p', [col(1, 'k', 'integer')], { kind: 'partitioned', partitionKey: 'LIST (k)', constraints: [check(120, 'k_pos', 'CHECK ((k > 0))')] }),
+        table(100, 'p', [col(1, 'k', 'integer')], {
+          kind: 'partitioned',
+          partitionKey: 'LIST (k)',
+          constraints: [check(120, 'k_pos', 'CHECK ((k > 0))')],
+        }),
         table(101, 'p1', [col(1, 'k', 'integer')], { constraints: [check(121, 'k_pos', 'CHECK ((k > 0))')] }),
       ],
     }),
@@ -308,17 +450,30 @@ END $cqrsctl$`,
     ],
   },
   {
-    name: 'attach: the table keeps the checks that become inherited, gets the parent\'s it lacks, after its own changes',
+    name: "attach: the table keeps the checks that become inherited, gets the parent's it lacks, after its own changes",
     prev: snap({
       tables: [
-        table(100, 'p', [col(1, 'k', 'integer')], { kind: 'partitioned', partitionKey: 'LIST (k)', constraints: [check(120, 'k_pos', 'CHECK ((k > 0))'), check(122, 'k_small', 'CHECK ((k < 9))')] }),
-        table(101, 'p1', [col(1, 'k', 'integer'), col(2, 'extra', 'text')], { constraints: [check(121, 'k_pos', 'CHECK ((k > 0))'), check(123, 'own', 'CHECK ((k <> 5))')] }),
+        table(100, 'p', [col(1, 'k', 'integer')], {
+          kind: 'partitioned',
+          partitionKey: 'LIST (k)',
+          constraints: [check(120, 'k_pos', 'CHECK ((k > 0))'), check(122, 'k_small', 'CHECK ((k < 9))')],
+        }),
+        table(101, 'p1', [col(1, 'k', 'integer'), col(2, 'extra', 'text')], {
+          constraints: [check(121, 'k_pos', 'CHECK ((k > 0))'), check(123, 'own', 'CHECK ((k <> 5))')],
+        }),
       ],
     }),
     next: snap({
       tables: [
-        table(100, 'p', [col(1, 'k', 'integer')], { kind: 'partitioned', partitionKey: 'LIST (k)', constraints: [check(120, 'k_pos', 'CHECK ((k > 0))'), check(122, 'k_small', 'CHECK ((k < 9))')] }),
-        table(101, 'p1', [col(1, 'k', 'integer', { inherited: true })], { partitionOf: { parent: 100, bound: 'FOR VALUES IN (1)' }, constraints: [check(123, 'own', 'CHECK ((k <> 5))')] }),
+        table(100, 'p', [col(1, 'k', 'integer')], {
+          kind: 'partitioned',
+          partitionKey: 'LIST (k)',
+          constraints: [check(120, 'k_pos', 'CHECK ((k > 0))'), check(122, 'k_small', 'CHECK ((k < 9))')],
+        }),
+        table(101, 'p1', [col(1, 'k', 'integer', { inherited: true })], {
+          partitionOf: { parent: 100, bound: 'FOR VALUES IN (1)' },
+          constraints: [check(123, 'own', 'CHECK ((k <> 5))')],
+        }),
       ],
     }),
     statements: [
@@ -328,12 +483,16 @@ END $cqrsctl$`,
     ],
   },
   {
-    name: 'a new partition whose columns are in another order than its parent\'s is created alone and attached',
-    prev: snap({ tables: [table(100, 'p', [col(1, 'k', 'integer'), col(2, 'v', 'text')], { kind: 'partitioned', partitionKey: 'LIST (k)' })] }),
+    name: "a new partition whose columns are in another order than its parent's is created alone and attached",
+    prev: snap({
+      tables: [table(100, 'p', [col(1, 'k', 'integer'), col(2, 'v', 'text')], { kind: 'partitioned', partitionKey: 'LIST (k)' })],
+    }),
     next: snap({
       tables: [
         table(100, 'p', [col(1, 'k', 'integer'), col(2, 'v', 'text')], { kind: 'partitioned', partitionKey: 'LIST (k)' }),
-        table(101, 'p1', [col(1, 'v', 'text', { inherited: true }), col(2, 'k', 'integer', { inherited: true })], { partitionOf: { parent: 100, bound: 'FOR VALUES IN (1)' } }),
+        table(101, 'p1', [col(1, 'v', 'text', { inherited: true }), col(2, 'k', 'integer', { inherited: true })], {
+          partitionOf: { parent: 100, bound: 'FOR VALUES IN (1)' },
+        }),
       ],
     }),
     statements: [
@@ -344,22 +503,30 @@ END $cqrsctl$`,
   {
     name: 'constraints by oid: dropped, renamed, changed (drop and add), added; primary key changed before not null drops',
     prev: snap({
-      tables: [table(100, 't', [id, col(2, 'a', 'integer', { notNull: true })], {
-        primaryKey: ['a'],
-        constraints: [
-          { oid: 110, name: 't_pkey', type: 'p', def: 'PRIMARY KEY (a)' }, check(111, 'gone', 'CHECK ((a > 0))'),
-          check(112, 'old_name', 'CHECK ((a < 10))'), check(113, 'changes', 'CHECK ((a <> 3))'),
-        ],
-      })],
+      tables: [
+        table(100, 't', [id, col(2, 'a', 'integer', { notNull: true })], {
+          primaryKey: ['a'],
+          constraints: [
+            { oid: 110, name: 't_pkey', type: 'p', def: 'PRIMARY KEY (a)' },
+            check(111, 'gone', 'CHECK ((a > 0))'),
+            check(112, 'old_name', 'CHECK ((a < 10))'),
+            check(113, 'changes', 'CHECK ((a <> 3))'),
+          ],
+        }),
+      ],
     }),
     next: snap({
-      tables: [table(100, 't', [id, col(2, 'a', 'integer')], {
-        primaryKey: ['id'],
-        constraints: [
-          check(112, 'new_name', 'CHECK ((a < 10))'), check(113, 'changes', 'CHECK ((a <> 4))'),
-          { oid: 114, name: 't_pkey', type: 'p', def: 'PRIMARY KEY (id)' }, { oid: 115, name: 'no_overlap', type: 'x', def: 'EXCLUDE USING btree (a WITH =)' },
-        ],
-      })],
+      tables: [
+        table(100, 't', [id, col(2, 'a', 'integer')], {
+          primaryKey: ['id'],
+          constraints: [
+            check(112, 'new_name', 'CHECK ((a < 10))'),
+            check(113, 'changes', 'CHECK ((a <> 4))'),
+            { oid: 114, name: 't_pkey', type: 'p', def: 'PRIMARY KEY (id)' },
+            { oid: 115, name: 'no_overlap', type: 'x', def: 'EXCLUDE USING btree (a WITH =)' },
+          ],
+        }),
+      ],
     }),
     statements: [
       'ALTER TABLE "public"."t" DROP CONSTRAINT "t_pkey"',
@@ -375,20 +542,26 @@ END $cqrsctl$`,
   {
     name: 'indexes by oid: dropped, renamed, changed (drop and create), created; a column rename alone rebuilds nothing',
     prev: snap({
-      tables: [table(100, 't', [id, col(2, 'a', 'text')], {
-        indexes: [
-          index(110, 'gone', 'CREATE INDEX gone ON public.t USING btree (id)'), index(111, 't_a', 'CREATE INDEX t_a ON public.t USING btree (lower(a))'),
-          index(112, 'changes', 'CREATE INDEX changes ON public.t USING btree (id)'),
-        ],
-      })],
+      tables: [
+        table(100, 't', [id, col(2, 'a', 'text')], {
+          indexes: [
+            index(110, 'gone', 'CREATE INDEX gone ON public.t USING btree (id)'),
+            index(111, 't_a', 'CREATE INDEX t_a ON public.t USING btree (lower(a))'),
+            index(112, 'changes', 'CREATE INDEX changes ON public.t USING btree (id)'),
+          ],
+        }),
+      ],
     }),
     next: snap({
-      tables: [table(100, 't', [id, col(2, 'b', 'text')], {
-        indexes: [
-          index(111, 't_b', 'CREATE INDEX t_b ON public.t USING btree (lower(b))'), index(112, 'changes', 'CREATE INDEX changes ON public.t USING btree (id DESC)'),
-          index(113, 'part', 'CREATE UNIQUE INDEX part ON public.t USING btree (b) WHERE (id > 0)'),
-        ],
-      })],
+      tables: [
+        table(100, 't', [id, col(2, 'b', 'text')], {
+          indexes: [
+            index(111, 't_b', 'CREATE INDEX t_b ON public.t USING btree (lower(b))'),
+            index(112, 'changes', 'CREATE INDEX changes ON public.t USING btree (id DESC)'),
+            index(113, 'part', 'CREATE UNIQUE INDEX part ON public.t USING btree (b) WHERE (id > 0)'),
+          ],
+        }),
+      ],
     }),
     statements: [
       'DROP INDEX "public"."gone"',
@@ -402,7 +575,12 @@ END $cqrsctl$`,
   {
     name: 'sequences: created before the table using them, owned after; renamed, retyped, disowned before their owner goes, dropped',
     prev: snap({
-      sequences: [seq(30, 'old'), seq(31, 'kept', { ownedBy: { table: 101, column: 'id' } }), seq(32, 'goes'), seq(33, 'owned', { ownedBy: { table: 101, column: 'id' } })],
+      sequences: [
+        seq(30, 'old'),
+        seq(31, 'kept', { ownedBy: { table: 101, column: 'id' } }),
+        seq(32, 'goes'),
+        seq(33, 'owned', { ownedBy: { table: 101, column: 'id' } }),
+      ],
       tables: [table(101, 'o', [id])],
     }),
     next: snap({
@@ -422,16 +600,34 @@ END $cqrsctl$`,
   },
   {
     name: 'enum: labels added in place, renamed first; created; a column using it is left alone',
-    prev: snap({ types: [enumType(20, 'mood', [[21, 'sad'], [22, 'ok']])], tables: [table(100, 't', [col(1, 'm', 'mood')])] }),
+    prev: snap({
+      types: [
+        enumType(20, 'mood', [
+          [21, 'sad'],
+          [22, 'ok'],
+        ]),
+      ],
+      tables: [table(100, 't', [col(1, 'm', 'mood')])],
+    }),
     next: snap({
       types: [
-        enumType(20, 'mood', [[25, 'awful'], [21, 'blue'], [23, 'meh'], [24, 'meh2'], [22, 'ok'], [26, 'great']]),
-        enumType(27, 'colour', [[28, "it's"], [29, 'a\\b']]),
+        enumType(20, 'mood', [
+          [25, 'awful'],
+          [21, 'blue'],
+          [23, 'meh'],
+          [24, 'meh2'],
+          [22, 'ok'],
+          [26, 'great'],
+        ]),
+        enumType(27, 'colour', [
+          [28, "it's"],
+          [29, 'a\\b'],
+        ]),
       ],
       tables: [table(100, 't', [col(1, 'm', 'mood')])],
     }),
     statements: [
-      'CREATE TYPE "public"."colour" AS ENUM (\'it\'\'s\', E\'a\\\\b\')',
+      "CREATE TYPE \"public\".\"colour\" AS ENUM ('it''s', E'a\\\\b')",
       'ALTER TYPE "public"."mood" RENAME VALUE \'sad\' TO \'blue\'',
       'ALTER TYPE "public"."mood" ADD VALUE \'awful\' BEFORE \'blue\'',
       'ALTER TYPE "public"."mood" ADD VALUE \'meh\' AFTER \'blue\'',
@@ -441,8 +637,23 @@ END $cqrsctl$`,
   },
   {
     name: 'enum: a removed or reordered label is reported',
-    prev: snap({ types: [enumType(20, 'mood', [[21, 'a'], [22, 'b'], [23, 'c']])] }),
-    next: snap({ types: [enumType(20, 'mood', [[22, 'b'], [21, 'a']])] }),
+    prev: snap({
+      types: [
+        enumType(20, 'mood', [
+          [21, 'a'],
+          [22, 'b'],
+          [23, 'c'],
+        ]),
+      ],
+    }),
+    next: snap({
+      types: [
+        enumType(20, 'mood', [
+          [22, 'b'],
+          [21, 'a'],
+        ]),
+      ],
+    }),
     statements: [],
     unsupported: [
       'type "public"."mood": enum label \'c\' removed (PostgreSQL cannot drop an enum label)',
@@ -452,11 +663,33 @@ END $cqrsctl$`,
   {
     name: 'composite: created after the type it uses; attributes dropped, renamed, added, retyped',
     prev: snap({
-      types: [{ oid: 20, schema: 'public', name: 'pair', kind: 'composite', attributes: [{ attnum: 1, name: 'a', type: 'integer' }, { attnum: 2, name: 'b', type: 'text' }, { attnum: 3, name: 'c', type: 'text' }] }],
+      types: [
+        {
+          oid: 20,
+          schema: 'public',
+          name: 'pair',
+          kind: 'composite',
+          attributes: [
+            { attnum: 1, name: 'a', type: 'integer' },
+            { attnum: 2, name: 'b', type: 'text' },
+            { attnum: 3, name: 'c', type: 'text' },
+          ],
+        },
+      ],
     }),
     next: snap({
       types: [
-        { oid: 20, schema: 'public', name: 'pair', kind: 'composite', attributes: [{ attnum: 1, name: 'a2', type: 'integer' }, { attnum: 2, name: 'b', type: 'character varying(10)' }, { attnum: 4, name: 'd', type: 'date' }] },
+        {
+          oid: 20,
+          schema: 'public',
+          name: 'pair',
+          kind: 'composite',
+          attributes: [
+            { attnum: 1, name: 'a2', type: 'integer' },
+            { attnum: 2, name: 'b', type: 'character varying(10)' },
+            { attnum: 4, name: 'd', type: 'date' },
+          ],
+        },
         { oid: 30, schema: 'public', name: 'box', kind: 'composite', attributes: [{ attnum: 1, name: 'lo', type: 'public.pt' }] },
         { oid: 31, schema: 'public', name: 'pt', kind: 'composite', attributes: [{ attnum: 1, name: 'x', type: 'integer' }] },
       ],
@@ -473,12 +706,47 @@ END $cqrsctl$`,
   {
     name: 'domain: created with default, not null and named checks; altered; base type change reported',
     prev: snap({
-      types: [{ oid: 20, schema: 'public', name: 'pos', kind: 'domain', baseType: 'integer', notNull: false, default: null, checks: [{ name: 'pos_check', def: 'CHECK ((VALUE > 0))' }, { name: 'same', def: 'CHECK ((VALUE < 99))' }] }],
+      types: [
+        {
+          oid: 20,
+          schema: 'public',
+          name: 'pos',
+          kind: 'domain',
+          baseType: 'integer',
+          notNull: false,
+          default: null,
+          checks: [
+            { name: 'pos_check', def: 'CHECK ((VALUE > 0))' },
+            { name: 'same', def: 'CHECK ((VALUE < 99))' },
+          ],
+        },
+      ],
     }),
     next: snap({
       types: [
-        { oid: 20, schema: 'public', name: 'pos', kind: 'domain', baseType: 'bigint', notNull: true, default: '1', checks: [{ name: 'same', def: 'CHECK ((VALUE < 99))' }, { name: 'small', def: 'CHECK ((VALUE < 1000)) NOT VALID' }] },
-        { oid: 21, schema: 'public', name: 'code', kind: 'domain', baseType: 'text', notNull: true, default: "'x'::text", checks: [{ name: 'short', def: 'CHECK ((length(VALUE) < 5))' }] },
+        {
+          oid: 20,
+          schema: 'public',
+          name: 'pos',
+          kind: 'domain',
+          baseType: 'bigint',
+          notNull: true,
+          default: '1',
+          checks: [
+            { name: 'same', def: 'CHECK ((VALUE < 99))' },
+            { name: 'small', def: 'CHECK ((VALUE < 1000)) NOT VALID' },
+          ],
+        },
+        {
+          oid: 21,
+          schema: 'public',
+          name: 'code',
+          kind: 'domain',
+          baseType: 'text',
+          notNull: true,
+          default: "'x'::text",
+          checks: [{ name: 'short', def: 'CHECK ((length(VALUE) < 5))' }],
+        },
       ],
     }),
     statements: [
@@ -505,7 +773,10 @@ END $cqrsctl$`,
     }),
     next: snap({
       schemas: [PUBLIC, { oid: 10, name: 'x' }],
-      types: [enumType(20, 'feeling', [[21, 'ok']], 'x'), { oid: 22, schema: 'public', name: 'd2', kind: 'domain', baseType: 'integer', notNull: false, default: null, checks: [] }],
+      types: [
+        enumType(20, 'feeling', [[21, 'ok']], 'x'),
+        { oid: 22, schema: 'public', name: 'd2', kind: 'domain', baseType: 'integer', notNull: false, default: null, checks: [] },
+      ],
       tables: [table(100, 't', [col(1, 'm', 'x.feeling'), col(2, 'ms', 'x.feeling[]'), col(3, 'n', 'x.feeling')])],
     }),
     statements: [
@@ -554,18 +825,29 @@ describe('diffSchema', () => {
 describe('normalizeSnapshot and the definition text', () => {
   const leader = snap({
     sequences: [seq(30, 't_id_seq', { ownedBy: { table: 100, column: 'id' } })],
-    tables: [table(100, 't', [col(1, 'id', 'integer', { notNull: true, missing: null }), col(3, 'a', 'text', { missing: 'x', default: "'x'::text" })], {
-      primaryKey: ['id'], constraints: [{ oid: 110, name: 't_pkey', type: 'p', def: 'PRIMARY KEY (id)' }, check(111, 'a_check', "CHECK ((a <> ''::text))")],
-      indexes: [index(112, 't_a', 'CREATE INDEX t_a ON public.t USING btree (a)')],
-    })],
+    tables: [
+      table(
+        100,
+        't',
+        [col(1, 'id', 'integer', { notNull: true, missing: null }), col(3, 'a', 'text', { missing: 'x', default: "'x'::text" })],
+        {
+          primaryKey: ['id'],
+          constraints: [{ oid: 110, name: 't_pkey', type: 'p', def: 'PRIMARY KEY (id)' }, check(111, 'a_check', "CHECK ((a <> ''::text))")],
+          indexes: [index(112, 't_a', 'CREATE INDEX t_a ON public.t USING btree (a)')],
+        },
+      ),
+    ],
   });
   // The same definitions with the replica's own OIDs and attnums, constraints listed in another order, no missing value.
   const replica = snap({
     sequences: [seq(930, 't_id_seq', { ownedBy: { table: 900, column: 'id' } })],
-    tables: [table(900, 't', [col(1, 'id', 'integer', { notNull: true }), col(2, 'a', 'text', { default: "'x'::text" })], {
-      primaryKey: ['id'], constraints: [check(911, 'a_check', "CHECK ((a <> ''::text))"), { oid: 910, name: 't_pkey', type: 'p', def: 'PRIMARY KEY (id)' }],
-      indexes: [index(912, 't_a', 'CREATE INDEX t_a ON public.t USING btree (a)')],
-    })],
+    tables: [
+      table(900, 't', [col(1, 'id', 'integer', { notNull: true }), col(2, 'a', 'text', { default: "'x'::text" })], {
+        primaryKey: ['id'],
+        constraints: [check(911, 'a_check', "CHECK ((a <> ''::text))"), { oid: 910, name: 't_pkey', type: 'p', def: 'PRIMARY KEY (id)' }],
+        indexes: [index(912, 't_a', 'CREATE INDEX t_a ON public.t USING btree (a)')],
+      }),
+    ],
   });
 
   it('equal definitions normalize equal, whatever the OIDs, attnums and missing values', () => {
@@ -573,30 +855,43 @@ describe('normalizeSnapshot and the definition text', () => {
   });
 
   it('a difference in a definition shows', () => {
-    const renamed = snap({ ...replica, tables: [{ ...replica.tables[0], columns: [replica.tables[0].columns[0], col(2, 'b', 'text', { default: "'x'::text" })] }] });
+    const renamed = snap({
+      ...replica,
+      tables: [{ ...replica.tables[0], columns: [replica.tables[0].columns[0], col(2, 'b', 'text', { default: "'x'::text" })] }],
+    });
     assert.notDeepEqual(normalizeSnapshot(renamed), normalizeSnapshot(leader));
-    const retyped = snap({ ...replica, tables: [{ ...replica.tables[0], indexes: [index(912, 't_a', 'CREATE INDEX t_a ON public.t USING hash (a)')] }] });
+    const retyped = snap({
+      ...replica,
+      tables: [{ ...replica.tables[0], indexes: [index(912, 't_a', 'CREATE INDEX t_a ON public.t USING hash (a)')] }],
+    });
     assert.notDeepEqual(normalizeSnapshot(retyped), normalizeSnapshot(leader));
     assert.equal(normalizeSnapshot(leader).sequences[0].ownedBy, 'public.t.id');
   });
 
   it('tableDefinitionText lists columns, key, constraints and indexes', () => {
-    assert.equal(tableDefinitionText(leader, leader.tables[0]), [
-      'TABLE "public"."t"',
-      '  "id" integer NOT NULL',
-      '  "a" text DEFAULT \'x\'::text',
-      '  PRIMARY KEY ("id")',
-      '  CONSTRAINT "a_check" CHECK ((a <> \'\'::text))',
-      '  CONSTRAINT "t_pkey" PRIMARY KEY (id)',
-      '  CREATE INDEX t_a ON public.t USING btree (a)',
-    ].join('\n'));
+    assert.equal(
+      tableDefinitionText(leader, leader.tables[0]),
+      [
+        'TABLE "public"."t"',
+        '  "id" integer NOT NULL',
+        '  "a" text DEFAULT \'x\'::text',
+        '  PRIMARY KEY ("id")',
+        '  CONSTRAINT "a_check" CHECK ((a <> \'\'::text))',
+        '  CONSTRAINT "t_pkey" PRIMARY KEY (id)',
+        '  CREATE INDEX t_a ON public.t USING btree (a)',
+      ].join('\n'),
+    );
   });
 
   it('canonicalSql spells a text one way and applies renames, regclass literals included', () => {
-    const renames = { objects: new Map([['public\0t_id_seq', ['x', 'seq'] as [string, string]]]), schemas: new Map([['a', 'b']]), columns: new Map([['c', 'd']]) };
+    const renames = {
+      objects: new Map([['public\0t_id_seq', ['x', 'seq'] as [string, string]]]),
+      schemas: new Map([['a', 'b']]),
+      columns: new Map([['c', 'd']]),
+    };
     assert.equal(canonicalSql("nextval('t_id_seq'::regclass)", renames), canonicalSql("nextval('t_id_seq'::regclass)"));
     assert.equal(canonicalSql("nextval('public.t_id_seq'::regclass)", renames), canonicalSql("nextval('x.seq'::regclass)"));
-    assert.equal(canonicalSql("(c > 0) AND (a.f(c) = 'c')", renames), canonicalSql('(d > 0) AND (b.f(d) = \'c\')'));
+    assert.equal(canonicalSql("(c > 0) AND (a.f(c) = 'c')", renames), canonicalSql("(d > 0) AND (b.f(d) = 'c')"));
     assert.equal(canonicalSql('"My T".x'), canonicalSql('"My T"."x"'));
   });
 });

@@ -25,7 +25,10 @@ test('bad flags are usage errors (exit 2) naming the flag', () => {
     [{ duration: '5 minutes' }, /--duration: "5 minutes" is not a duration/],
   ];
   for (const [flags, message] of cases) {
-    assert.throws(() => parseSimulateFlags(flags), (e) => isCqrsError(e) && e.exitCode === 2 && message.test(e.message));
+    assert.throws(
+      () => parseSimulateFlags(flags),
+      (e) => isCqrsError(e) && e.exitCode === 2 && message.test(e.message),
+    );
   }
 });
 

@@ -11,11 +11,15 @@ import { mix, planOp, type OpKind } from '../../src/simulate/workload.ts';
 function recorder() {
   const calls: string[] = [];
   let id = 1000;
-  const record = (name: string) => async (...args: unknown[]) => {
-    calls.push(`${name} ${JSON.stringify(args)}`);
-    return { token: '0/1', customerId: ++id, productId: ++id, orderId: ++id, version: 2, total: '1.00', price: '1.00', status: 'paid' };
-  };
-  const commands = Object.fromEntries(['createCustomer', 'deleteCustomer', 'createProduct', 'updatePrice', 'placeOrder', 'changeOrder'].map((n) => [n, record(n)])) as unknown as Commands;
+  const record =
+    (name: string) =>
+    async (...args: unknown[]) => {
+      calls.push(`${name} ${JSON.stringify(args)}`);
+      return { token: '0/1', customerId: ++id, productId: ++id, orderId: ++id, version: 2, total: '1.00', price: '1.00', status: 'paid' };
+    };
+  const commands = Object.fromEntries(
+    ['createCustomer', 'deleteCustomer', 'createProduct', 'updatePrice', 'placeOrder', 'changeOrder'].map((n) => [n, record(n)]),
+  ) as unknown as Commands;
   return { calls, commands };
 }
 
@@ -72,8 +76,13 @@ test('from empty pools the workload first creates what later commands need', asy
 
 test('some product descriptions exceed 8 kB so TOAST is exercised', async () => {
   const { calls } = await run(3, 2000, stockedPools());
-  const long = calls.filter((c) => c.startsWith('createProduct')).map((c) => (JSON.parse(c.slice('createProduct '.length))[0] as { description: string }).description.length);
-  assert.ok(long.some((n) => n > 8192), `lengths ${long.join(',')}`);
+  const long = calls
+    .filter((c) => c.startsWith('createProduct'))
+    .map((c) => (JSON.parse(c.slice('createProduct '.length))[0] as { description: string }).description.length);
+  assert.ok(
+    long.some((n) => n > 8192),
+    `lengths ${long.join(',')}`,
+  );
 });
 
 /**
@@ -87,7 +96,11 @@ function shop() {
   const orders = new Map<number, { customer: number; status: string }>();
   const jitter = () => sleep(Math.random() * 4);
   const ok = (r: Record<string, unknown>) => ({ token: '0/1', version: 1, ...r });
-  const moves: Record<string, [string[], string]> = { pay: [['placed'], 'paid'], ship: [['paid'], 'shipped'], cancel: [['placed', 'paid'], 'cancelled'] };
+  const moves: Record<string, [string[], string]> = {
+    pay: [['placed'], 'paid'],
+    ship: [['paid'], 'shipped'],
+    cancel: [['placed', 'paid'], 'cancelled'],
+  };
   const commands: Commands = {
     createCustomer: async () => (await jitter(), customers.add(++nextId), ok({ customerId: nextId })) as never,
     createProduct: async () => (await jitter(), products.add(++nextId), ok({ productId: nextId })) as never,
@@ -104,7 +117,8 @@ function shop() {
     },
     async placeOrder(o) {
       await jitter();
-      if (!customers.has(o.customerId) || o.items.some((i) => !products.has(i.productId))) throw new Error('400 a customer or product does not exist');
+      if (!customers.has(o.customerId) || o.items.some((i) => !products.has(i.productId)))
+        throw new Error('400 a customer or product does not exist');
       orders.set(++nextId, { customer: o.customerId, status: 'placed' });
       return ok({ orderId: nextId, status: 'placed', total: '1.00', items: o.items.length }) as never;
     },

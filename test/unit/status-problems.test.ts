@@ -6,15 +6,37 @@ import type { StackStatus } from '../../src/stack/status.ts';
 
 const config = loadConfig({ env: {}, cwd: '/nonexistent' });
 const replica = (name: string, extra: Partial<StackStatus['replication'][number]> = {}) => ({
-  name, appliedEvents: 10, lastLsn: '100', appliedThrough: '100', lagEvents: 0, lagMs: 5, deadLettered: 0, lastDeadLetter: null, partitions: [], ...extra,
+  name,
+  appliedEvents: 10,
+  lastLsn: '100',
+  appliedThrough: '100',
+  lagEvents: 0,
+  lagMs: 5,
+  deadLettered: 0,
+  lastDeadLetter: null,
+  partitions: [],
+  ...extra,
 });
 
 function healthy(): StackStatus {
   return {
     runtime: { name: 'native', reason: 'test' },
-    services: ['leader', 'replica-1', 'replica-2', 'broker', 'connect', 'write-api', 'replicator'].map((name) => ({ name, state: 'running' as const, address: 'x', pid: 1 })),
+    services: ['leader', 'replica-1', 'replica-2', 'broker', 'connect', 'write-api', 'replicator'].map((name) => ({
+      name,
+      state: 'running' as const,
+      address: 'x',
+      pid: 1,
+    })),
     connector: { name: 'leader-cdc', state: 'RUNNING', tasks: [{ id: 0, state: 'RUNNING' }] },
-    slot: { name: 'cqrsctl_leader_cdc', active: true, walStatus: 'reserved', walRetainedBytes: 0, safeWalBytes: null, maxKeepBytes: null, warning: null },
+    slot: {
+      name: 'cqrsctl_leader_cdc',
+      active: true,
+      walStatus: 'reserved',
+      walRetainedBytes: 0,
+      safeWalBytes: null,
+      maxKeepBytes: null,
+      warning: null,
+    },
     replication: [replica('replica-1'), replica('replica-2')],
   };
 }
@@ -45,7 +67,10 @@ test('a replica that does not answer is down, not an error message in a column',
   s.services[2] = { name: 'replica-2', state: 'stopped', address: '127.0.0.1:5434' };
   s.replication[1] = replica('replica-2', { error: 'connect ECONNREFUSED 127.0.0.1:5434', appliedEvents: 0, lagEvents: null });
   const problems = diagnose(s, config);
-  assert.deepEqual(problems.map((p) => p.subject), ['replica-2', 'replica-2']);
+  assert.deepEqual(
+    problems.map((p) => p.subject),
+    ['replica-2', 'replica-2'],
+  );
   assert.match(problems[0].reason, /replica-2 is not running/);
   assert.match(problems[1].reason, /replica-2 is down \(connect ECONNREFUSED 127\.0\.0\.1:5434\)/);
   assert.match(problems[1].hint, /catches it up on its own/);
@@ -63,12 +88,23 @@ test('a stopped Connect explains the unknown connector state by itself', () => {
   const s = healthy();
   s.services[4] = { name: 'connect', state: 'stopped', address: 'x' };
   s.connector = { name: 'leader-cdc', state: 'UNKNOWN', tasks: [], error: 'ECONNREFUSED' };
-  assert.deepEqual(diagnose(s, config).map((p) => p.reason), ['connect is not running']);
+  assert.deepEqual(
+    diagnose(s, config).map((p) => p.reason),
+    ['connect is not running'],
+  );
 });
 
 test('a slot past half of max_slot_wal_keep_size is a problem that names the limit', () => {
   const s = healthy();
-  s.slot = { name: 'cqrsctl_leader_cdc', active: true, walStatus: 'extended', walRetainedBytes: 600 * 1024 ** 2, safeWalBytes: 424 * 1024 ** 2, maxKeepBytes: 1024 ** 3, warning: 'retained WAL past half' };
+  s.slot = {
+    name: 'cqrsctl_leader_cdc',
+    active: true,
+    walStatus: 'extended',
+    walRetainedBytes: 600 * 1024 ** 2,
+    safeWalBytes: 424 * 1024 ** 2,
+    maxKeepBytes: 1024 ** 3,
+    warning: 'retained WAL past half',
+  };
   const [p, ...rest] = diagnose(s, config);
   assert.deepEqual(rest, []);
   assert.equal(p.subject, 'slot');

@@ -7,10 +7,16 @@ import { differingSegments, firstLevelBits } from '../../src/verify/segments.ts'
 describe('waiting for the replicas', () => {
   it('waits until every replica has applied the target position', async () => {
     let applied = 90n;
-    const probes = [{ name: 'replica-1', applied: async () => 100n }, { name: 'replica-2', applied: async () => (applied += 5n) }];
+    const probes = [
+      { name: 'replica-1', applied: async () => 100n },
+      { name: 'replica-2', applied: async () => (applied += 5n) },
+    ];
     const r = await waitForCatchUp(100n, probes, 5000, 1);
     assert.equal(r.caughtUp, true);
-    assert.deepEqual(r.lag.map((l) => l.behindBytes), [0, 0]);
+    assert.deepEqual(
+      r.lag.map((l) => l.behindBytes),
+      [0, 0],
+    );
   });
 
   it('gives up at the deadline and reports the lag', async () => {
@@ -27,8 +33,20 @@ describe('segments', () => {
   });
 
   it('finds segments whose count or sum differ, on either side', () => {
-    const a = new Map([['1', { rows: 3, sum: '10' }], ['2', { rows: 1, sum: '5' }], ['3', { rows: 1, sum: '7' }]]);
-    const b = new Map([['1', { rows: 3, sum: '10' }], ['2', { rows: 1, sum: '6' }], ['4', { rows: 9, sum: '1' }]]);
-    assert.deepEqual(differingSegments(a, b), [{ id: '2', rows: 1 }, { id: '3', rows: 1 }, { id: '4', rows: 9 }]);
+    const a = new Map([
+      ['1', { rows: 3, sum: '10' }],
+      ['2', { rows: 1, sum: '5' }],
+      ['3', { rows: 1, sum: '7' }],
+    ]);
+    const b = new Map([
+      ['1', { rows: 3, sum: '10' }],
+      ['2', { rows: 1, sum: '6' }],
+      ['4', { rows: 9, sum: '1' }],
+    ]);
+    assert.deepEqual(differingSegments(a, b), [
+      { id: '2', rows: 1 },
+      { id: '3', rows: 1 },
+      { id: '4', rows: 9 },
+    ]);
   });
 });

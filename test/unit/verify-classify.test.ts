@@ -4,13 +4,30 @@ import { changedColumns, compareKeyedRows, compareMultisets } from '../../src/ve
 
 describe('classifying fetched rows', () => {
   it('splits keyed rows into missing, extra and differing by key and row hash', () => {
-    const leader = [['1', 'h1'], ['2', 'h2'], ['3', 'h3']];
-    const replica = [['2', 'h2'], ['3', 'other'], ['4', 'h4']];
+    const leader = [
+      ['1', 'h1'],
+      ['2', 'h2'],
+      ['3', 'h3'],
+    ];
+    const replica = [
+      ['2', 'h2'],
+      ['3', 'other'],
+      ['4', 'h4'],
+    ];
     assert.deepEqual(compareKeyedRows(leader, replica), { missing: [['1']], extra: [['4']], differing: [['3']] });
   });
 
   it('keys composite keys by every key column', () => {
-    const d = compareKeyedRows([['a', '1', 'h'], ['a', '2', 'h']], [['a', '1', 'h'], ['a', '2', 'x']]);
+    const d = compareKeyedRows(
+      [
+        ['a', '1', 'h'],
+        ['a', '2', 'h'],
+      ],
+      [
+        ['a', '1', 'h'],
+        ['a', '2', 'x'],
+      ],
+    );
     assert.deepEqual(d.differing, [['a', '2']]);
   });
 
@@ -19,8 +36,16 @@ describe('classifying fetched rows', () => {
   });
 
   it('compares keyless rows as multisets', () => {
-    const leader = [['1', 'h'], ['1', 'h'], ['2', 'h']];
-    const replica = [['1', 'h'], ['3', 'h'], ['3', 'h']];
+    const leader = [
+      ['1', 'h'],
+      ['1', 'h'],
+      ['2', 'h'],
+    ];
+    const replica = [
+      ['1', 'h'],
+      ['3', 'h'],
+      ['3', 'h'],
+    ];
     assert.deepEqual(compareMultisets(leader, replica), { missing: [['1'], ['2']], extra: [['3'], ['3']] });
   });
 });

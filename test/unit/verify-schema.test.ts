@@ -5,15 +5,37 @@ import { comparedColumns, diffSchema, schemaDiffers } from '../../src/verify/sch
 import { hashedValue } from '../../src/verify/row-sql.ts';
 
 const table = (columns: [string, string][], primaryKey: string[]): TableInfo => ({
-  schema: 'public', name: 't', id: 'public.t', primaryKey, estimatedRows: 0,
+  schema: 'public',
+  name: 't',
+  id: 'public.t',
+  primaryKey,
+  estimatedRows: 0,
   columns: columns.map(([name, type]) => ({ name, type, notNull: false })),
 });
 
 describe('table definitions', () => {
   it('reports missing and extra columns, type and key differences', () => {
-    const d = diffSchema(table([['id', 'integer'], ['a', 'text'], ['b', 'numeric']], ['id']), table([['b', 'numeric(10,2)'], ['id', 'integer'], ['z', 'text']], []));
+    const d = diffSchema(
+      table(
+        [
+          ['id', 'integer'],
+          ['a', 'text'],
+          ['b', 'numeric'],
+        ],
+        ['id'],
+      ),
+      table(
+        [
+          ['b', 'numeric(10,2)'],
+          ['id', 'integer'],
+          ['z', 'text'],
+        ],
+        [],
+      ),
+    );
     assert.deepEqual(d, {
-      missingColumns: ['a'], extraColumns: ['z'],
+      missingColumns: ['a'],
+      extraColumns: ['z'],
       typeMismatches: [{ column: 'b', leader: 'numeric', replica: 'numeric(10,2)' }],
       primaryKey: { leader: ['id'], replica: [] },
     });
@@ -21,8 +43,22 @@ describe('table definitions', () => {
   });
 
   it('ignores column order and compares common columns sorted by name', () => {
-    const l = table([['id', 'integer'], ['b', 'text'], ['a', 'text']], ['id']);
-    const r = table([['a', 'text'], ['id', 'integer'], ['b', 'text']], ['id']);
+    const l = table(
+      [
+        ['id', 'integer'],
+        ['b', 'text'],
+        ['a', 'text'],
+      ],
+      ['id'],
+    );
+    const r = table(
+      [
+        ['a', 'text'],
+        ['id', 'integer'],
+        ['b', 'text'],
+      ],
+      ['id'],
+    );
     assert.equal(schemaDiffers(diffSchema(l, r)), false);
     assert.deepEqual(comparedColumns(l, r), ['a', 'b', 'id']);
   });

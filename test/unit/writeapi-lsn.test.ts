@@ -12,7 +12,8 @@ test('LSN text and decimal tokens parse to the same position and format back', (
 });
 
 test('malformed tokens are refused', () => {
-  for (const bad of ['', 'x/1', '0/', '/1', '123456789/0', '1.5', '-1', '99999999999999999999999']) assert.equal(parseLsn(bad), undefined, bad);
+  for (const bad of ['', 'x/1', '0/', '/1', '123456789/0', '1.5', '-1', '99999999999999999999999'])
+    assert.equal(parseLsn(bad), undefined, bad);
 });
 
 test('money adds up exactly in cents', () => {

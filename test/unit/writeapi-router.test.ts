@@ -33,7 +33,10 @@ test('a token is served only by replicas that reached it, once they do', async (
   f.set(1, 50n);
   setTimeout(() => f.set(2, 200n), 30);
   const first = await router.caughtUp(150n, 2000);
-  assert.deepEqual(first.map((r) => r.name), ['replica-3']);
+  assert.deepEqual(
+    first.map((r) => r.name),
+    ['replica-3'],
+  );
   const both = await router.caughtUp(100n, 2000);
   assert.deepEqual(both.map((r) => r.name).sort(), ['replica-1', 'replica-3']);
 });
@@ -46,5 +49,8 @@ test('a token no replica reaches times out empty, and a replica that is down is 
   const started = Date.now();
   assert.deepEqual(await router.caughtUp(1n << 40n, 150), []);
   assert.ok(Date.now() - started >= 140);
-  assert.deepEqual((await router.caughtUp(5n, 1000)).map((r) => r.name), ['replica-2']);
+  assert.deepEqual(
+    (await router.caughtUp(5n, 1000)).map((r) => r.name),
+    ['replica-2'],
+  );
 });

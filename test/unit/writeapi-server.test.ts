@@ -13,8 +13,12 @@ function recordingCommands() {
     return { token: '0/10' };
   };
   const commands = {
-    createCustomer: ok('createCustomer'), deleteCustomer: ok('deleteCustomer'), createProduct: ok('createProduct'),
-    updatePrice: ok('updatePrice'), placeOrder: ok('placeOrder'), changeOrder: ok('changeOrder'),
+    createCustomer: ok('createCustomer'),
+    deleteCustomer: ok('deleteCustomer'),
+    createProduct: ok('createProduct'),
+    updatePrice: ok('updatePrice'),
+    placeOrder: ok('placeOrder'),
+    changeOrder: ok('changeOrder'),
   } as unknown as Commands;
   return { commands, calls };
 }
@@ -35,7 +39,12 @@ const badBodies: [string, string, unknown, RegExp][] = [
   ['POST', '/products', { sku: 'S1', name: 'P', price: '9.999' }, /body\/price must match pattern/],
   ['PUT', '/products/1/price', {}, /body must have required property 'price'/],
   ['POST', '/orders', { customerId: 1, items: [] }, /body\/items must NOT have fewer than 1 items/],
-  ['POST', '/orders', { customerId: '1', items: [{ productId: 1, quantity: 0 }] }, /body\/customerId must be integer.*body\/items\/0\/quantity must be >= 1/],
+  [
+    'POST',
+    '/orders',
+    { customerId: '1', items: [{ productId: 1, quantity: 0 }] },
+    /body\/customerId must be integer.*body\/items\/0\/quantity must be >= 1/,
+  ],
 ];
 
 for (const [method, url, payload, message] of badBodies) {
@@ -72,17 +81,28 @@ test('a read with a malformed token is 400; one from the future is 503 with Retr
   const future = await app.inject({ method: 'GET', url: '/orders/1?token=FFFF/0' });
   assert.equal(future.statusCode, 503);
   assert.equal(future.headers['retry-after'], '1');
-  assert.match(future.json().message, /no replica has applied FFFF\/0 within 100 ms \(replica-1 at 0\/5\); the leader itself is only at 0\/10, so this token did not come from this stack/);
+  assert.match(
+    future.json().message,
+    /no replica has applied FFFF\/0 within 100 ms \(replica-1 at 0\/5\); the leader itself is only at 0\/10, so this token did not come from this stack/,
+  );
 });
 
 test('/health names a replica that is down and says the API is degraded; 503 when no replica answers', async () => {
   const { commands } = recordingCommands();
-  const replicas = [{ name: 'replica-1', sql: { up: true } as unknown as postgres.Sql }, { name: 'replica-2', sql: { up: false } as unknown as postgres.Sql }];
+  const replicas = [
+    { name: 'replica-1', sql: { up: true } as unknown as postgres.Sql },
+    { name: 'replica-2', sql: { up: false } as unknown as postgres.Sql },
+  ];
   const position = async (sql: postgres.Sql) => {
     if (!(sql as unknown as { up: boolean }).up) throw new Error('connect ECONNREFUSED 127.0.0.1:5434');
     return 16n;
   };
-  const app = buildServer({ commands, router: new ReplicaRouter(replicas, 1, position), readTimeoutMs: 100, leaderPosition: async () => '0/10' });
+  const app = buildServer({
+    commands,
+    router: new ReplicaRouter(replicas, 1, position),
+    readTimeoutMs: 100,
+    leaderPosition: async () => '0/10',
+  });
   const r = await app.inject({ method: 'GET', url: '/health' });
   assert.equal(r.statusCode, 200);
   assert.deepEqual(r.json(), {
@@ -103,7 +123,13 @@ test('with a request log, every answered request is one line: time, method, path
   const { commands } = recordingCommands();
   const lines: string[] = [];
   const router = new ReplicaRouter([{ name: 'replica-1', sql: {} as postgres.Sql }], 1, async () => 5n);
-  const app = buildServer({ commands, router, readTimeoutMs: 100, leaderPosition: async () => '0/10', requestLog: (line) => lines.push(line) });
+  const app = buildServer({
+    commands,
+    router,
+    readTimeoutMs: 100,
+    leaderPosition: async () => '0/10',
+    requestLog: (line) => lines.push(line),
+  });
   await app.inject({ method: 'POST', url: '/customers', payload: { email: 'a@b.c', name: 'A' } });
   await app.inject({ method: 'POST', url: '/customers', payload: { name: 'A' } });
   await app.inject({ method: 'GET', url: '/health' });

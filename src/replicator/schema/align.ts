@@ -18,10 +18,21 @@ export function alignByName(replica: Snapshot, leader: Snapshot): Snapshot {
     types: replica.types.map((t) => {
       const theirs = leader.types.find((x) => x.schema === t.schema && x.name === t.name && x.kind === t.kind);
       if (t.kind === 'enum' && theirs?.kind === 'enum') {
-        return { ...t, oid: theirs.oid, labels: t.labels.map((l) => ({ ...l, oid: theirs.labels.find((x) => x.label === l.label)?.oid ?? fresh-- })) };
+        return {
+          ...t,
+          oid: theirs.oid,
+          labels: t.labels.map((l) => ({ ...l, oid: theirs.labels.find((x) => x.label === l.label)?.oid ?? fresh-- })),
+        };
       }
       if (t.kind === 'composite' && theirs?.kind === 'composite') {
-        return { ...t, oid: theirs.oid, attributes: t.attributes.map((a) => ({ ...a, attnum: theirs.attributes.find((x) => x.name === a.name)?.attnum ?? 10_000 - fresh-- })) };
+        return {
+          ...t,
+          oid: theirs.oid,
+          attributes: t.attributes.map((a) => ({
+            ...a,
+            attnum: theirs.attributes.find((x) => x.name === a.name)?.attnum ?? 10_000 - fresh--,
+          })),
+        };
       }
       return { ...t, oid: match(theirs) };
     }),
@@ -41,7 +52,8 @@ export function alignByName(replica: Snapshot, leader: Snapshot): Snapshot {
     }),
   };
   // References between objects follow the new identities.
-  for (const t of aligned.tables) if (t.partitionOf) t.partitionOf = { ...t.partitionOf, parent: tableOid.get(t.partitionOf.parent) ?? fresh-- };
+  for (const t of aligned.tables)
+    if (t.partitionOf) t.partitionOf = { ...t.partitionOf, parent: tableOid.get(t.partitionOf.parent) ?? fresh-- };
   for (const q of aligned.sequences) if (q.ownedBy) q.ownedBy = { ...q.ownedBy, table: tableOid.get(q.ownedBy.table) ?? fresh-- };
   return aligned;
 }

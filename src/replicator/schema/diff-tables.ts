@@ -12,36 +12,75 @@ function depth(t: TableDef, tables: Map<number, TableDef>): number {
 const parentsFirst = (tables: Map<number, TableDef>) => (a: TableDef, b: TableDef) => depth(a, tables) - depth(b, tables) || a.oid - b.oid;
 
 /** A parent's column as its partitions get it: PostgreSQL 15 does not pass identity on to partitions. */
-const asInherited = (column: ColumnDef, attnum: number): ColumnDef => ({ ...column, attnum, identity: null, inherited: true, missing: null });
+const asInherited = (column: ColumnDef, attnum: number): ColumnDef => ({
+  ...column,
+  attnum,
+  identity: null,
+  inherited: true,
+  missing: null,
+});
 
 function planTables(d: Differ): TablePlan[] {
   return [...d.next.tables].sort(parentsFirst(d.nextTables)).map((table): TablePlan => {
     const before = d.prevTables.get(table.oid);
     if (before) {
-      const follows = !!before.partitionOf && !!table.partitionOf && before.partitionOf.parent === table.partitionOf.parent
-        && d.same(before.partitionOf.bound, table.partitionOf.bound, table.oid);
+      const follows =
+        !!before.partitionOf &&
+        !!table.partitionOf &&
+        before.partitionOf.parent === table.partitionOf.parent &&
+        d.same(before.partitionOf.bound, table.partitionOf.bound, table.oid);
       const detach = !!before.partitionOf && !follows;
       const kept = detach ? { constraints: [], indexes: [] } : before;
-      return { table, before, columns: before.columns, constraints: kept.constraints, indexes: kept.indexes, follows, createdAsPartition: false, detach, attach: !!table.partitionOf && !follows };
+      return {
+        table,
+        before,
+        columns: before.columns,
+        constraints: kept.constraints,
+        indexes: kept.indexes,
+        follows,
+        createdAsPartition: false,
+        detach,
+        attach: !!table.partitionOf && !follows,
+      };
     }
     const parent = table.partitionOf && d.nextTables.get(table.partitionOf.parent);
     // PARTITION OF gives the parent's column order; a partition with another order is created alone and attached.
     const names = (t: TableDef) => t.columns.map((c) => c.name).join('\0');
     const asPartition = !!parent && names(parent) === names(table);
-    const columns = asPartition ? table.columns.map((c) => asInherited(parent.columns.find((x) => x.name === c.name)!, c.attnum)) : table.columns;
-    return { table, before, columns, constraints: [], indexes: [], follows: asPartition, createdAsPartition: asPartition, detach: false, attach: !!table.partitionOf && !asPartition };
+    const columns = asPartition
+      ? table.columns.map((c) =>
+          asInherited(
+            parent.columns.find((x) => x.name === c.name)!,
+            c.attnum,
+          ),
+        )
+      : table.columns;
+    return {
+      table,
+      before,
+      columns,
+      constraints: [],
+      indexes: [],
+      follows: asPartition,
+      createdAsPartition: asPartition,
+      detach: false,
+      attach: !!table.partitionOf && !asPartition,
+    };
   });
 }
 
 function columnSpec(c: ColumnDef, defaultExpr = c.default): string {
   return [
-    quoteIdent(c.name), c.type,
+    quoteIdent(c.name),
+    c.type,
     c.collation && `COLLATE ${c.collation}`,
     c.generated && `GENERATED ALWAYS AS (${c.generated}) STORED`,
     c.identity && `GENERATED ${c.identity.toUpperCase()} AS IDENTITY`,
     defaultExpr && `DEFAULT ${defaultExpr}`,
     c.notNull && 'NOT NULL',
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 // Detaching turns the partition's copies of its parent's constraints and indexes into its own, under
@@ -69,7 +108,9 @@ function checkRowsReproducible(d: Differ, p: TablePlan, n: ColumnDef): void {
   if (!p.before || p.table.kind !== 'table' || d.reloaded.has(p.table.oid) || n.generated) return;
   if (!n.identity && (n.default === null || n.missing !== null)) return;
   const what = n.identity ? 'as an identity column' : 'with a volatile default';
-  d.unsupported.push(`column ${qualify(p.table.schema, p.table.name)}.${quoteIdent(n.name)}: added ${what}; the leader's existing rows got values no change event carries (reload the table)`);
+  d.unsupported.push(
+    `column ${qualify(p.table.schema, p.table.name)}.${quoteIdent(n.name)}: added ${what}; the leader's existing rows got values no change event carries (reload the table)`,
+  );
 }
 
 function missingInPartitions(d: Differ, parent: TableDef, column: string): string | null {
@@ -125,12 +166,17 @@ function alterColumns(d: Differ, p: TablePlan, alter: Alter): void {
     const c = before.get(n.attnum);
     if (!c || following(n) || !n.generated || d.same(c.generated, n.generated, t.oid)) continue;
     if (d.reloaded.has(t.oid)) rebuilt.add(n.attnum);
-    else d.unsupported.push(`column ${qualify(t.schema, t.name)}.${quoteIdent(n.name)}: generation expression changed to ${n.generated} (reload the table)`);
+    else
+      d.unsupported.push(
+        `column ${qualify(t.schema, t.name)}.${quoteIdent(n.name)}: generation expression changed to ${n.generated} (reload the table)`,
+      );
   }
-  for (const c of p.columns) if ((!after.has(c.attnum) || rebuilt.has(c.attnum)) && !following(c)) alter(`DROP COLUMN ${quoteIdent(c.name)}`);
+  for (const c of p.columns)
+    if ((!after.has(c.attnum) || rebuilt.has(c.attnum)) && !following(c)) alter(`DROP COLUMN ${quoteIdent(c.name)}`);
   for (const n of t.columns) {
     const c = before.get(n.attnum);
-    if (c && c.name !== n.name && !rebuilt.has(n.attnum) && !following(n)) alter(`RENAME COLUMN ${quoteIdent(c.name)} TO ${quoteIdent(n.name)}`);
+    if (c && c.name !== n.name && !rebuilt.has(n.attnum) && !following(n))
+      alter(`RENAME COLUMN ${quoteIdent(c.name)} TO ${quoteIdent(n.name)}`);
   }
   for (const n of t.columns) {
     const c = before.get(n.attnum);
@@ -139,7 +185,16 @@ function alterColumns(d: Differ, p: TablePlan, alter: Alter): void {
       // Added on the parent, which passed it on with the parent's definition.
       const parent = d.nextTables.get(t.partitionOf!.parent)!;
       checkRowsReproducible(d, p, n);
-      alterColumn(d, p, asInherited(parent.columns.find((x) => x.name === n.name)!, n.attnum), n, alter);
+      alterColumn(
+        d,
+        p,
+        asInherited(
+          parent.columns.find((x) => x.name === n.name)!,
+          n.attnum,
+        ),
+        n,
+        alter,
+      );
     } else addColumn(d, p, n, alter);
   }
 }
@@ -168,12 +223,14 @@ function alterTable(d: Differ, p: TablePlan): void {
   const constraints = byOid(p.constraints);
   for (const c of t.constraints) {
     const was = constraints.get(c.oid);
-    if (was && was.name !== c.name && d.same(was.def, c.def, t.oid)) alter(`RENAME CONSTRAINT ${quoteIdent(was.name)} TO ${quoteIdent(c.name)}`);
+    if (was && was.name !== c.name && d.same(was.def, c.def, t.oid))
+      alter(`RENAME CONSTRAINT ${quoteIdent(was.name)} TO ${quoteIdent(c.name)}`);
   }
   const indexes = byOid(p.indexes);
   for (const i of t.indexes) {
     const was = indexes.get(i.oid);
-    if (was && was.name !== i.name && d.sameIndex(was.def, i.def, t.oid)) d.emit('alterTables', `ALTER INDEX ${qualify(t.schema, was.name)} RENAME TO ${quoteIdent(i.name)}`);
+    if (was && was.name !== i.name && d.sameIndex(was.def, i.def, t.oid))
+      d.emit('alterTables', `ALTER INDEX ${qualify(t.schema, was.name)} RENAME TO ${quoteIdent(i.name)}`);
   }
 }
 
@@ -181,13 +238,18 @@ function attach(d: Differ, p: TablePlan): void {
   const t = p.table;
   const parent = d.nextTables.get(t.partitionOf!.parent)!;
   const next = byOid(t.constraints);
-  const present = new Set(p.constraints.flatMap((c) => {
-    const n = next.get(c.oid);
-    return n && d.same(c.def, n.def, t.oid) ? [n.name] : n ? [] : [c.name];
-  }));
+  const present = new Set(
+    p.constraints.flatMap((c) => {
+      const n = next.get(c.oid);
+      return n && d.same(c.def, n.def, t.oid) ? [n.name] : n ? [] : [c.name];
+    }),
+  );
   const alter = alterer(d, 'attach', t);
   for (const c of parentChecks(d, p)) if (!present.has(c.name)) alter(`ADD CONSTRAINT ${quoteIdent(c.name)} ${c.def}`);
-  d.emit('attach', `ALTER TABLE ${qualify(parent.schema, parent.name)} ATTACH PARTITION ${qualify(t.schema, t.name)} ${t.partitionOf!.bound}`);
+  d.emit(
+    'attach',
+    `ALTER TABLE ${qualify(parent.schema, parent.name)} ATTACH PARTITION ${qualify(t.schema, t.name)} ${t.partitionOf!.bound}`,
+  );
 }
 
 function addToTable(d: Differ, p: TablePlan): void {
@@ -209,7 +271,9 @@ function createTable(d: Differ, p: TablePlan): void {
   const t = p.table;
   const partitionBy = t.partitionKey ? ` PARTITION BY ${t.partitionKey}` : '';
   const parent = p.createdAsPartition && d.nextTables.get(t.partitionOf!.parent)!;
-  const body = parent ? `PARTITION OF ${qualify(parent.schema, parent.name)} ${t.partitionOf!.bound}` : `(${t.columns.map((c) => columnSpec(c)).join(', ')})`;
+  const body = parent
+    ? `PARTITION OF ${qualify(parent.schema, parent.name)} ${t.partitionOf!.bound}`
+    : `(${t.columns.map((c) => columnSpec(c)).join(', ')})`;
   d.emit('createTables', `CREATE TABLE ${qualify(t.schema, t.name)} ${body}${partitionBy}`);
 }
 
@@ -222,7 +286,10 @@ export function diffTables(d: Differ): void {
     d.emit('detach', `ALTER TABLE ${qualify(parent.schema, parent.name)} DETACH PARTITION ${qualify(before.schema, before.name)}`);
     d.emit('detach', dropConstraintsAndIndexes(qualify(before.schema, before.name)));
   }
-  const dropped = d.prev.tables.filter((t) => !d.nextTables.has(t.oid)).sort(parentsFirst(d.prevTables)).reverse();
+  const dropped = d.prev.tables
+    .filter((t) => !d.nextTables.has(t.oid))
+    .sort(parentsFirst(d.prevTables))
+    .reverse();
   for (const t of dropped) d.emit('dropTables', `DROP TABLE ${qualify(t.schema, t.name)}`);
   for (const p of plans) {
     if (p.before) move(d, 'moveTables', 'TABLE', p.before, p.table, d.schemaNow(p.before.schema));

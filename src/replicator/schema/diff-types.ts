@@ -31,7 +31,8 @@ function dependencyOrder(types: TypeDef[]): TypeDef[] {
 function createType(d: Differ, t: TypeDef): void {
   const q = qualify(t.schema, t.name);
   if (t.kind === 'enum') d.emit('createTypes', `CREATE TYPE ${q} AS ENUM (${t.labels.map((l) => quoteLiteral(l.label)).join(', ')})`);
-  if (t.kind === 'composite') d.emit('createTypes', `CREATE TYPE ${q} AS (${t.attributes.map((a) => `${quoteIdent(a.name)} ${a.type}`).join(', ')})`);
+  if (t.kind === 'composite')
+    d.emit('createTypes', `CREATE TYPE ${q} AS (${t.attributes.map((a) => `${quoteIdent(a.name)} ${a.type}`).join(', ')})`);
   if (t.kind === 'domain') {
     const clauses = [t.default === null ? '' : ` DEFAULT ${t.default}`, t.notNull ? ' NOT NULL' : ''].join('');
     d.emit('createTypes', `CREATE DOMAIN ${q} AS ${t.baseType}${clauses}`);
@@ -47,7 +48,11 @@ function alterEnum(d: Differ, q: string, prev: Extract<TypeDef, { kind: 'enum' }
     if (!n) d.unsupported.push(`type ${q}: enum label ${quoteLiteral(l.label)} removed (PostgreSQL cannot drop an enum label)`);
     else if (n.label !== l.label) d.emit('alterTypes', `ALTER TYPE ${q} RENAME VALUE ${quoteLiteral(l.label)} TO ${quoteLiteral(n.label)}`);
   }
-  const kept = (labels: { oid: number }[], other: Map<number, unknown>) => labels.filter((l) => other.has(l.oid)).map((l) => l.oid).join();
+  const kept = (labels: { oid: number }[], other: Map<number, unknown>) =>
+    labels
+      .filter((l) => other.has(l.oid))
+      .map((l) => l.oid)
+      .join();
   if (kept(prev.labels, nextById) !== kept(next.labels, prevById)) d.unsupported.push(`type ${q}: enum labels reordered`);
   next.labels.forEach((l, i) => {
     if (prevById.has(l.oid)) return;
@@ -57,7 +62,12 @@ function alterEnum(d: Differ, q: string, prev: Extract<TypeDef, { kind: 'enum' }
   });
 }
 
-function alterComposite(d: Differ, q: string, prev: Extract<TypeDef, { kind: 'composite' }>, next: Extract<TypeDef, { kind: 'composite' }>): void {
+function alterComposite(
+  d: Differ,
+  q: string,
+  prev: Extract<TypeDef, { kind: 'composite' }>,
+  next: Extract<TypeDef, { kind: 'composite' }>,
+): void {
   const before = new Map(prev.attributes.map((a) => [a.attnum, a]));
   const after = new Map(next.attributes.map((a) => [a.attnum, a]));
   for (const a of prev.attributes) if (!after.has(a.attnum)) d.emit('alterTypes', `ALTER TYPE ${q} DROP ATTRIBUTE ${quoteIdent(a.name)}`);
@@ -72,8 +82,10 @@ function alterComposite(d: Differ, q: string, prev: Extract<TypeDef, { kind: 'co
 }
 
 function alterDomain(d: Differ, q: string, prev: Extract<TypeDef, { kind: 'domain' }>, next: Extract<TypeDef, { kind: 'domain' }>): void {
-  if (!d.same(prev.baseType, next.baseType)) d.unsupported.push(`type ${q}: domain base type changed from ${prev.baseType} to ${next.baseType}`);
-  if (!d.same(prev.default, next.default)) d.emit('alterTypes', `ALTER DOMAIN ${q} ${next.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${next.default}`}`);
+  if (!d.same(prev.baseType, next.baseType))
+    d.unsupported.push(`type ${q}: domain base type changed from ${prev.baseType} to ${next.baseType}`);
+  if (!d.same(prev.default, next.default))
+    d.emit('alterTypes', `ALTER DOMAIN ${q} ${next.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${next.default}`}`);
   if (prev.notNull !== next.notNull) d.emit('alterTypes', `ALTER DOMAIN ${q} ${next.notNull ? 'SET' : 'DROP'} NOT NULL`);
   const after = new Map(next.checks.map((c) => [c.name, c]));
   const before = new Map(prev.checks.map((c) => [c.name, c]));

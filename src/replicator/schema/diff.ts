@@ -28,7 +28,6 @@ function diffSchemas(d: Differ): void {
   for (const s of d.prev.schemas) if (!next.has(s.oid)) d.emit('dropSchemas', `DROP SCHEMA ${quoteIdent(s.name)}`);
 }
 
-
 export function diffSchema(prev: Snapshot, next: Snapshot, options: DiffOptions = {}): SchemaDiff {
   const d = new Differ(prev, next, options.reloaded ?? new Set());
   diffSchemas(d);

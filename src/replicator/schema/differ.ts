@@ -10,9 +10,24 @@ import type { ColumnDef, ConstraintDef, IndexDef, Snapshot, TableDef } from './s
  * their partitions; and types, sequences and schemas are dropped last, when nothing uses them.
  */
 const PHASES = [
-  'detach', 'dropTables', 'renameSchemas', 'createSchemas', 'moveTypes', 'moveTables', 'moveSequences',
-  'createTypes', 'alterTypes', 'sequences', 'createTables', 'alterTables', 'attach', 'addToTables',
-  'ownSequences', 'dropSequences', 'dropTypes', 'dropSchemas',
+  'detach',
+  'dropTables',
+  'renameSchemas',
+  'createSchemas',
+  'moveTypes',
+  'moveTables',
+  'moveSequences',
+  'createTypes',
+  'alterTypes',
+  'sequences',
+  'createTables',
+  'alterTables',
+  'attach',
+  'addToTables',
+  'ownSequences',
+  'dropSequences',
+  'dropTypes',
+  'dropSchemas',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -43,7 +58,11 @@ export class Differ {
   private readonly renames: Renames;
   private readonly columnRenames = new Map<number, Map<string, string>>();
 
-  constructor(readonly prev: Snapshot, readonly next: Snapshot, readonly reloaded: ReadonlySet<number>) {
+  constructor(
+    readonly prev: Snapshot,
+    readonly next: Snapshot,
+    readonly reloaded: ReadonlySet<number>,
+  ) {
     this.prevTables = byOid(prev.tables);
     this.nextTables = byOid(next.tables);
     const schemas = new Map<string, string>();
@@ -53,7 +72,11 @@ export class Differ {
       if (n && n.name !== s.name) schemas.set(s.name, n.name);
     }
     const objects = new Map<string, [string, string]>();
-    for (const [before, after] of [[prev.types, next.types], [prev.sequences, next.sequences], [prev.tables, next.tables]] as const) {
+    for (const [before, after] of [
+      [prev.types, next.types],
+      [prev.sequences, next.sequences],
+      [prev.tables, next.tables],
+    ] as const) {
       const later = byOid<{ oid: number; schema: string; name: string }>(after);
       for (const o of before) {
         const n = later.get(o.oid);
@@ -87,7 +110,10 @@ export class Differ {
   /** Equal definitions once the names renamed since `prev` are taken into account. */
   same(prev: string | null, next: string | null, tableOid?: number): boolean {
     if (prev === null || next === null) return prev === next;
-    return canonicalSql(prev, { ...this.renames, columns: tableOid === undefined ? undefined : this.columnRenames.get(tableOid) }) === canonicalSql(next);
+    return (
+      canonicalSql(prev, { ...this.renames, columns: tableOid === undefined ? undefined : this.columnRenames.get(tableOid) }) ===
+      canonicalSql(next)
+    );
   }
 
   sameIndex(prev: string, next: string, tableOid: number): boolean {
@@ -96,7 +122,14 @@ export class Differ {
 }
 
 /** Moves an object renamed or moved to another schema: SET SCHEMA first, then RENAME in its new schema. */
-export function move(d: Differ, phase: Phase, keyword: string, prev: { schema: string; name: string }, next: { schema: string; name: string }, schemaNow: string): void {
+export function move(
+  d: Differ,
+  phase: Phase,
+  keyword: string,
+  prev: { schema: string; name: string },
+  next: { schema: string; name: string },
+  schemaNow: string,
+): void {
   if (next.schema !== schemaNow) d.emit(phase, `ALTER ${keyword} ${qualify(schemaNow, prev.name)} SET SCHEMA ${quoteIdent(next.schema)}`);
   if (next.name !== prev.name) d.emit(phase, `ALTER ${keyword} ${qualify(next.schema, prev.name)} RENAME TO ${quoteIdent(next.name)}`);
 }

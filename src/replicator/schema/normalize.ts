@@ -115,11 +115,16 @@ export function normalizeSnapshot(s: Snapshot) {
     schemas: s.schemas.map((n) => n.name).sort(),
     types: [...s.types].sort(byQualified).map(normalizeType),
     sequences: [...s.sequences].sort(byQualified).map((q) => ({
-      schema: q.schema, name: q.name, type: q.type,
+      schema: q.schema,
+      name: q.name,
+      type: q.type,
       ownedBy: q.ownedBy && `${tableName.get(q.ownedBy.table)}.${q.ownedBy.column}`,
     })),
     tables: [...s.tables].sort(byQualified).map((t) => ({
-      schema: t.schema, name: t.name, kind: t.kind, partitionKey: t.partitionKey,
+      schema: t.schema,
+      name: t.name,
+      kind: t.kind,
+      partitionKey: t.partitionKey,
       partitionOf: t.partitionOf && { parent: tableName.get(t.partitionOf.parent), bound: t.partitionOf.bound },
       columns: t.columns.map(normalizeColumn),
       primaryKey: t.primaryKey,

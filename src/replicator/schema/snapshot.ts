@@ -17,7 +17,16 @@ export interface SchemaDef {
 export type TypeDef =
   | { oid: number; schema: string; name: string; kind: 'enum'; labels: { oid: number; label: string }[] }
   | { oid: number; schema: string; name: string; kind: 'composite'; attributes: { attnum: number; name: string; type: string }[] }
-  | { oid: number; schema: string; name: string; kind: 'domain'; baseType: string; notNull: boolean; default: string | null; checks: { name: string; def: string }[] };
+  | {
+      oid: number;
+      schema: string;
+      name: string;
+      kind: 'domain';
+      baseType: string;
+      notNull: boolean;
+      default: string | null;
+      checks: { name: string; def: string }[];
+    };
 
 /** Identity columns' sequences are left out: they belong to their column. */
 export interface SequenceDef {
@@ -70,7 +79,6 @@ export interface ColumnDef {
   kind: 'text' | 'bool' | 'bytea' | 'timestamp' | 'raw';
   array: boolean;
 }
-
 
 /**
  * Session settings the snapshot must be read under. search_path = pg_catalog makes every printed name
@@ -244,7 +252,10 @@ export async function readSnapshot(sql: postgres.Sql | postgres.TransactionSql, 
   const read = async (tx: postgres.TransactionSql) => {
     const [saved] = await tx.unsafe(`select ${names.map((_, i) => `pg_catalog.current_setting($${i + 1}) as s${i}`).join(', ')}`, names);
     const apply = (values: string[]) =>
-      tx.unsafe(`select ${names.map((_, i) => `pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`, names.flatMap((n, i) => [n, values[i]]));
+      tx.unsafe(
+        `select ${names.map((_, i) => `pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`,
+        names.flatMap((n, i) => [n, values[i]]),
+      );
     await apply(names.map((n) => SNAPSHOT_SETTINGS[n]));
     const [row] = await tx.unsafe(SNAPSHOT_SQL, [scope.schemas, scope.excludeSchemas, scope.tables, scope.excludeTables].map(textArray));
     await apply(names.map((_, i) => saved[`s${i}`] as string));

@@ -7,9 +7,25 @@ import { parseDuration } from './duration.ts';
 
 export type DependsCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
 
-export interface PortSpec { hostIp: string; hostPort: string; containerPort: string; protocol: string }
-export interface MountSpec { type: 'volume' | 'bind'; source: string; target: string; readOnly: boolean }
-export interface HealthSpec { test: string[]; intervalNs?: number; timeoutNs?: number; retries?: number; startPeriodNs?: number }
+export interface PortSpec {
+  hostIp: string;
+  hostPort: string;
+  containerPort: string;
+  protocol: string;
+}
+export interface MountSpec {
+  type: 'volume' | 'bind';
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+export interface HealthSpec {
+  test: string[];
+  intervalNs?: number;
+  timeoutNs?: number;
+  retries?: number;
+  startPeriodNs?: number;
+}
 
 /** One service of the compose file, normalized: the subset of the compose spec this stack uses. */
 export interface ComposeService {
@@ -83,14 +99,21 @@ export function loadCompose(files: string[], options: { env: Env; projectName?: 
   };
   const usesDefault = Object.values(services).some((s) => s.networks.includes('default'));
   return {
-    name, workingDir, configFiles, services,
+    name,
+    workingDir,
+    configFiles,
+    services,
     volumes: names(merged.volumes, []),
     networks: names(merged.networks, usesDefault ? ['default'] : []),
   };
 }
 
 /** compose-go NormalizeProjectName: lowercase, only [a-z0-9_-], no leading - or _. */
-export const normalizeProjectName = (s: string) => s.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[-_]+/, '');
+export const normalizeProjectName = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
+    .replace(/^[-_]+/, '');
 
 // Sequences that Compose merges across files rather than replacing.
 const appendedKeys = new Set(['ports', 'expose', 'volumes', 'env_file', 'dns', 'extra_hosts']);
@@ -108,7 +131,8 @@ function mergeTree(base: Tree, over: Tree, key = ''): Tree {
 const isMap = (v: unknown): v is Tree => !!v && typeof v === 'object' && !Array.isArray(v);
 
 function normalizeService(key: string, s: Tree, workingDir: string, env: Env): ComposeService {
-  if (typeof s.image !== 'string' || !s.image) throw usageError(`service ${key} has no image`, 'cqrsctl runs images; build them first (`cqrsctl images build` for the stand-ins).');
+  if (typeof s.image !== 'string' || !s.image)
+    throw usageError(`service ${key} has no image`, 'cqrsctl runs images; build them first (`cqrsctl images build` for the stand-ins).');
   return {
     key,
     image: s.image,
@@ -124,7 +148,9 @@ function normalizeService(key: string, s: Tree, workingDir: string, env: Env): C
     dependsOn: parseDependsOn(s.depends_on),
     restart: String(s.restart ?? 'no'),
     stopSignal: s.stop_signal,
-    stopGraceSeconds: s.stop_grace_period ? Math.round(parseDuration(String(s.stop_grace_period), `${key} stop_grace_period`) / 1e9) : undefined,
+    stopGraceSeconds: s.stop_grace_period
+      ? Math.round(parseDuration(String(s.stop_grace_period), `${key} stop_grace_period`) / 1e9)
+      : undefined,
   };
 }
 
@@ -139,7 +165,13 @@ export function toArgv(value: unknown): string[] {
 
 function toStringMap(value: unknown): Record<string, string> {
   if (!value) return {};
-  if (Array.isArray(value)) return Object.fromEntries(value.map((kv) => { const [k, ...v] = String(kv).split('='); return [k, v.join('=')]; }));
+  if (Array.isArray(value))
+    return Object.fromEntries(
+      value.map((kv) => {
+        const [k, ...v] = String(kv).split('=');
+        return [k, v.join('=')];
+      }),
+    );
   return Object.fromEntries(Object.entries(value as Tree).map(([k, v]) => [k, v === null ? '' : String(v)]));
 }
 
@@ -147,17 +179,28 @@ function toStringMap(value: unknown): Record<string, string> {
 function toEnvMap(value: unknown, env: Env): Record<string, string> {
   const out: Record<string, string> = {};
   const entries: [string, unknown][] = Array.isArray(value)
-    ? value.map((kv) => { const s = String(kv); const i = s.indexOf('='); return i < 0 ? [s, null] : [s.slice(0, i), s.slice(i + 1)]; })
+    ? value.map((kv) => {
+        const s = String(kv);
+        const i = s.indexOf('=');
+        return i < 0 ? [s, null] : [s.slice(0, i), s.slice(i + 1)];
+      })
     : Object.entries((value ?? {}) as Tree);
   for (const [k, v] of entries) {
-    if (v === null || v === undefined) { if (env[k] !== undefined) out[k] = env[k]!; } else out[k] = String(v);
+    if (v === null || v === undefined) {
+      if (env[k] !== undefined) out[k] = env[k]!;
+    } else out[k] = String(v);
   }
   return out;
 }
 
 export function parsePort(p: unknown, service: string): PortSpec {
   if (isMap(p)) {
-    return { hostIp: p.host_ip ?? '', hostPort: p.published === undefined ? '' : String(p.published), containerPort: String(p.target), protocol: p.protocol ?? 'tcp' };
+    return {
+      hostIp: p.host_ip ?? '',
+      hostPort: p.published === undefined ? '' : String(p.published),
+      containerPort: String(p.target),
+      protocol: p.protocol ?? 'tcp',
+    };
   }
   const text = String(p);
   const [spec, protocol = 'tcp'] = text.split('/');
@@ -165,7 +208,10 @@ export function parsePort(p: unknown, service: string): PortSpec {
   const [hostIp, hostPort, containerPort] =
     parts.length === 3 ? parts : parts.length === 2 ? ['', parts[0], parts[1]] : parts.length === 1 ? ['', '', parts[0]] : [];
   if (!containerPort || !/^\d+$/.test(containerPort) || (hostPort && !/^\d+$/.test(hostPort))) {
-    throw usageError(`service ${service}: cannot read the port mapping "${text}"`, 'Use "HOST_IP:HOST_PORT:CONTAINER_PORT" with numbers (is a port variable empty?).');
+    throw usageError(
+      `service ${service}: cannot read the port mapping "${text}"`,
+      'Use "HOST_IP:HOST_PORT:CONTAINER_PORT" with numbers (is a port variable empty?).',
+    );
   }
   return { hostIp, hostPort, containerPort, protocol };
 }
@@ -173,7 +219,12 @@ export function parsePort(p: unknown, service: string): PortSpec {
 function parseMount(v: unknown, service: string, workingDir: string): MountSpec {
   if (isMap(v)) {
     const type = v.type === 'bind' ? 'bind' : 'volume';
-    return { type, source: type === 'bind' ? resolve(workingDir, String(v.source)) : String(v.source), target: String(v.target), readOnly: !!v.read_only };
+    return {
+      type,
+      source: type === 'bind' ? resolve(workingDir, String(v.source)) : String(v.source),
+      target: String(v.target),
+      readOnly: !!v.read_only,
+    };
   }
   const [source, target, mode] = String(v).split(':');
   if (!target) throw usageError(`service ${service}: anonymous volume "${v}" is not supported; name it`);
@@ -193,6 +244,8 @@ function parseDependsOn(d: unknown): ComposeService['dependsOn'] {
   if (!d) return [];
   if (Array.isArray(d)) return d.map((service) => ({ service: String(service), condition: 'service_started' as const, restart: false }));
   return Object.entries(d as Tree).map(([service, spec]) => ({
-    service, condition: (spec?.condition ?? 'service_started') as DependsCondition, restart: Boolean(spec?.restart),
+    service,
+    condition: (spec?.condition ?? 'service_started') as DependsCondition,
+    restart: Boolean(spec?.restart),
   }));
 }

@@ -25,22 +25,31 @@ export interface DockerRuntimeOptions {
 }
 
 /** The compose stack through dockerode: resources named and labelled as `docker compose` does. */
-export function createDockerRuntime(config: Config, reason = 'selected with --runtime docker', options: DockerRuntimeOptions = {}): Runtime {
+export function createDockerRuntime(
+  config: Config,
+  reason = 'selected with --runtime docker',
+  options: DockerRuntimeOptions = {},
+): Runtime {
   const env = options.env ?? process.env;
   const docker = options.docker ?? connectEngine(env);
   const files = options.files ?? [composeFile];
   const s = config.settings;
   let chosen: { project: ComposeProject; why: string } | undefined;
 
-  const load = (offline: boolean) => selectServices(loadCompose([...files, ...(offline ? [offlineOverrideFile] : []), ...(options.overrides ?? [])], {
-    env: { ...env, ...composeVariables(config) }, projectName: s.composeProject,
-  }), config);
+  const load = (offline: boolean) =>
+    selectServices(
+      loadCompose([...files, ...(offline ? [offlineOverrideFile] : []), ...(options.overrides ?? [])], {
+        env: { ...env, ...composeVariables(config) },
+        projectName: s.composeProject,
+      }),
+      config,
+    );
   /** Ping, then the project with the image set that is present (or pulled). Memoized per runtime. */
   const prepare = async (progress: Progress): Promise<ComposeProject> => {
     if (chosen) return chosen.project;
     await pingEngine(docker, env);
     const upstream = load(false);
-    const pick = await progress.step('Checking the stack\'s images', (update) => chooseImages(docker, upstream, load(true), update));
+    const pick = await progress.step("Checking the stack's images", (update) => chooseImages(docker, upstream, load(true), update));
     chosen = { project: pick.offline ? load(true) : upstream, why: pick.why };
     return chosen.project;
   };
@@ -52,7 +61,11 @@ export function createDockerRuntime(config: Config, reason = 'selected with --ru
     if (!id) throw usageError(`image ${svc.image} is missing`, 'Run `cqrsctl images build` (offline stand-ins) or pull it.');
     const body = toContainer(p, svc, id);
     let existing;
-    try { existing = await docker.getContainer(name).inspect(); } catch (e) { if (!isNotFound(e)) throw e; }
+    try {
+      existing = await docker.getContainer(name).inspect();
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
     if (existing && existing.Config.Labels?.[label.configHash] === body.Labels![label.configHash]) {
       if (existing.State.Running) return false;
       await assertPorts(svc);
@@ -67,7 +80,13 @@ export function createDockerRuntime(config: Config, reason = 'selected with --ru
 
   const assertPorts = async (svc: ComposeService) => {
     for (const port of svc.ports) {
-      if (port.hostPort) await assertPortFree(port.hostIp || '0.0.0.0', Number(port.hostPort), serviceNameOf(svc.key), portSettingOf(serviceNameOf(svc.key)));
+      if (port.hostPort)
+        await assertPortFree(
+          port.hostIp || '0.0.0.0',
+          Number(port.hostPort),
+          serviceNameOf(svc.key),
+          portSettingOf(serviceNameOf(svc.key)),
+        );
     }
   };
 
@@ -78,7 +97,10 @@ export function createDockerRuntime(config: Config, reason = 'selected with --ru
       // Another process may take the port between our check and the engine's bind.
       if (/port is already allocated|address already in use/i.test(errorMessage(e))) {
         await ctr.remove({ force: true }).catch(() => {});
-        throw usageError(`a host port of ${serviceNameOf(svc.key)} is already in use: ${errorMessage(e)}`, `Move it with ${flagName(portSettingOf(serviceNameOf(svc.key)))} or stop what listens there.`);
+        throw usageError(
+          `a host port of ${serviceNameOf(svc.key)} is already in use: ${errorMessage(e)}`,
+          `Move it with ${flagName(portSettingOf(serviceNameOf(svc.key)))} or stop what listens there.`,
+        );
       }
       if (statusOf(e) !== 304) throw e;
     }
@@ -94,13 +116,21 @@ export function createDockerRuntime(config: Config, reason = 'selected with --ru
     const done = new Map<string, Promise<void>>();
     for (const key of startOrder(p)) {
       const svc = p.services[key];
-      done.set(key, (async () => {
-        await Promise.all(svc.dependsOn.map((d) => done.get(d.service)));
-        states.set(key, 'starting'); show();
-        if (await ensureContainer(p, svc)) started.push(serviceNameOf(key));
-        await waitHealthy(docker, containerName(p.name, key), serviceNameOf(key), healthBudgetMs(svc), (st) => { states.set(key, st.split(';')[0]); show(); });
-        states.set(key, 'healthy'); show();
-      })());
+      done.set(
+        key,
+        (async () => {
+          await Promise.all(svc.dependsOn.map((d) => done.get(d.service)));
+          states.set(key, 'starting');
+          show();
+          if (await ensureContainer(p, svc)) started.push(serviceNameOf(key));
+          await waitHealthy(docker, containerName(p.name, key), serviceNameOf(key), healthBudgetMs(svc), (st) => {
+            states.set(key, st.split(';')[0]);
+            show();
+          });
+          states.set(key, 'healthy');
+          show();
+        })(),
+      );
     }
     // allSettled: one failure must not leave the others' rejections unhandled.
     const results = await Promise.allSettled(done.values());
@@ -124,7 +154,9 @@ export function createDockerRuntime(config: Config, reason = 'selected with --ru
     },
     async down({ purge }, progress) {
       await pingEngine(docker, env);
-      await progress.step(`Removing the docker stack (project ${s.composeProject})`, (update) => removeProject(docker, load(false).name, purge, update));
+      await progress.step(`Removing the docker stack (project ${s.composeProject})`, (update) =>
+        removeProject(docker, load(false).name, purge, update),
+      );
     },
     async startService(name, progress) {
       const p = await prepare(progress);
@@ -141,7 +173,11 @@ export function createDockerRuntime(config: Config, reason = 'selected with --ru
       await pingEngine(docker, env);
       const container = containerName(load(false).name, composeKeyOf(name));
       await progress.step(`Stopping ${name}`, async () => {
-        try { await docker.getContainer(container).stop({ t: 10 }); } catch (e) { if (![304, 404].includes(statusOf(e) ?? 0)) throw e; }
+        try {
+          await docker.getContainer(container).stop({ t: 10 });
+        } catch (e) {
+          if (![304, 404].includes(statusOf(e) ?? 0)) throw e;
+        }
       });
     },
     async status() {
@@ -152,7 +188,8 @@ export function createDockerRuntime(config: Config, reason = 'selected with --ru
     async logs(service, options: LogOptions) {
       await pingEngine(docker, env);
       const key = composeKeyOf(service);
-      if (!serviceNames(config).includes(service)) throw usageError(`unknown service ${service}`, `Services: ${serviceNames(config).join(', ')}.`);
+      if (!serviceNames(config).includes(service))
+        throw usageError(`unknown service ${service}`, `Services: ${serviceNames(config).join(', ')}.`);
       await containerLogs(docker, containerName(load(false).name, key), service, options);
     },
   };
@@ -168,7 +205,13 @@ async function serviceStatus(docker: Docker, p: ComposeProject, name: string): P
     const info = await docker.getContainer(container).inspect();
     const health = info.State.Health?.Status;
     const state = !info.State.Running ? 'stopped' : !health || health === 'healthy' ? 'running' : 'unhealthy';
-    return { name, state, address, pid: info.State.Pid || undefined, detail: `container ${container}, ${info.State.Status}${health ? ` (${health})` : ''}, image ${info.Config.Image}` };
+    return {
+      name,
+      state,
+      address,
+      pid: info.State.Pid || undefined,
+      detail: `container ${container}, ${info.State.Status}${health ? ` (${health})` : ''}, image ${info.Config.Image}`,
+    };
   } catch (e) {
     if (!isNotFound(e)) throw new CqrsError(`cannot inspect ${container}: ${errorMessage(e)}`);
     return { name, state: 'stopped', address, detail: `no container ${container}` };

@@ -46,4 +46,6 @@ export const isNotFound = (e: unknown) => statusOf(e) === 404;
 
 /** Is it a transport failure (socket missing, refused, reset) rather than an answer from the engine? */
 export const isConnectionError = (e: unknown) =>
-  ['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EACCES', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT'].includes((e as { code?: string })?.code ?? '');
+  ['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EACCES', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT'].includes(
+    (e as { code?: string })?.code ?? '',
+  );

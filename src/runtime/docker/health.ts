@@ -8,7 +8,9 @@ import { isNotFound } from './engine.ts';
 /** The container's last log lines, for error messages. */
 export async function logTail(docker: Docker, container: string, lines = 20): Promise<string> {
   try {
-    const buf = (await docker.getContainer(container).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+    const buf = (await docker
+      .getContainer(container)
+      .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
     return demuxBuffer(buf).trimEnd();
   } catch (e) {
     return isNotFound(e) ? '(no container)' : `(log unavailable: ${(e as Error).message})`;
@@ -31,7 +33,13 @@ export function healthBudgetMs(svc: ComposeService): number {
  * when it has no healthcheck. Fails at once when it exits or turns unhealthy, and on timeout; every
  * failure names the service and shows the healthcheck's last output and the container's last log lines.
  */
-export async function waitHealthy(docker: Docker, container: string, service: string, timeoutMs: number, update: (state: string) => void = () => {}): Promise<void> {
+export async function waitHealthy(
+  docker: Docker,
+  container: string,
+  service: string,
+  timeoutMs: number,
+  update: (state: string) => void = () => {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'not inspected yet';
   for (;;) {
@@ -40,16 +48,28 @@ export async function waitHealthy(docker: Docker, container: string, service: st
     const health = st.Health?.Status;
     const probe = st.Health?.Log?.at(-1)?.Output?.trim();
     if (st.Status === 'exited' || st.Status === 'dead' || (st.Status === 'restarting' && info.RestartCount > 0)) {
-      throw await failed(docker, container, `${service} (container ${container}) exited with code ${st.ExitCode}${st.Error ? `: ${st.Error}` : ''}`);
+      throw await failed(
+        docker,
+        container,
+        `${service} (container ${container}) exited with code ${st.ExitCode}${st.Error ? `: ${st.Error}` : ''}`,
+      );
     }
     if (st.Running && (health === 'healthy' || !st.Health || health === undefined)) return;
     if (health === 'unhealthy') {
-      throw await failed(docker, container, `${service} (container ${container}) is unhealthy${probe ? `; healthcheck said: ${probe}` : ''}`);
+      throw await failed(
+        docker,
+        container,
+        `${service} (container ${container}) is unhealthy${probe ? `; healthcheck said: ${probe}` : ''}`,
+      );
     }
     last = `${st.Status}${health ? `, ${health}` : ''}${probe ? `; healthcheck said: ${probe.split('\n')[0]}` : ''}`;
     update(last);
     if (Date.now() > deadline) {
-      throw await failed(docker, container, `${service} (container ${container}) was not healthy after ${Math.round(timeoutMs / 1000)}s (last: ${last})`);
+      throw await failed(
+        docker,
+        container,
+        `${service} (container ${container}) was not healthy after ${Math.round(timeoutMs / 1000)}s (last: ${last})`,
+      );
     }
     await sleep(500);
   }
@@ -57,6 +77,11 @@ export async function waitHealthy(docker: Docker, container: string, service: st
 
 async function failed(docker: Docker, container: string, message: string) {
   const tail = await logTail(docker, container);
-  return conditionFailed(`${message}\nlast log lines of ${container}:\n${tail.split('\n').map((l) => `  ${l}`).join('\n')}`,
-    `Read the whole log with \`cqrsctl logs <service>\` (or \`docker logs ${container}\`); \`cqrsctl down\` cleans up.`);
+  return conditionFailed(
+    `${message}\nlast log lines of ${container}:\n${tail
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n')}`,
+    `Read the whole log with \`cqrsctl logs <service>\` (or \`docker logs ${container}\`); \`cqrsctl down\` cleans up.`,
+  );
 }

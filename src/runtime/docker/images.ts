@@ -21,7 +21,8 @@ export async function missingImages(docker: Docker, refs: string[]): Promise<str
   return refs.filter((_, i) => !ids[i]);
 }
 
-const buildHint = 'Run `cqrsctl images build` to build stand-in images with no registry (Debian packages and Maven jars), then `cqrsctl up --runtime docker` again.';
+const buildHint =
+  'Run `cqrsctl images build` to build stand-in images with no registry (Debian packages and Maven jars), then `cqrsctl up --runtime docker` again.';
 
 /**
  * Pulls one image with progress. pull() resolves when the stream starts, and a failed pull may still
@@ -36,7 +37,9 @@ export async function pullImage(docker: Docker, ref: string, update: (detail: st
       update(`${ref}: ${pullSummary(layers)}`);
     });
   } catch (e) {
-    throw new CqrsError(`image ${ref} is not in the engine and cannot be pulled: ${errorMessage(e).split('\n')[0]}`, buildHint, 2, { cause: e });
+    throw new CqrsError(`image ${ref} is not in the engine and cannot be pulled: ${errorMessage(e).split('\n')[0]}`, buildHint, 2, {
+      cause: e,
+    });
   }
 }
 
@@ -44,7 +47,12 @@ export async function pullImage(docker: Docker, ref: string, update: (detail: st
  * Picks the image set for `up`: the upstream images when all are present, else the offline stand-ins
  * when those are all built, else pulls the missing upstream ones. Returns whether the stand-ins are used.
  */
-export async function chooseImages(docker: Docker, upstream: ComposeProject, offline: ComposeProject, update: (detail: string) => void): Promise<{ offline: boolean; why: string }> {
+export async function chooseImages(
+  docker: Docker,
+  upstream: ComposeProject,
+  offline: ComposeProject,
+  update: (detail: string) => void,
+): Promise<{ offline: boolean; why: string }> {
   const missingUpstream = await missingImages(docker, imagesOf(upstream));
   if (!missingUpstream.length) return { offline: false, why: 'upstream images present' };
   const missingOffline = await missingImages(docker, imagesOf(offline));

@@ -13,9 +13,17 @@ export function interpolate(text: string, env: Env, where = 'compose file', onMi
   let i = 0;
   while (i < text.length) {
     const c = text[i];
-    if (c !== '$') { out += c; i++; continue; }
+    if (c !== '$') {
+      out += c;
+      i++;
+      continue;
+    }
     const next = text[i + 1];
-    if (next === '$') { out += '$'; i += 2; continue; }
+    if (next === '$') {
+      out += '$';
+      i += 2;
+      continue;
+    }
     if (next === '{') {
       const end = closingBrace(text, i + 2);
       if (end < 0) throw usageError(`${where}: invalid interpolation format for "${text}": no closing brace`);
@@ -24,7 +32,11 @@ export function interpolate(text: string, env: Env, where = 'compose file', onMi
       continue;
     }
     const name = /^[_a-z][_a-z0-9]*/i.exec(text.slice(i + 1))?.[0];
-    if (!name) { out += c; i++; continue; }
+    if (!name) {
+      out += c;
+      i++;
+      continue;
+    }
     out += lookup(name, env, onMissing);
     i += 1 + name.length;
   }
@@ -43,18 +55,28 @@ function closingBrace(text: string, from: number): number {
 
 function substitute(body: string, env: Env, where: string, whole: string, onMissing?: (name: string) => void): string {
   const m = /^([_a-z][_a-z0-9]*)(?:(:?)([-+?])([\s\S]*))?$/i.exec(body);
-  if (!m) throw usageError(`${where}: invalid interpolation format for "${whole}"`, 'Use ${VAR}, ${VAR:-default}, ${VAR:?error} or $$ for a literal $.');
+  if (!m)
+    throw usageError(
+      `${where}: invalid interpolation format for "${whole}"`,
+      'Use ${VAR}, ${VAR:-default}, ${VAR:?error} or $$ for a literal $.',
+    );
   const [, name, colon, op, arg = ''] = m;
   const value = env[name];
   const present = colon ? value !== undefined && value !== '' : value !== undefined;
   switch (op) {
-    case undefined: return lookup(name, env, onMissing);
-    case '-': return present ? value! : interpolate(arg, env, where, onMissing);
-    case '+': return present ? interpolate(arg, env, where, onMissing) : '';
+    case undefined:
+      return lookup(name, env, onMissing);
+    case '-':
+      return present ? value! : interpolate(arg, env, where, onMissing);
+    case '+':
+      return present ? interpolate(arg, env, where, onMissing) : '';
     default: {
       if (present) return value!;
       const reason = interpolate(arg, env, where, onMissing);
-      throw usageError(`${where}: required variable ${name} is missing a value${reason ? `: ${reason}` : ''}`, `Set ${name} in the environment or in compose/.env.`);
+      throw usageError(
+        `${where}: required variable ${name} is missing a value${reason ? `: ${reason}` : ''}`,
+        `Set ${name} in the environment or in compose/.env.`,
+      );
     }
   }
 }
@@ -88,7 +110,8 @@ export function parseDotEnv(text: string): Record<string, string> {
     if (!m) continue;
     let value = m[2];
     if (value.startsWith("'") && value.endsWith("'") && value.length > 1) value = value.slice(1, -1);
-    else if (value.startsWith('"') && value.endsWith('"') && value.length > 1) value = value.slice(1, -1).replace(/\\n/g, '\n').replace(/\\"/g, '"');
+    else if (value.startsWith('"') && value.endsWith('"') && value.length > 1)
+      value = value.slice(1, -1).replace(/\\n/g, '\n').replace(/\\"/g, '"');
     else value = value.replace(/\s+#.*$/, '');
     vars[m[1]] = value;
   }

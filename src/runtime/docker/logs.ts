@@ -15,7 +15,8 @@ export async function containerLogs(docker: Docker, container: string, service: 
   try {
     tty = Boolean((await ctr.inspect()).Config.Tty);
   } catch (e) {
-    if (isNotFound(e)) throw usageError(`${service} has no container (${container})`, 'Start the stack with `cqrsctl up --runtime docker`.');
+    if (isNotFound(e))
+      throw usageError(`${service} has no container (${container})`, 'Start the stack with `cqrsctl up --runtime docker`.');
     throw e;
   }
   const tail = options.tail; // undefined: the whole log
@@ -25,13 +26,18 @@ export async function containerLogs(docker: Docker, container: string, service: 
     options.out.write(tty ? buf.toString('utf8') : demuxBuffer(buf));
     return;
   }
-  const raw = (await ctr.logs({ stdout: true, stderr: true, tail, since, follow: true })) as unknown as NodeJS.ReadableStream & { destroy(): void };
+  const raw = (await ctr.logs({ stdout: true, stderr: true, tail, since, follow: true })) as unknown as NodeJS.ReadableStream & {
+    destroy(): void;
+  };
   const out = new PassThrough();
   out.on('data', (chunk) => options.out.write(chunk));
   if (tty) raw.pipe(out);
   else docker.modem.demuxStream(raw, out, out);
   await new Promise<void>((resolve, reject) => {
-    const stop = () => { raw.destroy(); resolve(); };
+    const stop = () => {
+      raw.destroy();
+      resolve();
+    };
     if (options.signal?.aborted) return stop();
     options.signal?.addEventListener('abort', stop, { once: true });
     raw.on('end', resolve);

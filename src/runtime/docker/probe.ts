@@ -21,11 +21,15 @@ export async function dockerAvailable(config: Config, env: NodeJS.ProcessEnv = p
     const vars = { ...env, ...composeVariables(config) };
     const upstream = imagesOf(loadCompose([composeFile], { env: vars }));
     const missing = await missingImages(docker, upstream);
-    if (!missing.length) return { ok: true, reason: 'a Docker engine answers and the stack\'s images are present' };
+    if (!missing.length) return { ok: true, reason: "a Docker engine answers and the stack's images are present" };
     const offline = imagesOf(loadCompose([composeFile, offlineOverrideFile], { env: vars }));
-    if (!(await missingImages(docker, offline)).length) return { ok: true, reason: 'a Docker engine answers and the offline images are built' };
-    if (await pullable(docker, missing[0])) return { ok: true, reason: 'a Docker engine answers and the stack\'s images can be pulled' };
-    return { ok: false, reason: `a Docker engine answers but ${missing[0]} is neither present nor pullable (run \`cqrsctl images build\`)` };
+    if (!(await missingImages(docker, offline)).length)
+      return { ok: true, reason: 'a Docker engine answers and the offline images are built' };
+    if (await pullable(docker, missing[0])) return { ok: true, reason: "a Docker engine answers and the stack's images can be pulled" };
+    return {
+      ok: false,
+      reason: `a Docker engine answers but ${missing[0]} is neither present nor pullable (run \`cqrsctl images build\`)`,
+    };
   } catch (e) {
     return { ok: false, reason: `the Docker engine answers but the stack cannot be checked: ${errorMessage(e)}` };
   }

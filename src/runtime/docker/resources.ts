@@ -13,7 +13,11 @@ export async function ensureNetworks(docker: Docker, p: ComposeProject): Promise
     try {
       const info = await docker.getNetwork(name).inspect();
       const owner = info.Labels?.[label.project];
-      if (owner !== p.name) throw new CqrsError(`network ${name} exists but does not belong to compose project ${p.name}`, `Remove it (\`docker network rm ${name}\`) or pick another project with --compose-project.`);
+      if (owner !== p.name)
+        throw new CqrsError(
+          `network ${name} exists but does not belong to compose project ${p.name}`,
+          `Remove it (\`docker network rm ${name}\`) or pick another project with --compose-project.`,
+        );
       continue;
     } catch (e) {
       if (!isNotFound(e)) throw e;
@@ -44,25 +48,50 @@ const projectFilter = (project: string) => ({ label: [`${label.project}=${projec
 export async function removeProject(docker: Docker, project: string, purge: boolean, update: (d: string) => void): Promise<void> {
   let containers = await docker.listContainers({ all: true, filters: projectFilter(project) });
   while (containers.length) {
-    const needed = new Set(containers.flatMap((c) => (c.Labels[label.dependsOn] ?? '').split(',').filter(Boolean).map((d) => d.split(':')[0])));
+    const needed = new Set(
+      containers.flatMap((c) =>
+        (c.Labels[label.dependsOn] ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((d) => d.split(':')[0]),
+      ),
+    );
     let batch = containers.filter((c) => !needed.has(c.Labels[label.service]));
     if (!batch.length) batch = containers; // a cycle in foreign labels: remove the rest together
     update(`removing ${batch.map((c) => c.Names[0]?.replace(/^\//, '')).join(', ')}`);
-    await Promise.all(batch.map(async (c) => {
-      const ctr = docker.getContainer(c.Id);
-      try { await ctr.stop({ t: 10 }); } catch (e) { if (![304, 404].includes(statusOf(e) ?? 0)) throw e; }
-      try { await ctr.remove({ force: true, v: true }); } catch (e) { if (![404, 409].includes(statusOf(e) ?? 0)) throw e; }
-    }));
+    await Promise.all(
+      batch.map(async (c) => {
+        const ctr = docker.getContainer(c.Id);
+        try {
+          await ctr.stop({ t: 10 });
+        } catch (e) {
+          if (![304, 404].includes(statusOf(e) ?? 0)) throw e;
+        }
+        try {
+          await ctr.remove({ force: true, v: true });
+        } catch (e) {
+          if (![404, 409].includes(statusOf(e) ?? 0)) throw e;
+        }
+      }),
+    );
     const gone = new Set(batch.map((c) => c.Id));
     containers = containers.filter((c) => !gone.has(c.Id));
   }
   for (const n of await docker.listNetworks({ filters: projectFilter(project) })) {
-    try { await docker.getNetwork(n.Id).remove(); } catch (e) { if (!isNotFound(e)) throw e; }
+    try {
+      await docker.getNetwork(n.Id).remove();
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
   }
   if (!purge) return;
   const { Volumes } = await docker.listVolumes({ filters: projectFilter(project) });
   for (const v of Volumes ?? []) {
     update(`removing volume ${v.Name}`);
-    try { await docker.getVolume(v.Name).remove(); } catch (e) { if (!isNotFound(e)) throw e; }
+    try {
+      await docker.getVolume(v.Name).remove();
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
   }
 }

@@ -40,7 +40,9 @@ export function composeVariables(config: Config): Env {
     CQRSCTL_DB_PASSWORD: s.dbPassword,
     CQRSCTL_DATABASE: s.database,
   };
-  config.replicas.forEach((r, i) => { vars[`CQRSCTL_REPLICA_${i + 1}_PORT`] = String(r.port); });
+  config.replicas.forEach((r, i) => {
+    vars[`CQRSCTL_REPLICA_${i + 1}_PORT`] = String(r.port);
+  });
   return vars;
 }
 
@@ -49,7 +51,10 @@ export function selectServices(p: ComposeProject, config: Config): ComposeProjec
   const keys = serviceNames(config).map(composeKeyOf);
   const missing = keys.filter((k) => !p.services[k]);
   if (missing.length) {
-    throw usageError(`the compose file defines no service ${missing.join(', ')}`, `${p.configFiles[0]} has ${Object.keys(p.services).join(', ')}; lower --replicas or add the services.`);
+    throw usageError(
+      `the compose file defines no service ${missing.join(', ')}`,
+      `${p.configFiles[0]} has ${Object.keys(p.services).join(', ')}; lower --replicas or add the services.`,
+    );
   }
   return { ...p, services: Object.fromEntries(keys.map((k) => [k, p.services[k]])) };
 }

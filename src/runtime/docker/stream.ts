@@ -15,7 +15,11 @@ export interface ProgressEvent {
  * pull or a failing RUN arrives as an `{error}` line with HTTP 200 (apocas/dockerode#639), so every event
  * is checked here and the first error rejects.
  */
-export function followStream(docker: Docker, stream: NodeJS.ReadableStream, onEvent?: (e: ProgressEvent) => void): Promise<ProgressEvent[]> {
+export function followStream(
+  docker: Docker,
+  stream: NodeJS.ReadableStream,
+  onEvent?: (e: ProgressEvent) => void,
+): Promise<ProgressEvent[]> {
   return new Promise((resolve, reject) => {
     let failure: string | undefined;
     docker.modem.followProgress(
@@ -36,7 +40,9 @@ export function followStream(docker: Docker, stream: NodeJS.ReadableStream, onEv
 
 /** One line for a spinner: "Downloading 12.3/40.1 MB" summed over layers. */
 export function pullSummary(layers: Map<string, ProgressEvent>): string {
-  let current = 0, total = 0, done = 0;
+  let current = 0,
+    total = 0,
+    done = 0;
   for (const e of layers.values()) {
     if (e.status === 'Pull complete' || e.status === 'Already exists') done++;
     current += e.progressDetail?.current ?? 0;

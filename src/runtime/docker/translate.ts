@@ -25,10 +25,18 @@ export const label = {
 const composeVersion = '2.29.0';
 
 /** Labels of a network: `docker compose up` refuses a network whose `network` label is not its key; no config-hash (Compose then leaves it alone). */
-export const networkLabels = (project: string, key: string) => ({ [label.project]: project, [label.network]: key, [label.version]: composeVersion });
+export const networkLabels = (project: string, key: string) => ({
+  [label.project]: project,
+  [label.network]: key,
+  [label.version]: composeVersion,
+});
 
 /** Labels of a volume; no config-hash, or Compose offers to recreate it (and drop the data). */
-export const volumeLabels = (project: string, key: string) => ({ [label.project]: project, [label.volume]: key, [label.version]: composeVersion });
+export const volumeLabels = (project: string, key: string) => ({
+  [label.project]: project,
+  [label.volume]: key,
+  [label.version]: composeVersion,
+});
 
 /**
  * The Engine API body that creates `service`'s container, with the labels `docker compose` writes so that
@@ -102,7 +110,11 @@ export function configHash(body: ContainerCreateOptions, imageId: string): strin
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().filter((k) => (v as any)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical((v as any)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as any)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as any)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }

@@ -33,11 +33,14 @@ export function createExternalRuntime(config: Config, reason = 'selected with --
     down: async () => {},
     startService: notManaged('start'),
     stopService: notManaged('stop'),
-    status: () => Promise.all(checks.map(async (c): Promise<ServiceStatus> => ({
-      name: c.name,
-      address: c.address,
-      state: (await c.ready().catch(() => false)) ? 'running' : 'unhealthy',
-    }))),
+    status: () =>
+      Promise.all(
+        checks.map(async (c): Promise<ServiceStatus> => ({
+          name: c.name,
+          address: c.address,
+          state: (await c.ready().catch(() => false)) ? 'running' : 'unhealthy',
+        })),
+      ),
     logs: notManaged('read logs of'),
   };
 }

@@ -26,11 +26,14 @@ export function connectService(config: Config, paths: Layout): JavaService {
     `plugin.path=${paths.pluginPath}`,
     'connector.client.config.override.policy=All',
   ].join('\n');
-  return new JavaService({
-    name: 'connect',
-    mainClass: 'org.apache.kafka.connect.cli.ConnectDistributed',
-    heap: '1g',
-    files: { 'connect.properties': properties + '\n' },
-    args: ['{dir}/connect.properties'],
-  }, paths);
+  return new JavaService(
+    {
+      name: 'connect',
+      mainClass: 'org.apache.kafka.connect.cli.ConnectDistributed',
+      heap: '1g',
+      files: { 'connect.properties': properties + '\n' },
+      args: ['{dir}/connect.properties'],
+    },
+    paths,
+  );
 }

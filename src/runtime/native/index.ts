@@ -38,7 +38,10 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
       async start() {
         await assertPortFree(e.host, e.port, e.name, setting);
         await cluster.start();
-        await waitUntil(e.name, async () => ((await pgAnswers(e)) ? true : undefined), { timeoutMs: 60_000, explain: () => cluster.logTail(10) });
+        await waitUntil(e.name, async () => ((await pgAnswers(e)) ? true : undefined), {
+          timeoutMs: 60_000,
+          explain: () => cluster.logTail(10),
+        });
       },
       stop: () => cluster.stop(),
       ready: () => pgAnswers(e),
@@ -48,7 +51,15 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
 
   const broker = brokerService(config, paths);
   const connect = connectService(config, paths);
-  const jvm = (name: string, address: string, svc: typeof connect, ready: () => Promise<boolean>, ports: [number, string][], before?: () => Promise<void>, timeoutMs = 90_000): NativeService => ({
+  const jvm = (
+    name: string,
+    address: string,
+    svc: typeof connect,
+    ready: () => Promise<boolean>,
+    ports: [number, string][],
+    before?: () => Promise<void>,
+    timeoutMs = 90_000,
+  ): NativeService => ({
     name,
     address,
     pid: () => svc.pid(),
@@ -56,10 +67,14 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
       for (const [port, setting] of ports) await assertPortFree(s.host, port, name, setting);
       await before?.();
       svc.start();
-      await waitUntil(name, async () => {
-        if (!svc.pid()) throw new Error(`the ${name} process exited`);
-        return (await ready()) ? true : undefined;
-      }, { timeoutMs, intervalMs: 500, explain: () => `last lines of ${svc.log}:\n${svc.logTail(15)}` });
+      await waitUntil(
+        name,
+        async () => {
+          if (!svc.pid()) throw new Error(`the ${name} process exited`);
+          return (await ready()) ? true : undefined;
+        },
+        { timeoutMs, intervalMs: 500, explain: () => `last lines of ${svc.log}:\n${svc.logTail(15)}` },
+      );
     },
     stop: () => svc.stop(),
     ready,
@@ -68,14 +83,32 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
 
   const services: NativeService[] = [
     ...clusters,
-    jvm('broker', config.brokers.join(','), broker, () => brokerAnswers(config.brokers),
-      [[s.brokerPort, 'brokerPort'], [s.controllerPort, 'controllerPort']], () => broker.format()),
-    jvm('connect', config.connectUrl, connect, () => connectAnswers(config.connectUrl), [[s.connectPort, 'connectPort']], undefined, 180_000),
+    jvm(
+      'broker',
+      config.brokers.join(','),
+      broker,
+      () => brokerAnswers(config.brokers),
+      [
+        [s.brokerPort, 'brokerPort'],
+        [s.controllerPort, 'controllerPort'],
+      ],
+      () => broker.format(),
+    ),
+    jvm(
+      'connect',
+      config.connectUrl,
+      connect,
+      () => connectAnswers(config.connectUrl),
+      [[s.connectPort, 'connectPort']],
+      undefined,
+      180_000,
+    ),
   ];
 
   const find = (name: string) => {
     const svc = services.find((x) => x.name === name);
-    if (!svc) throw usageError(`unknown service "${name}"`, `Valid services: ${services.map((x) => x.name).join(', ')}, replicator, write-api.`);
+    if (!svc)
+      throw usageError(`unknown service "${name}"`, `Valid services: ${services.map((x) => x.name).join(', ')}, replicator, write-api.`);
     return svc;
   };
 
@@ -112,13 +145,24 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
       if (svc.pid()) await progress.step(`Stopping ${name}`, () => svc.stop());
     },
     async status() {
-      return Promise.all(services.map(async (svc): Promise<ServiceStatus> => {
-        const pid = svc.pid();
-        if (!pid) return { name: svc.name, state: 'stopped', address: svc.address };
-        // Why it does not answer matters to `status` (a refused password is not a dead server).
-        const trouble = await svc.ready().then((ok) => (ok ? undefined : 'no answer'), (e: unknown) => errorMessage(e));
-        return { name: svc.name, state: trouble === undefined ? 'running' : 'unhealthy', address: svc.address, pid, ...(trouble ? { detail: trouble } : {}) };
-      }));
+      return Promise.all(
+        services.map(async (svc): Promise<ServiceStatus> => {
+          const pid = svc.pid();
+          if (!pid) return { name: svc.name, state: 'stopped', address: svc.address };
+          // Why it does not answer matters to `status` (a refused password is not a dead server).
+          const trouble = await svc.ready().then(
+            (ok) => (ok ? undefined : 'no answer'),
+            (e: unknown) => errorMessage(e),
+          );
+          return {
+            name: svc.name,
+            state: trouble === undefined ? 'running' : 'unhealthy',
+            address: svc.address,
+            pid,
+            ...(trouble ? { detail: trouble } : {}),
+          };
+        }),
+      );
     },
     async logs(service: string, options: LogOptions) {
       await printLogFile(find(service).log, options);

@@ -57,7 +57,11 @@ export class JavaService {
 
   /** Runs a one-off tool from the same jars (e.g. the storage formatter) and returns its output. */
   async runTool(mainClass: string, args: string[]) {
-    return execa('java', ['-cp', `${this.paths.kafkaLibs}/*`, `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`, mainClass, ...args], { reject: false, all: true });
+    return execa(
+      'java',
+      ['-cp', `${this.paths.kafkaLibs}/*`, `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`, mainClass, ...args],
+      { reject: false, all: true },
+    );
   }
 
   start(): number {
@@ -66,11 +70,17 @@ export class JavaService {
     return spawnDaemon({
       command: 'java',
       args: [
-        `-Xms256m`, `-Xmx${this.spec.heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true',
+        `-Xms256m`,
+        `-Xmx${this.spec.heap}`,
+        '-XX:+UseG1GC',
+        '-XX:MaxGCPauseMillis=20',
+        '-Djava.awt.headless=true',
         `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`,
         `-Dcqrsctl.service=${this.dir}`,
-        '-cp', `${this.paths.kafkaLibs}/*`,
-        this.spec.mainClass, ...args,
+        '-cp',
+        `${this.paths.kafkaLibs}/*`,
+        this.spec.mainClass,
+        ...args,
       ],
       pidFile: this.pidFile,
       logFile: this.log,

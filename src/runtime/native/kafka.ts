@@ -29,13 +29,16 @@ export function brokerService(config: Config, paths: Layout): JavaService & { fo
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=true',
   ].join('\n');
-  const service = new JavaService({
-    name: 'broker',
-    mainClass: 'kafka.Kafka',
-    heap: '768m',
-    files: { 'server.properties': properties + '\n' },
-    args: ['{dir}/server.properties'],
-  }, paths);
+  const service = new JavaService(
+    {
+      name: 'broker',
+      mainClass: 'kafka.Kafka',
+      heap: '768m',
+      files: { 'server.properties': properties + '\n' },
+      args: ['{dir}/server.properties'],
+    },
+    paths,
+  );
 
   /** Storage is formatted once, with a fresh cluster id; later starts reuse it. */
   const format = async () => {
@@ -44,7 +47,8 @@ export function brokerService(config: Config, paths: Layout): JavaService & { fo
     const id = await service.runTool('kafka.tools.StorageTool', ['random-uuid']);
     const clusterId = id.stdout.trim().split('\n').pop() ?? '';
     const r = await service.runTool('kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', join(service.dir, 'server.properties')]);
-    if (r.exitCode !== 0) throw new CqrsError(`formatting the broker's storage failed:\n${r.all}`, `Remove ${data} and run \`cqrsctl up\` again.`);
+    if (r.exitCode !== 0)
+      throw new CqrsError(`formatting the broker's storage failed:\n${r.all}`, `Remove ${data} and run \`cqrsctl up\` again.`);
   };
   return Object.assign(service, { format });
 }

@@ -60,9 +60,11 @@ export class NativeCluster {
     writeFileSync(pwfile, `${this.endpoint.password}\n`, { mode: 0o600 });
     await giveToPostgres(pwfile);
     try {
-      const r = await pgTool(tool('initdb'), [
-        '-D', this.data, '-U', this.endpoint.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8',
-      ], { all: true });
+      const r = await pgTool(
+        tool('initdb'),
+        ['-D', this.data, '-U', this.endpoint.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8'],
+        { all: true },
+      );
       if (r.exitCode !== 0) throw new CqrsError(`initdb for ${this.endpoint.name} failed:\n${r.all}`, `Remove ${this.data} and try again.`);
     } finally {
       rmSync(pwfile, { force: true });
@@ -121,4 +123,3 @@ export class NativeCluster {
     return tailFile(this.log, lines);
   }
 }
-

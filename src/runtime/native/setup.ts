@@ -49,7 +49,8 @@ export async function setupNative(config: Config, progress: Progress, options: {
     await progress.step(`Fetching Kafka ${kafkaVersion}, Kafka Connect and Debezium ${debeziumVersion} jars with Maven`, async () => {
       mkdirSync(config.settings.cache, { recursive: true });
       await run('mvn', ['-q', '-B', '-f', pom, 'package', `-Dcqrsctl.cache=${config.settings.cache}`]);
-      if (!existsSync(l.kafkaLibs) || !existsSync(l.pluginPath)) throw usageError('Maven finished but the jars are not where expected', `Look in ${config.settings.cache}.`);
+      if (!existsSync(l.kafkaLibs) || !existsSync(l.pluginPath))
+        throw usageError('Maven finished but the jars are not where expected', `Look in ${config.settings.cache}.`);
       writeFileSync(l.jarsReady, new Date().toISOString());
     });
   }
@@ -69,6 +70,9 @@ async function run(command: string, args: string[], env: NodeJS.ProcessEnv = {})
   const r = await execa(command, args, { reject: false, all: true, env });
   if (r.exitCode !== 0) {
     const tail = (r.all ?? '').split('\n').slice(-15).join('\n');
-    throw usageError(`\`${command} ${args.join(' ')}\` failed (exit ${r.exitCode}):\n${tail}`, 'Fix the cause shown above, then run `cqrsctl setup` again.');
+    throw usageError(
+      `\`${command} ${args.join(' ')}\` failed (exit ${r.exitCode}):\n${tail}`,
+      'Fix the cause shown above, then run `cqrsctl setup` again.',
+    );
   }
 }

@@ -21,10 +21,14 @@ export const baseSpec = {
 /** debootstrap → tar → `POST /images/create?fromSrc=-` (docker import), in a scratch directory removed afterwards. */
 export async function buildBaseImage(docker: Docker, labels: Record<string, string>, update: (detail: string) => void): Promise<void> {
   if (process.getuid?.() !== 0) {
-    throw new CqrsError('building the base image needs root: debootstrap makes device nodes and chroots', 'Run `sudo cqrsctl images build`.');
+    throw new CqrsError(
+      'building the base image needs root: debootstrap makes device nodes and chroots',
+      'Run `sudo cqrsctl images build`.',
+    );
   }
   const which = await execa('debootstrap', ['--version'], { reject: false });
-  if (which.exitCode !== 0) throw new CqrsError('debootstrap is not installed', 'Install it: `apt-get install debootstrap` (scripts/docker-engine.sh does).');
+  if (which.exitCode !== 0)
+    throw new CqrsError('debootstrap is not installed', 'Install it: `apt-get install debootstrap` (scripts/docker-engine.sh does).');
 
   const work = mkdtempSync(join(tmpdir(), 'cqrsctl-rootfs-'));
   const rootfs = join(work, 'rootfs');
@@ -38,7 +42,10 @@ export async function buildBaseImage(docker: Docker, labels: Record<string, stri
     });
     const r = await boot;
     if (r.exitCode !== 0) {
-      throw new CqrsError(`debootstrap failed (exit ${r.exitCode}):\n${String(r.all).split('\n').slice(-15).join('\n')}`, `Check that ${baseSpec.mirror} is reachable (CQRSCTL_DEBIAN_MIRROR points elsewhere).`);
+      throw new CqrsError(
+        `debootstrap failed (exit ${r.exitCode}):\n${String(r.all).split('\n').slice(-15).join('\n')}`,
+        `Check that ${baseSpec.mirror} is reachable (CQRSCTL_DEBIAN_MIRROR points elsewhere).`,
+      );
     }
     // Downloaded .debs and package lists are not needed at run time; they would only make the layer bigger.
     await execa('sh', ['-c', `rm -rf "${rootfs}"/var/cache/apt/archives/*.deb "${rootfs}"/var/lib/apt/lists/* "${rootfs}"/tmp/*`]);

@@ -9,7 +9,10 @@ export const debeziumVersion = '3.6.1.Final';
 /** The jar set the native runtime uses, resolved from the same pom (never a second, hand-kept list). */
 export const pomPath = (repoRoot: string) => resolve(repoRoot, 'src/runtime/native/pom.xml');
 
-export interface JarDirs { libs: string; plugins: string }
+export interface JarDirs {
+  libs: string;
+  plugins: string;
+}
 
 export const jarDirs = (cache: string): JarDirs => ({
   libs: join(cache, `kafka-${kafkaVersion}`, 'libs'),
@@ -24,8 +27,10 @@ export async function ensureJars(repoRoot: string, cache: string, update: (detai
   update('resolving Kafka and Debezium jars with Maven');
   const r = await execa('mvn', ['-q', '-B', '-f', pomPath(repoRoot), 'package', `-Dcqrsctl.cache=${cache}`], { all: true, reject: false });
   if (r.exitCode !== 0) {
-    throw new CqrsError(`Maven could not resolve the Kafka/Debezium jars (exit ${r.exitCode}):\n${String(r.all).split('\n').slice(-15).join('\n')}`,
-      'Check that Maven Central is reachable and `mvn` is installed (apt-get install maven).');
+    throw new CqrsError(
+      `Maven could not resolve the Kafka/Debezium jars (exit ${r.exitCode}):\n${String(r.all).split('\n').slice(-15).join('\n')}`,
+      'Check that Maven Central is reachable and `mvn` is installed (apt-get install maven).',
+    );
   }
   return dirs;
 }

@@ -30,19 +30,30 @@ export const offlineImages: ImageSpec[] = [
   { image: 'cqrsctl/postgres:15', dir: 'postgres', parent: baseSpec.image },
   { image: `cqrsctl/kafka:${kafkaVersion}`, dir: 'kafka', parent: baseSpec.image, needsJars: true, stage: (j) => ({ libs: j.libs }) },
   {
-    image: `cqrsctl/connect:${debeziumVersion}`, dir: 'connect', parent: `cqrsctl/kafka:${kafkaVersion}`, needsJars: true,
+    image: `cqrsctl/connect:${debeziumVersion}`,
+    dir: 'connect',
+    parent: `cqrsctl/kafka:${kafkaVersion}`,
+    needsJars: true,
     stage: (j) => ({ plugins: j.plugins }),
   },
 ];
 
-export interface BuildResult { image: string; action: 'built' | 'up to date'; seconds: number }
+export interface BuildResult {
+  image: string;
+  action: 'built' | 'up to date';
+  seconds: number;
+}
 
 /**
  * Builds every stand-in image whose content hash (its Dockerfile directory, the jar pom, its parent's
  * hash) differs from the label on the image in the engine; the rest are skipped, so a re-run with
  * nothing changed costs a few inspects.
  */
-export async function buildOfflineImages(config: Config, progress: Progress, options: { force?: boolean; docker?: Docker } = {}): Promise<BuildResult[]> {
+export async function buildOfflineImages(
+  config: Config,
+  progress: Progress,
+  options: { force?: boolean; docker?: Docker } = {},
+): Promise<BuildResult[]> {
   const docker = options.docker ?? connectEngine();
   await pingEngine(docker);
   const hashes = new Map<string, string>();
@@ -86,17 +97,26 @@ function contentHash(spec: ImageSpec, parentHash: string): string {
 }
 
 function listFiles(dir: string, root = dir): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? listFiles(path, root) : [relative(root, path)];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? listFiles(path, root) : [relative(root, path)];
+    });
 }
 
-async function buildFromDockerfile(docker: Docker, spec: ImageSpec, labels: Record<string, string>, jars: JarDirs | undefined, update: (d: string) => void): Promise<void> {
+async function buildFromDockerfile(
+  docker: Docker,
+  spec: ImageSpec,
+  labels: Record<string, string>,
+  jars: JarDirs | undefined,
+  update: (d: string) => void,
+): Promise<void> {
   const context = mkdtempSync(join(tmpdir(), `cqrsctl-build-${spec.dir}-`));
   try {
     cpSync(join(imagesDir, spec.dir!), context, { recursive: true });
-    for (const [target, source] of Object.entries(spec.stage && jars ? spec.stage(jars) : {})) cpSync(source, join(context, target), { recursive: true });
+    for (const [target, source] of Object.entries(spec.stage && jars ? spec.stage(jars) : {}))
+      cpSync(source, join(context, target), { recursive: true });
     update('sending the build context');
     // No `pull` and no `version`: the classic builder resolves FROM cqrsctl/base locally, never at a registry.
     const stream = await docker.buildImage({ context, src: readdirSync(context) }, { t: spec.image, labels, rm: true, forcerm: true });
@@ -108,7 +128,10 @@ async function buildFromDockerfile(docker: Docker, spec: ImageSpec, labels: Reco
       if (tail.length > 20) tail.shift();
       if (line.startsWith('Step ')) update(line);
     }).catch((e) => {
-      throw new CqrsError(`building ${spec.image} failed: ${errorMessage(e)}\n${tail.join('\n')}`, `Fix compose/images/${spec.dir}/ and run \`cqrsctl images build\` again.`);
+      throw new CqrsError(
+        `building ${spec.image} failed: ${errorMessage(e)}\n${tail.join('\n')}`,
+        `Fix compose/images/${spec.dir}/ and run \`cqrsctl images build\` again.`,
+      );
     });
   } finally {
     rmSync(context, { recursive: true, force: true });
