@@ -115,6 +115,22 @@ program
   .action(lazy(() => import('./commands/status.ts')));
 
 program
+  .command('dashboard')
+  .description('serve a live page on 127.0.0.1: services, connector, replica lag chart, events/s, slot WAL, dead letters, change feed')
+  .addHelpText(
+    'after',
+    `
+The page looks at the stack every 2 s, as \`cqrsctl status\` does, and keeps 10 minutes of lag history;
+the change feed shows the events that arrive while it is open. /api/status serves the same as JSON.
+Ctrl-C stops the dashboard; the stack keeps running.
+
+Examples:
+  cqrsctl dashboard                         then open http://127.0.0.1:8090/
+  cqrsctl dashboard --dashboard-port 9000`,
+  )
+  .action(lazy(() => import('./commands/dashboard.ts')));
+
+program
   .command('logs')
   .description("show one service's log")
   .argument('<service>', 'leader, replica-N, broker, connect, replicator or write-api')

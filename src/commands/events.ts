@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
-import { usageError } from '../errors.ts';
-import type { Change } from '../replicator/decode.ts';
-import { createKafka, logEnds, changeTopics } from '../replicator/kafka.ts';
-import { startReader } from '../replicator/reader.ts';
-import { isInternalTable, isSchemaChange } from '../replicator/topics.ts';
+import { errorMessage, usageError } from '../errors.ts';
+import { followChanges, summarizeChange, type ChangeSummary } from '../replicator/follow.ts';
 import { color } from '../ui/style.ts';
 import { contextOf } from './context.ts';
 
@@ -14,67 +11,38 @@ import { contextOf } from './context.ts';
  */
 export default async function tail(opts: { table?: string; json?: boolean; fromBeginning?: boolean }, command: Command) {
   const { config } = contextOf(command);
-  const kafka = createKafka(config, 'cqrsctl-events');
-  const admin = kafka.admin();
-  await admin.connect();
   const wanted = opts.table && (opts.table.includes('.') ? opts.table : `public.${opts.table}`);
-  let topics: string[] = [];
-  let reader: { stop(): Promise<void> } | undefined;
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
-  const print = (c: Change) => {
-    const e = c.event;
-    if (!e || (wanted && `${e.schema}.${e.table}` !== wanted)) return;
-    if (isInternalTable(e.schema) && !(isSchemaChange(e) && !wanted)) return;
-    process.stdout.write(`${opts.json ? c.rawValue : describeChange(c)}\n`);
-  };
   try {
-    while (!abort.signal.aborted) {
-      const now = await changeTopics(admin, config);
-      if (now.join() !== topics.join()) {
-        // Topics known before start from their end (only new events); topics that appear later from their beginning.
-        const start = topics.length || opts.fromBeginning ? new Map() : await logEnds(admin, now);
-        if (topics.length && !opts.fromBeginning) for (const [tp, end] of await logEnds(admin, topics)) start.set(tp, end);
-        topics = now;
-        await reader?.stop();
-        reader = await startReader(kafka, {
-          name: 'events-tail',
-          topics,
-          start,
-          onBatch: async (_t, _p, changes) => changes.forEach(print),
-          onCrash: (e) => abort.abort(e),
-        });
-      }
-      await new Promise((r) => setTimeout(r, 3000)).catch(() => {});
-    }
-    if (abort.signal.reason instanceof Error) throw usageError(`reading events failed: ${abort.signal.reason.message}`);
-  } finally {
-    await reader?.stop();
-    await admin.disconnect();
+    await followChanges(config, {
+      name: 'cqrsctl-events',
+      fromBeginning: opts.fromBeginning,
+      signal: abort.signal,
+      onChange: (c) => {
+        const s = summarizeChange(c, wanted);
+        if (s) process.stdout.write(`${opts.json ? c.rawValue : describeChange(s)}\n`);
+      },
+    });
+  } catch (e) {
+    throw usageError(`reading events failed: ${errorMessage(e)}`);
   }
 }
 
-function describeChange(c: Change): string {
-  const e = c.event!;
-  const when = e.tsMs ? new Date(e.tsMs).toISOString().slice(11, 23) : '            ';
-  if (isSchemaChange(e)) return `${color.dim(when)} ${color.magenta('schema change')} ${String(e.after!.tag)}`;
-  const op = {
-    c: color.green('insert'),
-    r: color.cyan('snapshot'),
-    u: color.yellow('update'),
-    d: color.red('delete'),
-    t: color.red('truncate'),
-  }[e.op];
-  const head = `${color.dim(when)} ${e.schema}.${e.table} ${op}${c.key ? ` ${c.key}` : ''}`;
-  if (e.op === 't') return head;
-  if (e.op === 'd') return head;
-  const changed = Object.entries(e.after ?? {}).filter(
-    ([k, v]) => e.op !== 'u' || !e.before || JSON.stringify(e.before[k]) !== JSON.stringify(v),
-  );
-  return `${head} ${changed.map(([k, v]) => `${k}=${short(v)}`).join(' ')}`;
-}
-
-const short = (v: unknown) => {
-  const s = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? 'null');
-  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+const opColor = {
+  insert: color.green,
+  snapshot: color.cyan,
+  update: color.yellow,
+  delete: color.red,
+  truncate: color.red,
+  'schema change': color.magenta,
 };
+
+function describeChange(s: ChangeSummary): string {
+  const when = color.dim(s.at ? new Date(s.at).toISOString().slice(11, 23) : '            ');
+  const op = opColor[s.op](s.op);
+  if (s.op === 'schema change') return `${when} ${op} ${s.table}`;
+  const head = `${when} ${s.table} ${op}${s.key ? ` ${s.key}` : ''}`;
+  if (s.op === 'truncate' || s.op === 'delete') return head;
+  return `${head} ${s.columns.map(([k, v]) => `${k}=${v}`).join(' ')}`;
+}

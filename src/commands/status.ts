@@ -4,8 +4,8 @@ import { formatBytes, formatMs } from '../lib/format.ts';
 import { parseDurationMs } from '../lib/time.ts';
 import { formatLsn } from '../pg/lsn.ts';
 import { selectRuntime } from '../runtime/select.ts';
-import { diagnose, replicaIsDown, type Problem } from '../stack/problems.ts';
-import { collectStatus, type StackStatus } from '../stack/status.ts';
+import { replicaIsDown, type Problem } from '../stack/problems.ts';
+import { statusReport, type StackStatus, type StatusReport } from '../stack/status.ts';
 import { colorState, renderTable } from '../ui/table.ts';
 import { canRedraw, color } from '../ui/style.ts';
 import { contextOf, printJson } from './context.ts';
@@ -14,16 +14,12 @@ import { contextOf, printJson } from './context.ts';
 export default async function status(opts: { watch?: boolean | string }, command: Command) {
   const { config, json } = contextOf(command);
   const runtime = await selectRuntime(config);
-  const look = async () => {
-    const s = await collectStatus(config, runtime);
-    const problems = diagnose(s, config);
-    return { s, problems, healthy: problems.length === 0 };
-  };
+  const look = () => statusReport(config, runtime);
   if (opts.watch === undefined || opts.watch === false) {
-    const { s, problems, healthy } = await look();
-    if (json) printJson({ ...s, healthy, problems });
-    else process.stdout.write(renderStatus(s, problems));
-    return healthy ? 0 : 1;
+    const report = await look();
+    if (json) printJson(report);
+    else process.stdout.write(renderStatus(report, report.problems));
+    return report.healthy ? 0 : 1;
   }
   return watch(opts.watch === true ? DEFAULT_WATCH_MS : parseDurationMs(opts.watch, '--watch'), look, json);
 }
@@ -37,7 +33,7 @@ const DEFAULT_WATCH_MS = 2000;
  */
 async function watch(
   intervalMs: number,
-  look: () => Promise<{ s: StackStatus; problems: Problem[]; healthy: boolean }>,
+  look: () => Promise<StatusReport>,
   json: boolean,
 ): Promise<number> {
   const stop = new AbortController();
@@ -51,10 +47,10 @@ async function watch(
       const at = new Date().toISOString();
       const now = await look();
       healthy = now.healthy;
-      if (json) process.stdout.write(`${JSON.stringify({ at, ...now.s, healthy: now.healthy, problems: now.problems })}\n`);
+      if (json) process.stdout.write(`${JSON.stringify({ at, ...now })}\n`);
       else {
         const head = color.dim(`${at} · every ${intervalMs / 1000}s · Ctrl-C to stop`);
-        process.stdout.write(`${redraw ? '\x1b[H\x1b[2J' : '\n'}${head}\n${renderStatus(now.s, now.problems)}`);
+        process.stdout.write(`${redraw ? '\x1b[H\x1b[2J' : '\n'}${head}\n${renderStatus(now, now.problems)}`);
       }
       await sleep(intervalMs, undefined, { signal: stop.signal }).catch(() => {});
     }

@@ -26,6 +26,7 @@ export default async function up(opts: { detach?: boolean }, command: Command) {
     );
   }
   progress.info('Next: `cqrsctl status` to look around, `cqrsctl logs <service>` to read a log, `cqrsctl down` to stop.');
+  progress.info(`Dashboard: \`cqrsctl dashboard\` serves a live page on ${config.dashboardUrl}`);
   // Foreground: serve the API and run the replicator (live line) from this process until Ctrl-C, each unless
   // a detached one already runs.
   if (opts.detach) return;

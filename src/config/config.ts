@@ -39,6 +39,8 @@ export interface Config {
   brokers: string[];
   connectUrl: string;
   writeApiUrl: string;
+  /** The dashboard page (`cqrsctl dashboard`), always on the loopback address. */
+  dashboardUrl: string;
 }
 
 export function buildConfig(s: Settings, configFile?: string, sources = defaultSources(s), stack?: Config['stack']): Config {
@@ -66,6 +68,7 @@ export function buildConfig(s: Settings, configFile?: string, sources = defaultS
     brokers: s.brokers ? s.brokers.split(',').map((b) => b.trim()) : [`${s.host}:${s.brokerPort}`],
     connectUrl: (s.connectUrl || `http://${s.host}:${s.connectPort}`).replace(/\/$/, ''),
     writeApiUrl: `http://${s.host}:${s.writeApiPort}`,
+    dashboardUrl: `http://127.0.0.1:${s.dashboardPort}/`,
   };
 }
 

@@ -6,6 +6,7 @@ import { pgClient } from '../pg/client.ts';
 import { readSlot, slotWarning, type SlotInfo } from '../pg/slot.ts';
 import type { Runtime, ServiceStatus } from '../runtime/runtime.ts';
 import { appStatuses } from './apps.ts';
+import { diagnose, type Problem } from './problems.ts';
 import { replicationStatus, type ReplicaProgress } from '../replicator/status.ts';
 
 export interface StackStatus {
@@ -14,6 +15,15 @@ export interface StackStatus {
   connector: { name: string; state: string; tasks: { id: number; state: string; trace?: string }[]; trace?: string; error?: string };
   slot: (SlotInfo & { warning: string | null }) | { name: string; error: string } | null;
   replication: ReplicaProgress[];
+}
+
+/** What `status --json` prints (and the dashboard shows): the status, and every problem with its reason and hint. */
+export type StatusReport = StackStatus & { healthy: boolean; problems: Problem[] };
+
+export async function statusReport(config: Config, runtime: Runtime): Promise<StatusReport> {
+  const s = await collectStatus(config, runtime);
+  const problems = diagnose(s, config);
+  return { ...s, healthy: problems.length === 0, problems };
 }
 
 /** Everything `status` shows, gathered in parallel; a part that cannot be read says why instead of failing the whole. */
