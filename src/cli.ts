@@ -120,7 +120,7 @@ program
   .addHelpText(
     'after',
     `
-The page looks at the stack every 2 s, as \`cqrsctl status\` does, and keeps 10 minutes of lag history;
+The page looks at the stack every 2 s, as \`cqrsctl status\` does, and keeps 5 minutes of lag history;
 the change feed shows the events that arrive while it is open. /api/status serves the same as JSON.
 Ctrl-C stops the dashboard; the stack keeps running.
 

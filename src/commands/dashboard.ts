@@ -7,7 +7,7 @@ import { contextOf } from './context.ts';
 export default async function dashboard(_opts: object, command: Command) {
   const { config, progress } = contextOf(command);
   const runtime = await selectRuntime(config);
-  const board = await startDashboard(config, runtime, { log: (line) => progress.info(`${new Date().toISOString()} ${line}`) });
+  const board = await startDashboard(config, runtime, (line) => progress.info(`${new Date().toISOString()} ${line}`));
   progress.info(`Dashboard on ${board.url} (${runtime.name} runtime); Ctrl-C stops it.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

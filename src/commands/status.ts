@@ -31,11 +31,7 @@ const DEFAULT_WATCH_MS = 2000;
  * screen is redrawn in place; elsewhere (a pipe, a log) each look is appended under a time line, and
  * --json gives one JSON document per line. Exits with the last look's verdict.
  */
-async function watch(
-  intervalMs: number,
-  look: () => Promise<StatusReport>,
-  json: boolean,
-): Promise<number> {
+async function watch(intervalMs: number, look: () => Promise<StatusReport>, json: boolean): Promise<number> {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);

@@ -1,10 +1,16 @@
 import type { StatusReport } from '../stack/status.ts';
+import type { CommitToVisible } from './latency.ts';
 
-/** One replica at one sample: its lag (0 when it has applied everything) and how fast it applied since the last sample. */
+/** One replica at one sample: how far behind it is and how fast it applied since the last sample. */
 export interface ReplicaPoint {
   name: string;
   appliedEvents: number | null;
   lagEvents: number | null;
+  /**
+   * How long after its commit on the leader a change becomes visible on the replica: with changes waiting,
+   * the age of the newest one applied (status's lag); with none waiting, the mean commit-to-visible time of
+   * the transactions applied since the last sample (the replicator's metric), or 0 when there were none.
+   */
   lagMs: number | null;
   appliedPerSec: number | null;
 }
@@ -26,7 +32,9 @@ export class History {
   private list: Sample[] = [];
   constructor(readonly windowMs: number) {}
 
-  add(report: StatusReport, at: number): Sample {
+  private latency: CommitToVisible | null = null;
+
+  add(report: StatusReport, at: number, latency: CommitToVisible | null = null): Sample {
     const prev = this.list.at(-1);
     const seconds = prev ? (at - prev.at) / 1000 : 0;
     const rate = (now: number | null, before: number | null | undefined) =>
@@ -39,15 +47,16 @@ export class History {
         name: r.name,
         appliedEvents,
         lagEvents,
-        // Status's lagMs is the age of the newest applied change, which keeps growing on an idle stack; a
-        // replica with nothing left to apply is not behind.
-        lagMs: lagEvents === 0 ? 0 : readable ? r.lagMs : null,
+        // Status's lagMs is the age of the newest applied change, which keeps growing on an idle stack: it
+        // measures lag only while changes wait.
+        lagMs: !readable ? null : lagEvents === 0 ? meanMs(this.latency?.get(r.name), latency?.get(r.name)) : r.lagMs,
         appliedPerSec: rate(appliedEvents, prev?.replicas.find((p) => p.name === r.name)?.appliedEvents),
       };
     });
     const totals = replicas.filter((r) => r.lagEvents !== null).map((r) => r.appliedEvents! + r.lagEvents!);
     const logEvents = totals.length ? Math.max(...totals) : null;
     const sample = { at, logEvents, eventsPerSec: rate(logEvents, prev?.logEvents), replicas };
+    this.latency = latency;
     this.list.push(sample);
     while (this.list.length && this.list[0].at < at - this.windowMs) this.list.shift();
     return sample;
@@ -56,4 +65,10 @@ export class History {
   samples(): Sample[] {
     return [...this.list];
   }
+}
+
+/** Mean commit-to-visible milliseconds between two readings of the totals; 0 when nothing was applied in between. */
+function meanMs(before: { sum: number; count: number } | undefined, now: { sum: number; count: number } | undefined): number {
+  if (!before || !now || now.count <= before.count) return 0;
+  return Math.round(((now.sum - before.sum) / (now.count - before.count)) * 1000);
 }

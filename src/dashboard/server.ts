@@ -8,14 +8,11 @@ import type { Runtime } from '../runtime/runtime.ts';
 import { statusReport, type StatusReport } from '../stack/status.ts';
 import { startFeed, type FeedState } from './feed.ts';
 import { History, type Sample } from './history.ts';
+import { readCommitToVisible } from './latency.ts';
 
-export interface DashboardOptions {
-  /** How often the stack is looked at (each look is one `status`). */
-  sampleMs?: number;
-  /** How much history the lag chart shows. */
-  windowMs?: number;
-  log?: (line: string) => void;
-}
+/** How often the stack is looked at (each look is one `status`), and how much history the lag chart shows. */
+const SAMPLE_MS = 2000;
+const WINDOW_MS = 5 * 60_000;
 
 export interface Dashboard {
   url: string;
@@ -46,14 +43,11 @@ const page = Object.fromEntries(
 /**
  * Serves the dashboard on 127.0.0.1:dashboardPort: the page, /api/status (JSON) and /api/stream
  * (server-sent events: a snapshot, then each new sample and each change event). It looks at the stack with
- * the same status core as `cqrsctl status` every sampleMs, keeping windowMs of samples for the lag chart.
+ * the same status core as `cqrsctl status` every SAMPLE_MS, keeping WINDOW_MS of samples for the lag chart.
  */
-export async function startDashboard(config: Config, runtime: Runtime, o: DashboardOptions = {}): Promise<Dashboard> {
-  const sampleMs = o.sampleMs ?? 2000;
-  const windowMs = o.windowMs ?? 10 * 60_000;
-  const log = o.log ?? (() => {});
+export async function startDashboard(config: Config, runtime: Runtime, log: (line: string) => void): Promise<Dashboard> {
   const stop = new AbortController();
-  const history = new History(windowMs);
+  const history = new History(WINDOW_MS);
   const clients = new Set<ServerResponse>();
   let status: StatusReport | null = null;
   const send = (event: string, data: unknown) => {
@@ -68,7 +62,14 @@ export async function startDashboard(config: Config, runtime: Runtime, o: Dashbo
       send('feed', { error: s.error });
     },
   });
-  const state = (): DashboardState => ({ at: Date.now(), windowMs, sampleMs, status, history: history.samples(), feed: feed.state });
+  const state = (): DashboardState => ({
+    at: Date.now(),
+    windowMs: WINDOW_MS,
+    sampleMs: SAMPLE_MS,
+    status,
+    history: history.samples(),
+    feed: feed.state,
+  });
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e) => {
@@ -110,12 +111,13 @@ export async function startDashboard(config: Config, runtime: Runtime, o: Dashbo
   const sampling = (async () => {
     while (!stop.signal.aborted) {
       try {
-        status = await statusReport(config, runtime);
-        send('sample', { status, sample: history.add(status, Date.now()) });
+        const [report, latency] = await Promise.all([statusReport(config, runtime), readCommitToVisible(config)]);
+        status = report;
+        send('sample', { status, sample: history.add(report, Date.now(), latency) });
       } catch (e) {
         log(`status: ${errorMessage(e)}`);
       }
-      await sleep(sampleMs, undefined, { signal: stop.signal }).catch(() => {});
+      await sleep(SAMPLE_MS, undefined, { signal: stop.signal }).catch(() => {});
     }
   })();
 
