@@ -115,6 +115,8 @@ function renderSlot(slot) {
 
 function renderRates() {
   const last = history.at(-1);
+  // When the numbers on the page were looked at (for scripts and tests that compare them with `status`).
+  document.body.dataset.sampleAt = String(last?.at ?? '');
   $('#events-rate').textContent = rate(last?.eventsPerSec);
   $('#log-events').textContent = last?.logEvents ?? '–';
 }
