@@ -6,7 +6,9 @@ import { pgClient } from '../../src/pg/client.ts';
 import { connectEngine } from '../../src/runtime/docker/engine.ts';
 import { buildOfflineImages } from '../../src/runtime/docker/build/offline-images.ts';
 import { silentProgress } from '../../src/progress.ts';
+import type { StatusReport } from '../../src/stack/status.ts';
 import { cli } from '../helpers/cli.ts';
+import { startDashboardProcess } from '../helpers/dashboard.ts';
 import { migrationSteps } from '../helpers/migration-steps.ts';
 import { assertSchemaMirrored, databases, transfersWhile } from './replicator-support.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -51,6 +53,29 @@ test('up --runtime docker brings every service healthy and the connector RUNNING
   assert.equal(status.exitCode, 0, status.stderr);
   const json = JSON.parse(status.stdout);
   assert.match(JSON.stringify(json), /RUNNING/);
+});
+
+test('on docker too, the dashboard serves what status --json says', { timeout: 180_000 }, async () => {
+  const dashboard = await startDashboardProcess(config);
+  try {
+    const { status: shown } = await dashboard.state();
+    const r = await cli(['status', '--json']);
+    const status = JSON.parse(r.stdout) as StatusReport;
+    assert.equal(shown?.runtime.name, 'docker');
+    assert.deepEqual(
+      shown.services.map((s) => [s.name, s.state]),
+      status.services.map((s) => [s.name, s.state]),
+    );
+    assert.equal(shown.connector.state, status.connector.state);
+    assert.deepEqual(
+      shown.replication.map((x) => [x.name, x.deadLettered, x.error ?? null]),
+      status.replication.map((x) => [x.name, x.deadLettered, x.error ?? null]),
+    );
+    const page = await fetch(dashboard.url);
+    assert.match(await page.text(), /<svg id="lag-chart"/);
+  } finally {
+    assert.equal(await dashboard.stop(), 0);
+  }
 });
 
 test('containers, networks and volumes carry the labels docker compose writes', async () => {
