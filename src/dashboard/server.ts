@@ -55,13 +55,6 @@ export async function startDashboard(config: Config, runtime: Runtime, log: (lin
     for (const res of clients) res.write(frame);
   };
 
-  const feed = startFeed(config, stop.signal, {
-    change: (c: ChangeSummary) => send('change', c),
-    state: (s) => {
-      if (s.error) log(s.error);
-      send('feed', { error: s.error });
-    },
-  });
   const state = (): DashboardState => ({
     at: Date.now(),
     windowMs: WINDOW_MS,
@@ -96,7 +89,6 @@ export async function startDashboard(config: Config, runtime: Runtime, log: (lin
     }
   }
   await listen(server, new URL(config.dashboardUrl).hostname, config.settings.dashboardPort).catch((e: NodeJS.ErrnoException) => {
-    stop.abort();
     if (e.code === 'EADDRINUSE') {
       throw new CqrsError(
         `dashboard port ${config.settings.dashboardPort} is already in use`,
@@ -108,6 +100,14 @@ export async function startDashboard(config: Config, runtime: Runtime, log: (lin
     throw e;
   });
 
+  // Only once the port is ours: a second dashboard fails above without touching the broker.
+  const feed = startFeed(config, stop.signal, {
+    change: (c: ChangeSummary) => send('change', c),
+    state: (s) => {
+      if (s.error) log(s.error);
+      send('feed', { error: s.error });
+    },
+  });
   const sampling = (async () => {
     while (!stop.signal.aborted) {
       try {
