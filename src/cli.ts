@@ -292,6 +292,27 @@ Examples:
   )
   .action(lazy(async () => ({ default: (await import('./commands/dlq.ts')).replay })));
 
+program
+  .command('smoke')
+  .description('for CI: up (detached), simulate with read checks, verify with wait; exit 0 passed, 1 a check failed, 2 setup error')
+  .option('--count <n>', 'commands to simulate, each write read back through the read API with its token (default 200)')
+  .option('--seed <s>', 'makes the simulated commands repeatable (default random, printed)')
+  .option('--wait <timeout>', 'how long verify waits for the replicas to catch up (default 120s)')
+  .option('--junit <file>', 'also write a JUnit XML report there: one testcase per phase')
+  .option('--down', 'stop the stack afterwards, whatever the outcome (data kept)')
+  .option('--json', 'machine-readable summary')
+  .addHelpText(
+    'after',
+    `
+Phases: up, simulate, verify (and down with --down); a phase that does not pass skips the ones after it.
+
+Examples:
+  cqrsctl smoke
+  cqrsctl smoke --junit reports/cqrsctl-smoke.xml --down
+  cqrsctl smoke --count 1000 --seed 7 --json | jq '.phases[] | {name, status}'`,
+  )
+  .action(lazy(() => import('./commands/smoke.ts')));
+
 function parseCount(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw usageError(`${flag}: "${value}" is not a whole number`);
