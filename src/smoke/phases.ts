@@ -6,6 +6,8 @@ import { simulate } from '../simulate/run.ts';
 import { startApps, stopApps } from '../stack/apps.ts';
 import { refuseToChangeARunningStack } from '../stack/running-settings.ts';
 import { upStack } from '../stack/up.ts';
+import { appliedLsn, leaderLsn, waitForCatchUp } from '../verify/catch-up.ts';
+import { openSession } from '../verify/session.ts';
 import { verifyReplicas } from '../verify/verify.ts';
 import { waitForWriteApi } from '../writeapi/ready.ts';
 
@@ -63,6 +65,11 @@ export async function runSmoke(config: Config, options: SmokeOptions, progress: 
       const result = await upStack(config, runtime, progress);
       const apps = startApps(config);
       if (apps.includes('write-api')) await waitForWriteApi(config, progress);
+      // A stack just started may not have applied anything yet: reads checked before then are not a finding.
+      const caughtUp = await progress.step('Waiting for the replicas to apply what the leader has committed', () =>
+        replicasCaughtUp(config, options.waitMs),
+      );
+      if (!caughtUp) return { status: 'failed', message: `the replicas did not catch up with the leader within ${options.waitMs / 1000}s` };
       const started = [...result.started, ...apps];
       return {
         status: 'passed',
@@ -110,3 +117,14 @@ export const smokeExitCode = (r: SmokeReport) =>
 
 const describeError = (e: unknown) => (e instanceof CqrsError && e.hint ? `${e.message} (${e.hint})` : errorMessage(e));
 const round = (n: number) => Math.round(n * 10) / 10;
+
+async function replicasCaughtUp(config: Config, waitMs: number): Promise<boolean> {
+  const sessions = [config.leader, ...config.replicas].map((e) => openSession(e, 1));
+  const [leader, ...replicas] = sessions;
+  try {
+    const probes = replicas.map((r) => ({ name: r.name, applied: () => appliedLsn(r) }));
+    return (await waitForCatchUp(await leaderLsn(leader), probes, waitMs)).caughtUp;
+  } finally {
+    await Promise.all(sessions.map((s) => s.close()));
+  }
+}

@@ -53,7 +53,7 @@ test('dlq list and replay on the docker runtime', { timeout: 300_000 }, async ()
     const listed = await waitUntil(
       'the dead letter',
       async () => {
-        const r = await cli(['dlq', 'list', '--table', table, '--json']);
+        const r = await cli(['dlq', 'list', ...docker, '--table', table, '--json']);
         const letters = JSON.parse(r.stdout).letters;
         return letters.length ? letters : undefined;
       },
@@ -61,7 +61,7 @@ test('dlq list and replay on the docker runtime', { timeout: 300_000 }, async ()
     );
     assert.equal(listed[0].replica, 'replica-1');
     await replica.unsafe(`alter table public.${table} drop constraint no_bad`);
-    const r = await cli(['dlq', 'replay', '--table', table, '--json']);
+    const r = await cli(['dlq', 'replay', ...docker, '--table', table, '--json']);
     assert.equal(r.exitCode, 0, r.stdout + r.stderr);
     assert.equal(JSON.parse(r.stdout).applied, 1);
     const rows = async (db: typeof leader) => (await db.unsafe(`select t::text as r from public.${table} t`)).map((x) => x.r);
