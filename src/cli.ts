@@ -263,6 +263,72 @@ Examples:
   )
   .action(lazy(() => import('./commands/verify-replicas.ts')));
 
+const dlq = program.command('dlq').description('dead letters: changes a replica could not apply, and their replay');
+dlq
+  .command('list')
+  .description('pending dead letters: replica, reason, source topic/partition/offset and LSN, table, key, time')
+  .option('--replica <name>', 'only this replica (replica-N); repeatable', collect, [])
+  .option('--table <table>', 'only this table (schema.table; public. is assumed); repeatable', collect, [])
+  .option('--all', 'also letters already replayed, with how')
+  .option('--json', 'machine-readable output')
+  .addHelpText(
+    'after',
+    `
+Each replica records its dead letters (cqrsctl.dead_letters) in the transaction that skipped them; they
+also go to the dead-letter topic. \`cqrsctl status\` counts them.
+
+Examples:
+  cqrsctl dlq list
+  cqrsctl dlq list --replica replica-2 --table orders
+  cqrsctl dlq list --json | jq '.letters[].reason'`,
+  )
+  .action(lazy(async () => ({ default: (await import('./commands/dlq.ts')).list })));
+dlq
+  .command('replay')
+  .description('after fixing the cause: apply pending dead letters in order, verify their rows against the leader')
+  .option('--replica <name>', 'only this replica (replica-N); repeatable', collect, [])
+  .option('--table <table>', 'only this table (schema.table; public. is assumed); repeatable', collect, [])
+  .option('--wait <timeout>', "first wait this long for each replica to apply the leader's WAL (default 60s)")
+  .option('--json', 'machine-readable output')
+  .addHelpText(
+    'after',
+    `
+Runs alongside the replicator: each replica's replay is one transaction holding the replicator's apply
+lock. Row by row, in their original order, the letters' changes go through the replicator's own plan,
+and the row is compared with the leader's current row before it is kept. Outcomes: applied (now equal),
+superseded (the replica already held the leader's row: nothing applied, since the letter's older change
+would undo newer ones), differs (it would not become equal: nothing applied, see the hint), failed (the
+cause is not fixed), not-replayable (say, an undecodable message). Applied and superseded letters are
+marked replayed in the same transaction and are never replayed again.
+Exit 0 when no selected letter is left pending, 1 when some are.
+
+Examples:
+  cqrsctl dlq replay
+  cqrsctl dlq replay --replica replica-2 --table public.orders --json`,
+  )
+  .action(lazy(async () => ({ default: (await import('./commands/dlq.ts')).replay })));
+
+program
+  .command('smoke')
+  .description('for CI: up (detached), simulate with read checks, verify with wait; exit 0 passed, 1 a check failed, 2 setup error')
+  .option('--count <n>', 'commands to simulate, each write read back through the read API with its token (default 200)')
+  .option('--seed <s>', 'makes the simulated commands repeatable (default random, printed)')
+  .option('--wait <timeout>', 'how long verify waits for the replicas to catch up (default 120s)')
+  .option('--junit <file>', 'also write a JUnit XML report there: one testcase per phase')
+  .option('--down', 'stop the stack afterwards, whatever the outcome (data kept)')
+  .option('--json', 'machine-readable summary')
+  .addHelpText(
+    'after',
+    `
+Phases: up, simulate, verify (and down with --down); a phase that does not pass skips the ones after it.
+
+Examples:
+  cqrsctl smoke
+  cqrsctl smoke --junit reports/cqrsctl-smoke.xml --down
+  cqrsctl smoke --count 1000 --seed 7 --json | jq '.phases[] | {name, status}'`,
+  )
+  .action(lazy(() => import('./commands/smoke.ts')));
+
 function parseCount(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw usageError(`${flag}: "${value}" is not a whole number`);

@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import type { Change } from './decode.ts';
 import { EMPTY_SNAPSHOT } from './schema/diff.ts';
 import type { Snapshot } from './schema/snapshot.ts';
 import type { SchemaState } from './steps.ts';
@@ -7,7 +8,8 @@ import type { SchemaState } from './steps.ts';
  * The replicator's state on each replica, in schema cqrsctl, always written in the transaction that
  * applies the rows it describes — so after any crash the replica itself says exactly where to resume:
  * - applied_offsets: per topic-partition, the last Kafka offset applied, its source LSN and commit time;
- * - dead_letters: events this replica could not apply (also sent to the dead-letter topic), counted by status;
+ * - dead_letters: events this replica could not apply (also sent to the dead-letter topic), counted by status,
+ *   with the event itself so `cqrsctl dlq replay` can apply it later and mark it replayed;
  * - watermark: the leader LSN through which everything is applied (see watermark.ts);
  * - schema_state: the leader's captured catalog this replica's tables now follow (see steps.ts).
  */
@@ -24,12 +26,22 @@ export async function prepareProgressSchema(sql: postgres.Sql): Promise<void> {
         topic text not null, partition int not null, "offset" bigint not null,
         reason text not null, dead_at timestamptz not null default now(),
         primary key (topic, partition, "offset"));
+      -- Added after the first release: stacks that ran an older cqrsctl gain them here (null for their old letters).
+      alter table cqrsctl.dead_letters add column if not exists lsn bigint, add column if not exists source_table text,
+        add column if not exists key text, add column if not exists value text,
+        add column if not exists replayed_at timestamptz, add column if not exists replay_outcome text;
       create table if not exists cqrsctl.watermark (
         id int primary key default 1 check (id = 1), lsn bigint not null, updated_at timestamptz not null default now());
       create table if not exists cqrsctl.schema_state (
         id int primary key default 1 check (id = 1), change_id bigint not null, snapshot jsonb not null, applied_at timestamptz not null default now())`);
   });
 }
+
+/**
+ * The transaction-scoped lock every apply transaction on a replica takes: whoever else writes a replica's
+ * rows (verify-replicas --repair, dlq replay) takes it too, so no batch interleaves with their work.
+ */
+export const takeApplyLock = (tx: postgres.TransactionSql) => tx.unsafe(`select pg_advisory_xact_lock(hashtext('cqrsctl.apply'))`);
 
 export interface Position {
   offset: bigint;
@@ -63,7 +75,7 @@ export const recordPosition = (tx: postgres.TransactionSql, topic: string, parti
     source_ts_ms = coalesce(excluded.source_ts_ms, cqrsctl.applied_offsets.source_ts_ms), applied_at = now()`;
 
 /** The schema this replica follows; the empty catalog before the first schema change. */
-export async function readSchemaState(sql: postgres.Sql): Promise<SchemaState> {
+export async function readSchemaState(sql: postgres.Sql | postgres.TransactionSql): Promise<SchemaState> {
   const [row] = await sql<
     { change_id: string; snapshot: Snapshot }[]
   >`select change_id::text, snapshot from cqrsctl.schema_state where id = 1`;
@@ -73,3 +85,17 @@ export async function readSchemaState(sql: postgres.Sql): Promise<SchemaState> {
 export const recordSchemaState = (tx: postgres.TransactionSql, s: SchemaState) => tx`
   insert into cqrsctl.schema_state (id, change_id, snapshot, applied_at) values (1, ${s.changeId}, ${tx.json(s.snapshot as never)}, now())
   on conflict (id) do update set change_id = excluded.change_id, snapshot = excluded.snapshot, applied_at = now()`;
+
+/**
+ * A rejected change, with the event as received so it can be replayed; rejected again (the replica
+ * re-applied the same offset), it is pending again and its reasons accumulate.
+ */
+export const recordDeadLetter = (tx: postgres.TransactionSql, r: { change: Change; reason: string }) => {
+  const { change: c, reason } = r;
+  const table = c.event ? `${c.event.schema}.${c.event.table}` : null;
+  return tx`
+    insert into cqrsctl.dead_letters (topic, partition, "offset", reason, lsn, source_table, key, value)
+    values (${c.topic}, ${c.partition}, ${c.offset.toString()}, ${reason}, ${c.event?.lsn?.toString() ?? null}, ${table}, ${c.key}, ${c.rawValue})
+    on conflict (topic, partition, "offset") do update set reason = cqrsctl.dead_letters.reason || '; ' || excluded.reason,
+      replayed_at = null, replay_outcome = null`;
+};

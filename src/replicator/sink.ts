@@ -4,7 +4,16 @@ import { pgClient } from '../pg/client.ts';
 import type { Change } from './decode.ts';
 import { describe, PositionMismatch } from './errors.ts';
 import type { Unit } from './order.ts';
-import { prepareProgressSchema, readPositions, readSchemaState, recordPosition, recordSchemaState, type Position } from './progress.ts';
+import {
+  prepareProgressSchema,
+  readPositions,
+  recordDeadLetter,
+  takeApplyLock,
+  readSchemaState,
+  recordPosition,
+  recordSchemaState,
+  type Position,
+} from './progress.ts';
 import { EMPTY_SNAPSHOT } from './schema/diff.ts';
 import type { Plan, SchemaState } from './steps.ts';
 import type { Statement } from './plan.ts';
@@ -84,7 +93,7 @@ export class ReplicaSink {
     const rejected: Rejection[] = [...plan.rejected];
     await this.sql.begin(async (tx) => {
       const [, rows] = await Promise.all([
-        tx`select pg_advisory_xact_lock(hashtext('cqrsctl.apply'))`,
+        takeApplyLock(tx),
         tx<{ offset: string }[]>`select "offset"::text from cqrsctl.applied_offsets where topic = ${topic} and partition = ${partition}`,
       ]);
       const recorded = rows.length ? BigInt(rows[0].offset) : null;
@@ -121,9 +130,7 @@ export class ReplicaSink {
       const writes: Promise<unknown>[] = [recordPosition(tx, topic, partition, position)];
       if (plan.state.changeId !== this.schema.changeId) writes.push(recordSchemaState(tx, plan.state));
       for (const r of rejected) {
-        writes.push(tx`
-          insert into cqrsctl.dead_letters (topic, partition, "offset", reason) values (${topic}, ${partition}, ${r.change.offset.toString()}, ${r.reason})
-          on conflict (topic, partition, "offset") do update set reason = cqrsctl.dead_letters.reason || '; ' || excluded.reason`);
+        writes.push(recordDeadLetter(tx, r));
       }
       await Promise.all(writes);
     });

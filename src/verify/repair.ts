@@ -3,17 +3,13 @@ import type { TableInfo } from './catalog.ts';
 import type { Values } from './classify.ts';
 import type { TableDiff } from './compare-table.ts';
 import { quoteIdent } from '../pg/ident.ts';
+import { takeApplyLock } from '../replicator/progress.ts';
 import { keyIn, rowsByKey, tableRef, type Shape } from './row-sql.ts';
 import type { VerifySession } from './session.ts';
 
-/**
- * The replicator takes this transaction-scoped lock in every apply transaction on a replica; holding it
- * for the whole repair means no batch is applied half before and half after our fix.
- */
-const takeApplyLock = (tx: postgres.TransactionSql) => tx.unsafe(`select pg_advisory_xact_lock(hashtext('cqrsctl.apply'))`);
-
 const BATCH = 5000;
 
+/** Holding the apply lock for the whole repair means no batch is applied half before and half after our fix. */
 async function underApplyLock(replica: VerifySession, work: (tx: postgres.TransactionSql) => Promise<void>): Promise<void> {
   await replica.sql.begin(async (tx) => {
     await takeApplyLock(tx);

@@ -15,7 +15,7 @@ export interface VerifySession {
  * Equal values must print (and so hash) equal on every server, whatever each server's defaults are:
  * these startup parameters fix every setting that changes a value's text output.
  */
-const normalizedSession = {
+export const normalizedSession = {
   TimeZone: 'UTC',
   DateStyle: 'ISO, YMD',
   IntervalStyle: 'postgres',

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { usageError } from '../errors.ts';
+import { parseDurationMs } from '../lib/time.ts';
+import { parseSimulateFlags } from '../simulate/options.ts';
+import { junitXml } from '../smoke/junit.ts';
+import { runSmoke, smokeExitCode, type SmokeReport } from '../smoke/phases.ts';
+import { color } from '../ui/style.ts';
+import { contextOf, printJson } from './context.ts';
+
+export interface SmokeFlags {
+  count?: string;
+  seed?: string;
+  wait?: string;
+  junit?: string;
+  down?: boolean;
+  json?: boolean;
+}
+
+export default async function smoke(flags: SmokeFlags, command: Command): Promise<number> {
+  const { config, progress, json } = contextOf(command, { stack: 'report' });
+  const { count, seed } = parseSimulateFlags({ count: flags.count ?? '200', seed: flags.seed });
+  const waitMs = parseDurationMs(flags.wait ?? '120s', '--wait');
+  const junit = flags.junit === undefined ? undefined : resolve(flags.junit);
+  // Found out now, not after minutes of smoke test whose result would then be lost.
+  if (junit !== undefined && !existsSync(dirname(junit)))
+    throw usageError(`--junit: directory ${dirname(junit)} does not exist`, 'Create it first, e.g. `mkdir -p reports`.');
+  const report = await runSmoke(config, { count: count!, seed, waitMs, down: Boolean(flags.down) }, progress);
+  if (junit !== undefined) writeFileSync(junit, junitXml(report, new Date()));
+  if (json) printJson(report);
+  else process.stdout.write(render(report, junit));
+  return smokeExitCode(report);
+}
+
+const marks = { passed: color.green('✔'), failed: color.red('✖'), error: color.red('✖'), skipped: color.dim('–') };
+
+function render(report: SmokeReport, junit: string | undefined): string {
+  const lines = report.phases.map(
+    (p) => `${marks[p.status]} ${p.name} ${color.dim(`(${p.seconds}s)`)}: ${p.status === 'passed' ? '' : `${p.status}: `}${p.message}`,
+  );
+  lines.push(
+    report.passed ? color.green(`Smoke test passed in ${report.seconds}s.`) : color.red(`Smoke test did not pass (${report.seconds}s).`),
+  );
+  if (junit) lines.push(color.dim(`JUnit report: ${junit}`));
+  return `${lines.join('\n')}\n`;
+}
