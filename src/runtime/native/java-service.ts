@@ -50,7 +50,8 @@ export const jvmOptions = (heap: string) => [
  * ignored by the JVM with a warning in the log, and rewritten at the next clean stop after its removal.
  */
 export function classDataSharing(archive: string): string[] {
-  return existsSync(archive) ? [`-XX:SharedArchiveFile=${archive}`] : [`-XX:ArchiveClassesAtExit=${archive}`];
+  // Writing the archive warns about every class it skips (thousands of log lines): those stay out of the log.
+  return existsSync(archive) ? [`-XX:SharedArchiveFile=${archive}`] : [`-XX:ArchiveClassesAtExit=${archive}`, '-Xlog:cds=off'];
 }
 
 /** A JVM service of the native runtime (the broker or the Connect worker) run from the cached jars. */
