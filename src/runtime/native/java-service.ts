@@ -32,7 +32,7 @@ logger.reflections.level = ERROR
  * Sized for one machine running the whole stack: a heap that starts small and grows to `heap` only if
  * needed, the serial collector (G1's per-region bookkeeping and its GC threads cost tens of MB, and its
  * short pauses buy nothing at these heap sizes), smaller thread stacks (Connect runs ~100 threads) and
- * code cache. Together about 40% less memory than G1 with a 256 MB initial heap, no change in start time.
+ * code cache. Measured idle (bench/footprint.ts): broker 415 → 329 MB, Connect 560 → 455 MB PSS.
  */
 export const jvmOptions = (heap: string) => [
   '-Xms32m',
