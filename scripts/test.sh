@@ -10,6 +10,8 @@ export CQRSCTL_RUNTIME=native
 
 npx tsc --noEmit
 npm run --silent format:check
+# The tests run bin/cqrsctl, which runs dist/ when it is current (else the sources through tsx): build it.
+npm run --silent build
 bin/cqrsctl setup
 
 run() { node --import tsx --test --test-concurrency=1 "$@"; }

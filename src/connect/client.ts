@@ -10,7 +10,11 @@ export interface ConnectorStatus {
 
 /** Kafka Connect's REST API, with its failures turned into messages a user can act on. */
 export class ConnectClient {
-  constructor(readonly url: string) {}
+  /** timeoutMs bounds each request, 409 retries included; a quick look (`status`) passes a short one. */
+  constructor(
+    readonly url: string,
+    private readonly timeoutMs = 30_000,
+  ) {}
 
   connectors = () => this.request<string[]>('GET', '/connectors');
   status = (name: string) => this.request<ConnectorStatus>('GET', `/connectors/${enc(name)}/status`);
@@ -28,11 +32,11 @@ export class ConnectClient {
   }
 
   /**
-   * Connect answers 409 while its workers rebalance; such requests are retried for up to 30 s. Other 4xx
+   * Connect answers 409 while its workers rebalance; such requests are retried for up to timeoutMs. Other 4xx
    * answers become errors carrying Connect's own message.
    */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + this.timeoutMs;
     for (;;) {
       let response: Response;
       try {
@@ -40,7 +44,7 @@ export class ConnectClient {
           method,
           headers: body === undefined ? {} : { 'content-type': 'application/json' },
           body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(30_000),
+          signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
         });
       } catch (e) {
         throw new CqrsError(

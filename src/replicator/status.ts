@@ -33,7 +33,7 @@ export async function replicationStatus(config: Config): Promise<ReplicaProgress
 }
 
 async function brokerEnds(config: Config): Promise<Map<string, bigint>> {
-  const admin = createKafka(config, 'cqrsctl-status').admin();
+  const admin = createKafka(config, 'cqrsctl-status', { retries: 1 }).admin();
   await admin.connect();
   try {
     return await logEnds(admin, await changeTopics(admin, config));

@@ -41,7 +41,8 @@ export async function collectStatus(config: Config, runtime: Runtime): Promise<S
 async function connectorState(config: Config): Promise<StackStatus['connector']> {
   const name = config.settings.connectorName;
   try {
-    const s = await new ConnectClient(config.connectUrl).status(name);
+    // A hung worker must not hold `status` up for the client's usual 30 s; a live one answers in milliseconds.
+    const s = await new ConnectClient(config.connectUrl, 5000).status(name);
     return {
       name,
       state: s.connector.state,

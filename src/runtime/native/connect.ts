@@ -30,7 +30,7 @@ export function connectService(config: Config, paths: Layout): JavaService {
     {
       name: 'connect',
       mainClass: 'org.apache.kafka.connect.cli.ConnectDistributed',
-      heap: '1g',
+      heap: '512m',
       files: { 'connect.properties': properties + '\n' },
       args: ['{dir}/connect.properties'],
     },

@@ -16,8 +16,12 @@ import { setupNative } from './setup.ts';
 interface NativeService {
   name: string;
   address: string;
+  /** Services that must be ready before this one starts (Connect keeps its state in the broker). */
+  after?: string[];
+  /** The addresses it listens on, with the setting that moves each. */
+  ports: [host: string, port: number, setting: string][];
   pid(): number | undefined;
-  start(progress: Progress): Promise<void>;
+  start(): Promise<void>;
   stop(): Promise<void>;
   ready(): Promise<boolean>;
   log: string;
@@ -35,8 +39,8 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
       name: e.name,
       address: `${e.host}:${e.port}`,
       pid: () => cluster.pid(),
+      ports: [[e.host, e.port, setting]],
       async start() {
-        await assertPortFree(e.host, e.port, e.name, setting);
         await cluster.start();
         await waitUntil(e.name, async () => ((await pgAnswers(e)) ? true : undefined), {
           timeoutMs: 60_000,
@@ -56,15 +60,15 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
     address: string,
     svc: typeof connect,
     ready: () => Promise<boolean>,
-    ports: [number, string][],
+    ports: [host: string, port: number, setting: string][],
     before?: () => Promise<void>,
     timeoutMs = 90_000,
   ): NativeService => ({
     name,
     address,
     pid: () => svc.pid(),
+    ports,
     async start() {
-      for (const [port, setting] of ports) await assertPortFree(s.host, port, name, setting);
       await before?.();
       svc.start();
       await waitUntil(
@@ -89,20 +93,23 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
       broker,
       () => brokerAnswers(config.brokers),
       [
-        [s.brokerPort, 'brokerPort'],
-        [s.controllerPort, 'controllerPort'],
+        [s.host, s.brokerPort, 'brokerPort'],
+        [s.host, s.controllerPort, 'controllerPort'],
       ],
       () => broker.format(),
     ),
-    jvm(
-      'connect',
-      config.connectUrl,
-      connect,
-      () => connectAnswers(config.connectUrl),
-      [[s.connectPort, 'connectPort']],
-      undefined,
-      180_000,
-    ),
+    {
+      ...jvm(
+        'connect',
+        config.connectUrl,
+        connect,
+        () => connectAnswers(config.connectUrl),
+        [[s.host, s.connectPort, 'connectPort']],
+        undefined,
+        180_000,
+      ),
+      after: ['broker'],
+    },
   ];
 
   const find = (name: string) => {
@@ -112,22 +119,57 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
     return svc;
   };
 
+  /**
+   * Starts the services at once, each as soon as those it comes after are ready: on a cold start the
+   * PostgreSQL servers and the broker overlap, and Connect follows the broker without waiting for them.
+   */
+  const startTogether = async (todo: NativeService[], update: (detail: string) => void): Promise<void> => {
+    const t0 = Date.now();
+    const states = new Map(todo.map((svc) => [svc.name, 'waiting']));
+    const show = () => update([...states].map(([name, state]) => `${name} ${state}`).join(', '));
+    // Every port is checked before anything starts, so a taken one leaves no half-started stack behind.
+    await assertPortsFree(todo);
+    const done = new Map<string, Promise<void>>();
+    for (const svc of todo) {
+      done.set(
+        svc.name,
+        (async () => {
+          await Promise.all((svc.after ?? []).map((name) => done.get(name)));
+          states.set(svc.name, 'starting');
+          show();
+          await svc.start();
+          states.set(svc.name, `ready ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+          show();
+        })(),
+      );
+    }
+    // allSettled: one failure must not leave the others' rejections unhandled.
+    const results = await Promise.allSettled(done.values());
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+  };
+
+  const assertPortsFree = async (todo: NativeService[]) => {
+    for (const svc of todo) for (const [host, port, setting] of svc.ports) await assertPortFree(host, port, svc.name, setting);
+  };
+
   const startOne = async (svc: NativeService, progress: Progress) => {
-    await progress.step(`Starting ${svc.name} on ${svc.address}`, () => svc.start(progress));
+    await progress.step(`Starting ${svc.name} on ${svc.address}`, async () => {
+      await assertPortsFree([svc]);
+      await svc.start();
+    });
   };
 
   return {
     name: 'native',
     reason,
-    setup: (progress) => setupNative(config, progress),
+    // A stack whose every service runs has what it needs; the check itself costs a JVM start (java -version).
+    setup: async (progress) => (services.every((svc) => svc.pid()) ? undefined : setupNative(config, progress)),
     async up(progress) {
-      const started: string[] = [];
-      for (const svc of services) {
-        if (svc.pid()) continue;
-        await startOne(svc, progress);
-        started.push(svc.name);
-      }
-      return { started };
+      const todo = services.filter((svc) => !svc.pid());
+      if (!todo.length) return { started: [] };
+      await progress.step(`Starting ${todo.map((svc) => svc.name).join(', ')}`, (update) => startTogether(todo, update));
+      return { started: todo.map((svc) => svc.name) };
     },
     async down({ purge }, progress) {
       for (const svc of [...services].reverse()) {
