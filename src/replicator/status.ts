@@ -59,8 +59,11 @@ async function replicaProgress(r: PgEndpoint, ends: Map<string, bigint> | undefi
     const [{ exists }] = await sql<{ exists: boolean }[]>`select to_regclass('cqrsctl.applied_offsets') is not null as exists`;
     if (!exists) return { ...empty, lagEvents: ends ? sum([...ends.values()]) : null };
     const positions = await readPositions(sql);
+    // Replayed letters are settled; only pending ones are a problem. to_jsonb keeps this working on a replica
+    // whose dead_letters predates the replay columns (its replicator adds them when it next starts).
     const [{ n, reason }] = await sql<{ n: number; reason: string | null }[]>`
-      select count(*)::int as n, (select reason from cqrsctl.dead_letters order by dead_at desc limit 1) as reason from cqrsctl.dead_letters`;
+      with pending as (select reason, dead_at from cqrsctl.dead_letters d where to_jsonb(d) ->> 'replayed_at' is null)
+      select count(*)::int as n, (select reason from pending order by dead_at desc limit 1) as reason from pending`;
     const byTp = new Map(positions.map((p) => [tpKey(p.topic, p.partition), p]));
     let lag: bigint | null = null;
     if (ends) {

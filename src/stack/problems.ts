@@ -144,7 +144,7 @@ export function diagnose(s: StackStatus, config: Config): Problem[] {
       problems.push({
         subject: r.name,
         reason: `${r.name} could not apply ${r.deadLettered} event${r.deadLettered === 1 ? '' : 's'} (dead-lettered)${r.lastDeadLetter ? `; latest: ${r.lastDeadLetter}` : ''}`,
-        hint: `Those rows differ from the leader. Each event is in the topic ${deadLetterTopic(config)} with the reason in its cqrsctl.reason header; fix the cause on the leader, then \`cqrsctl verify-replicas --repair\`.`,
+        hint: `Those rows differ from the leader. Each event is in the topic ${deadLetterTopic(config)} with the reason in its cqrsctl.reason header; see them with \`cqrsctl dlq list\`, fix the cause, then \`cqrsctl dlq replay\` (or \`cqrsctl verify-replicas --repair\`).`,
       });
     }
   }
