@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.ts';
 import type { Change } from '../replicator/decode.ts';
-import { createKafka, logEnds, changeTopics } from '../replicator/kafka.ts';
+import { logEnds, changeTopics } from '../replicator/kafka.ts';
+import { createKafka, refuseBrokerAccessProblems } from '../lib/kafka-client.ts';
 import { startReader } from '../replicator/reader.ts';
 import { isInternalTable, isSchemaChange } from '../replicator/topics.ts';
 import { color } from '../ui/style.ts';
@@ -14,6 +15,7 @@ import { contextOf } from './context.ts';
  */
 export default async function tail(opts: { table?: string; json?: boolean; fromBeginning?: boolean }, command: Command) {
   const { config } = contextOf(command);
+  await refuseBrokerAccessProblems(config);
   const kafka = createKafka(config, 'cqrsctl-events');
   const admin = kafka.admin();
   await admin.connect();

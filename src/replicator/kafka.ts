@@ -1,11 +1,9 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import type { Config } from '../config/config.ts';
+import { createKafka } from '../lib/kafka-client.ts';
 import { DeadLetters } from './dlq.ts';
 import { startReader, type Reader, type ReaderOptions } from './reader.ts';
 import { changeTopic, deadLetterTopic, tpKey } from './topics.ts';
-
-export const createKafka = (config: Config, clientId: string) =>
-  new Kafka({ brokers: config.brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 300 } });
 
 /** The change topic, once the connector has created it (an empty list before). */
 export async function changeTopics(admin: Admin, config: Config): Promise<string[]> {

@@ -1,7 +1,8 @@
 import type { Config, PgEndpoint } from '../config/config.ts';
 import { errorMessage } from '../errors.ts';
 import { pgClient } from '../pg/client.ts';
-import { createKafka, logEnds, changeTopics } from './kafka.ts';
+import { logEnds, changeTopics } from './kafka.ts';
+import { createKafka } from '../lib/kafka-client.ts';
 import { readPositions } from './progress.ts';
 import { tpKey } from './topics.ts';
 import { appliedThrough } from './watermark.ts';

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.ts';
-import { ConnectClient, ConnectHttpError } from '../connect/client.ts';
+import { connectClientOf, ConnectHttpError } from '../connect/client.ts';
 import { slotName } from '../connect/template.ts';
 import { errorMessage } from '../errors.ts';
 import { pgClient } from '../pg/client.ts';
@@ -31,7 +31,7 @@ export async function collectStatus(config: Config, runtime: Runtime): Promise<S
 async function connectorState(config: Config): Promise<StackStatus['connector']> {
   const name = config.settings.connectorName;
   try {
-    const s = await new ConnectClient(config.connectUrl).status(name);
+    const s = await connectClientOf(config).status(name);
     return {
       name,
       state: s.connector.state,

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.ts';
 import { recordedSettings, writeStackRecordIn } from '../config/stack-record.ts';
 import { registerConnector } from '../connect/register.ts';
+import { refuseBrokerAccessProblems } from '../lib/kafka-client.ts';
 import type { Progress } from '../progress.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { readStackRecord } from '../runtime/select.ts';
@@ -21,6 +22,7 @@ export async function upStack(config: Config, runtime: Runtime, progress: Progre
   await runtime.setup(progress);
   recordStack(config, runtime);
   const { started } = await runtime.up(progress);
+  await refuseBrokerAccessProblems(config);
   await (started.includes('leader')
     ? progress.step('Preparing the leader for change data capture', () => prepareLeader(config))
     : prepareLeader(config));

@@ -10,8 +10,8 @@ import type { Runtime, ServiceStatus } from '../runtime.ts';
 export function createExternalRuntime(config: Config, reason = 'selected with --runtime external'): Runtime {
   const checks: { name: string; address: string; ready: () => Promise<boolean> }[] = [
     ...[config.leader, ...config.replicas].map((e) => ({ name: e.name, address: `${e.host}:${e.port}`, ready: () => pgAnswers(e) })),
-    { name: 'broker', address: config.brokers.join(','), ready: () => brokerAnswers(config.brokers) },
-    { name: 'connect', address: config.connectUrl, ready: () => connectAnswers(config.connectUrl) },
+    { name: 'broker', address: config.brokers.join(','), ready: () => brokerAnswers(config) },
+    { name: 'connect', address: config.connectUrl, ready: () => connectAnswers(config) },
   ];
   const notManaged = (what: string) => async () => {
     throw usageError(`the external runtime does not ${what} services`, 'They run outside cqrsctl; use the tools of wherever they run.');

@@ -87,7 +87,7 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
       'broker',
       config.brokers.join(','),
       broker,
-      () => brokerAnswers(config.brokers),
+      () => brokerAnswers(config),
       [
         [s.brokerPort, 'brokerPort'],
         [s.controllerPort, 'controllerPort'],
@@ -98,7 +98,7 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
       'connect',
       config.connectUrl,
       connect,
-      () => connectAnswers(config.connectUrl),
+      () => connectAnswers(config),
       [[s.connectPort, 'connectPort']],
       undefined,
       180_000,
