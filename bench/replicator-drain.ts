@@ -146,10 +146,14 @@ async function startBenchWorker(): Promise<JavaService> {
     paths,
   );
   worker.start();
-  await waitUntil('bench Connect worker', async () => ((await connectAnswers({ ...config, connectUrl: benchConnectUrl }).catch(() => false)) ? true : undefined), {
-    timeoutMs: 180_000,
-    intervalMs: 500,
-  });
+  await waitUntil(
+    'bench Connect worker',
+    async () => ((await connectAnswers({ ...config, connectUrl: benchConnectUrl }).catch(() => false)) ? true : undefined),
+    {
+      timeoutMs: 180_000,
+      intervalMs: 500,
+    },
+  );
   return worker;
 }
 

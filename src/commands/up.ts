@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/config.ts';
+import { refuseUnsafeExposure } from '../config/exposure.ts';
 import type { Progress } from '../progress.ts';
 import { selectRuntime } from '../runtime/select.ts';
 import { appPid, appStatuses, claimApp, openAppLog, startApps } from '../stack/apps.ts';
@@ -12,6 +13,7 @@ import { runReplicator } from './replicate.ts';
 
 export default async function up(opts: { detach?: boolean }, command: Command) {
   const { config, progress } = contextOf(command, { stack: 'report' });
+  refuseUnsafeExposure(config);
   await refuseToChangeARunningStack(config, progress);
   const runtime = await selectRuntime(config);
   const result = await upStack(config, runtime, progress);

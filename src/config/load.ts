@@ -77,7 +77,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
   s.cache = expandPath(s.cache, cwd);
   for (const name of Object.keys(settings) as SettingName[]) {
     const value = s[name];
-    if (settings[name].kind === 'file' && typeof value === 'string' && value !== '') (s as Record<string, unknown>)[name] = expandPath(value, cwd);
+    if (settings[name].kind === 'file' && typeof value === 'string' && value !== '')
+      (s as Record<string, unknown>)[name] = expandPath(value, cwd);
   }
   const stack = options.stack === 'ignore' ? undefined : applyStackRecord(s, sources);
   return buildConfig(s, file ? resolve(cwd, file) : undefined, sources, stack);

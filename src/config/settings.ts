@@ -40,7 +40,7 @@ export const settings = {
     default: 'PLAINTEXT',
     kind: 'enum',
     values: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'],
-    doc: "how every Kafka client of cqrsctl (and the native Connect worker) talks to the broker",
+    doc: 'how every Kafka client of cqrsctl (and the native Connect worker) talks to the broker',
   },
   kafkaSaslMechanism: {
     default: 'PLAIN',
@@ -59,7 +59,11 @@ export const settings = {
     values: ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'],
     doc: "TLS to the leader and the replicas, as libpq's sslmode (a URL's ?sslmode= wins); also the connector's database.sslmode",
   },
-  pgCaFile: { default: '', kind: 'file', doc: 'PEM file of the CA that signed the PostgreSQL servers\' certificates (verify-ca, verify-full)' },
+  pgCaFile: {
+    default: '',
+    kind: 'file',
+    doc: "PEM file of the CA that signed the PostgreSQL servers' certificates (verify-ca, verify-full)",
+  },
   connectorPgCaFile: {
     default: '',
     kind: 'string',

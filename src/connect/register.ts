@@ -13,10 +13,11 @@ export async function registerConnector(
   config: Config,
   leaderFromConnect: { host: string; port: number },
   progress: Progress,
+  secretsFile?: string,
 ): Promise<'created' | 'updated' | 'unchanged'> {
   const client = connectClientOf(config);
   const name = config.settings.connectorName;
-  const desired = connectorConfig(config, leaderFromConnect);
+  const desired = connectorConfig(config, leaderFromConnect, secretsFile);
   let outcome: 'created' | 'updated' | 'unchanged' = 'created';
   if (await client.exists(name)) {
     const current = await client.config(name);

@@ -53,7 +53,10 @@ export function readPem(path: string, setting: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw usageError(`${setting}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`, 'Give the path of a PEM file.');
+    throw usageError(
+      `${setting}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      'Give the path of a PEM file.',
+    );
   }
 }
 
@@ -111,7 +114,11 @@ export function explainKafkaError(e: unknown, config: Config): CqrsError | undef
  * (yet) is not this check's business: callers retry or report it their own way.
  */
 export async function refuseBrokerAccessProblems(config: Config): Promise<void> {
-  const admin = createKafka(config, 'cqrsctl-check', { retry: { retries: 0 }, connectionTimeout: 5000, authenticationTimeout: 5000 }).admin();
+  const admin = createKafka(config, 'cqrsctl-check', {
+    retry: { retries: 0 },
+    connectionTimeout: 5000,
+    authenticationTimeout: 5000,
+  }).admin();
   let problem: CqrsError | undefined;
   try {
     await admin.connect();

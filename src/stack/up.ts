@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.ts';
 import { recordedSettings, writeStackRecordIn } from '../config/stack-record.ts';
 import { registerConnector } from '../connect/register.ts';
+import { cdcPasswordKey } from '../connect/template.ts';
 import { refuseBrokerAccessProblems } from '../lib/kafka-client.ts';
 import type { Progress } from '../progress.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -28,7 +29,8 @@ export async function upStack(config: Config, runtime: Runtime, progress: Progre
     : prepareLeader(config));
   const migrated = await applyMigrations(config.leader);
   if (migrated.length) progress.info(`Applied schema migrations ${migrated.join(', ')} to the leader.`);
-  const connector = await registerConnector(config, runtime.leaderFromConnect ?? config.leader, progress);
+  const secretsFile = runtime.storeConnectorSecrets?.({ [cdcPasswordKey]: config.settings.cdcPassword });
+  const connector = await registerConnector(config, runtime.leaderFromConnect ?? config.leader, progress, secretsFile);
   return { started, connector };
 }
 

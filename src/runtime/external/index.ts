@@ -20,6 +20,8 @@ export function createExternalRuntime(config: Config, reason = 'selected with --
     name: 'external',
     reason,
     setup: async () => {},
+    // The workers' secrets file is the user's to write; cqrsctl only references it.
+    ...(config.settings.connectSecretsFile ? { storeConnectorSecrets: () => config.settings.connectSecretsFile } : {}),
     async up() {
       const down = (await this.status()).filter((s) => s.state !== 'running');
       if (down.length > 0) {

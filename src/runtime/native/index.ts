@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Config } from '../../config/config.ts';
 import { errorMessage, usageError } from '../../errors.ts';
 import { printLogFile } from '../../process/log-file.ts';
@@ -7,7 +8,8 @@ import { assertPortFree } from '../ports.ts';
 import { brokerAnswers, connectAnswers, pgAnswers } from '../probes.ts';
 import type { LogOptions, Runtime, ServiceStatus } from '../runtime.ts';
 import { waitUntil } from '../../lib/wait.ts';
-import { connectService } from './connect.ts';
+import { connectSecretsPath, connectService } from './connect.ts';
+import { propertiesValue } from './kafka-properties.ts';
 import { brokerService } from './kafka.ts';
 import { layout } from './layout.ts';
 import { NativeCluster } from './postgres.ts';
@@ -94,15 +96,7 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
       ],
       () => broker.format(),
     ),
-    jvm(
-      'connect',
-      config.connectUrl,
-      connect,
-      () => connectAnswers(config),
-      [[s.connectPort, 'connectPort']],
-      undefined,
-      180_000,
-    ),
+    jvm('connect', config.connectUrl, connect, () => connectAnswers(config), [[s.connectPort, 'connectPort']], undefined, 180_000),
   ];
 
   const find = (name: string) => {
@@ -120,6 +114,19 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
     name: 'native',
     reason,
     setup: (progress) => setupNative(config, progress),
+    storeConnectorSecrets(secrets) {
+      const path = connectSecretsPath(paths);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(
+        path,
+        Object.entries(secrets)
+          .map(([k, v]) => `${k}=${propertiesValue(v)}\n`)
+          .join(''),
+        { mode: 0o600 },
+      );
+      chmodSync(path, 0o600);
+      return path;
+    },
     async up(progress) {
       const started: string[] = [];
       for (const svc of services) {
