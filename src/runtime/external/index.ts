@@ -1,5 +1,6 @@
 import type { Config } from '../../config/config.ts';
-import { usageError } from '../../errors.ts';
+import { errorMessage, usageError } from '../../errors.ts';
+import { refuseBrokerAccessProblems } from '../../lib/kafka-client.ts';
 import { brokerAnswers, connectAnswers, pgAnswers } from '../probes.ts';
 import type { Runtime, ServiceStatus } from '../runtime.ts';
 
@@ -23,6 +24,8 @@ export function createExternalRuntime(config: Config, reason = 'selected with --
     // The workers' secrets file is the user's to write; cqrsctl only references it.
     ...(config.settings.connectSecretsFile ? { storeConnectorSecrets: () => config.settings.connectSecretsFile } : {}),
     async up() {
+      // Refused credentials or an untrusted certificate say so, rather than "not reachable".
+      await refuseBrokerAccessProblems(config);
       const down = (await this.status()).filter((s) => s.state !== 'running');
       if (down.length > 0) {
         throw usageError(
@@ -37,11 +40,14 @@ export function createExternalRuntime(config: Config, reason = 'selected with --
     stopService: notManaged('stop'),
     status: () =>
       Promise.all(
-        checks.map(async (c): Promise<ServiceStatus> => ({
-          name: c.name,
-          address: c.address,
-          state: (await c.ready().catch(() => false)) ? 'running' : 'unhealthy',
-        })),
+        checks.map(async (c): Promise<ServiceStatus> => {
+          // Why it does not answer matters to `status` (refused credentials are not a dead server).
+          const trouble = await c.ready().then(
+            (ok) => (ok ? undefined : 'no answer'),
+            (e: unknown) => errorMessage(e),
+          );
+          return { name: c.name, address: c.address, state: trouble ? 'unhealthy' : 'running', ...(trouble ? { detail: trouble } : {}) };
+        }),
       ),
     logs: notManaged('read logs of'),
   };
