@@ -69,7 +69,7 @@ export const settings = {
     kind: 'string',
     doc: "the leader's CA file as the Connect workers see it (database.sslrootcert; default pgCaFile)",
   },
-  connectUser: { default: '', kind: 'string', doc: 'basic-auth user of the Connect REST API' },
+  connectUser: { default: 'cqrsctl', kind: 'string', doc: 'basic-auth user of the Connect REST API (used when connectPassword is set)' },
   connectPassword: { default: '', kind: 'secret', doc: 'basic-auth password of the Connect REST API (the native worker then requires it)' },
   connectCaFile: { default: '', kind: 'file', doc: 'PEM file of the CA that signed the certificate of an https:// connectUrl' },
   connectSecretsFile: {

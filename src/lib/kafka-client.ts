@@ -81,7 +81,7 @@ const codeOf = (e: unknown): string | undefined => {
  * A broker refusal that retrying cannot fix (wrong credentials, a certificate not trusted), as a usage error
  * naming the broker; undefined for anything else (a broker still starting, a network blip).
  */
-export function explainKafkaError(e: unknown, config: Config): CqrsError | undefined {
+function explainKafkaError(e: unknown, config: Config): CqrsError | undefined {
   const s = config.settings;
   const brokers = config.brokers.join(',');
   const err = e as Error & { name?: string; broker?: string };

@@ -47,7 +47,7 @@ export function connectService(config: Config, paths: Layout, extra: string[] = 
   if (basicAuth) {
     files['rest-jaas.conf'] =
       `KafkaConnect {\n  org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule required\n  file="${join(dir, 'rest-users.properties')}";\n};\n`;
-    files['rest-users.properties'] = `${s.connectUser || 'cqrsctl'}: ${s.connectPassword}\n`;
+    files['rest-users.properties'] = `${s.connectUser}: ${s.connectPassword}\n`;
   }
   return new JavaService(
     {
