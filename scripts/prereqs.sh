@@ -8,6 +8,8 @@ need=()
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need+=(maven)
 command -v runuser >/dev/null || need+=(util-linux)
+# The security tests make their CA and certificates with it.
+command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "cqrsctl needs: ${need[*]} — install them with: sudo apt-get install -y ${need[*]}" >&2
