@@ -149,6 +149,13 @@ test('PostgreSQL: only TLS connections are accepted, and an unknown CA is refuse
       await sql.end();
     }
   }, /certificate/);
+  // The CLI says which TLS setting to change.
+  const plain = await run(['verify-replicas'], { CQRSCTL_LEADER_URL: services.env.CQRSCTL_LEADER_URL!.replace('verify-full', 'disable') });
+  assert.equal(plain.exitCode, 2);
+  assert.match(plain.stderr, /hint: The server accepts TLS connections only: set pgSslMode/);
+  const rogue = await run(['verify-replicas'], { CQRSCTL_LEADER_URL: services.env.CQRSCTL_LEADER_URL!.replace('ca.pem', 'rogue.pem') });
+  assert.equal(rogue.exitCode, 2);
+  assert.match(rogue.stderr, /hint: The server's certificate is not signed by a CA cqrsctl trusts: set pgCaFile/);
   const sql = pgClient(c.leader);
   try {
     const [{ ssl }] = await sql<{ ssl: boolean }[]>`select ssl from pg_stat_ssl where pid = pg_backend_pid()`;
