@@ -15,11 +15,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/load.ts';
-import { ConnectClient } from '../src/connect/client.ts';
+import { connectClientOf, ConnectClient } from '../src/connect/client.ts';
 import { waitForRunning } from '../src/connect/register.ts';
 import { connectorConfig } from '../src/connect/template.ts';
 import { stopPid } from '../src/process/daemon.ts';
-import { createKafka, logEnds } from '../src/replicator/kafka.ts';
+import { logEnds } from '../src/replicator/kafka.ts';
+import { createKafka } from '../src/lib/kafka-client.ts';
 import { changeTopic } from '../src/replicator/topics.ts';
 import { Replicator } from '../src/replicator/replicator.ts';
 import { JavaService } from '../src/runtime/native/java-service.ts';
@@ -42,7 +43,7 @@ const pg = (e: typeof config.leader, database = e.database) => pgClient(e, { dat
 const leader = pg(config.leader);
 const kafka = createKafka(config, 'cqrsctl-bench');
 const admin = kafka.admin();
-const connect = new ConnectClient(config.connectUrl);
+const connect = connectClientOf(config);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const topicsOf = (prefix: string) => tables.map((t) => `${prefix}.public.${t}`);
@@ -145,10 +146,14 @@ async function startBenchWorker(): Promise<JavaService> {
     paths,
   );
   worker.start();
-  await waitUntil('bench Connect worker', async () => ((await connectAnswers(benchConnectUrl).catch(() => false)) ? true : undefined), {
-    timeoutMs: 180_000,
-    intervalMs: 500,
-  });
+  await waitUntil(
+    'bench Connect worker',
+    async () => ((await connectAnswers({ ...config, connectUrl: benchConnectUrl }).catch(() => false)) ? true : undefined),
+    {
+      timeoutMs: 180_000,
+      intervalMs: 500,
+    },
+  );
   return worker;
 }
 

@@ -10,6 +10,8 @@ command -v mvn >/dev/null || need+=(maven)
 command -v runuser >/dev/null || need+=(util-linux)
 # The dashboard's browser test drives Debian's Chromium through playwright-core (no browser download).
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The security tests make their CA and certificates with it.
+command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "cqrsctl needs: ${need[*]} — install them with: sudo apt-get install -y ${need[*]}" >&2

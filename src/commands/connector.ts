@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ConnectClient, ConnectHttpError } from '../connect/client.ts';
+import { connectClientOf, ConnectClient, ConnectHttpError } from '../connect/client.ts';
 import { failure, waitForRunning } from '../connect/register.ts';
 import { usageError } from '../errors.ts';
 import { colorState } from '../ui/table.ts';
@@ -9,7 +9,7 @@ type Verb = 'status' | 'restart' | 'pause' | 'resume' | 'delete';
 
 export default async function connector(verb: Verb, _opts: object, command: Command) {
   const { config, json, progress } = contextOf(command);
-  const client = new ConnectClient(config.connectUrl);
+  const client = connectClientOf(config);
   const name = config.settings.connectorName;
   try {
     return await run(verb, client, name, json, progress);

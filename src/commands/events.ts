@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { errorMessage, usageError } from '../errors.ts';
 import { followChanges, summarizeChange, type ChangeSummary } from '../replicator/follow.ts';
+import { refuseBrokerAccessProblems } from '../lib/kafka-client.ts';
 import { color } from '../ui/style.ts';
 import { contextOf } from './context.ts';
 
@@ -11,6 +12,7 @@ import { contextOf } from './context.ts';
  */
 export default async function tail(opts: { table?: string; json?: boolean; fromBeginning?: boolean }, command: Command) {
   const { config } = contextOf(command);
+  await refuseBrokerAccessProblems(config);
   const wanted = opts.table && (opts.table.includes('.') ? opts.table : `public.${opts.table}`);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());

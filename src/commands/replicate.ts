@@ -3,6 +3,7 @@ import type { Config } from '../config/config.ts';
 import { CqrsError, errorMessage, usageError } from '../errors.ts';
 import { appPid, claimApp } from '../stack/apps.ts';
 import { formatMs } from '../lib/format.ts';
+import { refuseBrokerAccessProblems } from '../lib/kafka-client.ts';
 import { startMetricsServer } from '../replicator/metrics-server.ts';
 import { Replicator, type ReplicaStats } from '../replicator/replicator.ts';
 import { color, interactive } from '../ui/style.ts';
@@ -41,6 +42,7 @@ export async function runReplicator(config: Config): Promise<void> {
     process.stderr.write(`${color.dim(stamp())} ${line}\n`);
     if (live) process.stderr.write(live);
   };
+  await refuseBrokerAccessProblems(config);
   const replicator = new Replicator(config, log);
   const metricsServer = await startMetricsServer(config, replicator, log);
   let signalled = false;

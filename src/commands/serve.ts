@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
+import { refuseUnsafeExposure } from '../config/exposure.ts';
 import { startWriteApi } from '../writeapi/start.ts';
 import { contextOf } from './context.ts';
 
 /** Runs the write/read HTTP API alone until SIGINT or SIGTERM; this is the managed `write-api` app. */
 export default async function serve(_opts: object, command: Command) {
   const { config, progress } = contextOf(command);
+  refuseUnsafeExposure(config);
   // Its output is the write-api log: one line per request there.
   const api = await startWriteApi(config, { logLevel: 'warn', requestLog: (line) => process.stdout.write(`${line}\n`) });
   progress.info(

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { refuseUnsafeExposure } from '../config/exposure.ts';
 import { selectRuntime } from '../runtime/select.ts';
 import { appPid, claimApp, openAppLog, startApps } from '../stack/apps.ts';
 import { refuseToChangeARunningStack } from '../stack/running-settings.ts';
@@ -10,6 +11,7 @@ import { runReplicator } from './replicate.ts';
 
 export default async function up(opts: { detach?: boolean }, command: Command) {
   const { config, progress } = contextOf(command, { stack: 'report' });
+  refuseUnsafeExposure(config);
   await refuseToChangeARunningStack(config, progress);
   const runtime = await selectRuntime(config);
   const result = await upStack(config, runtime, progress);

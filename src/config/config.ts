@@ -1,5 +1,5 @@
 import { usageError } from '../errors.ts';
-import type { SettingName, Settings } from './settings.ts';
+import { settings, type SettingName, type Settings } from './settings.ts';
 import type { StackRecord } from './stack-record.ts';
 
 export interface PgEndpoint {
@@ -10,7 +10,13 @@ export interface PgEndpoint {
   user: string;
   password: string;
   database: string;
+  /** TLS to the server, as libpq's sslmode names it, and the CA file that verify-ca/verify-full check against. */
+  sslMode?: PgSslMode;
+  caFile?: string;
 }
+
+export type PgSslMode = Settings['pgSslMode'];
+const sslModes: readonly string[] = settings.pgSslMode.values;
 
 /** Where a setting's value came from: `label` names it as a user would write it (--leader-port, CQRSCTL_HOME, …). */
 export interface SettingSource {
@@ -44,6 +50,7 @@ export interface Config {
 }
 
 export function buildConfig(s: Settings, configFile?: string, sources = defaultSources(s), stack?: Config['stack']): Config {
+  const tls = { sslMode: s.pgSslMode, ...(s.pgCaFile ? { caFile: s.pgCaFile } : {}) };
   const pg = (name: string, port: number): PgEndpoint => ({
     name,
     host: s.host,
@@ -51,12 +58,13 @@ export function buildConfig(s: Settings, configFile?: string, sources = defaultS
     user: s.dbUser,
     password: s.dbPassword,
     database: s.database,
+    ...tls,
   });
   let leader = pg('leader', s.leaderPort);
   let replicas = Array.from({ length: s.replicas }, (_, i) => pg(`replica-${i + 1}`, s.replicaBasePort + i));
-  if (s.leaderUrl) leader = parsePgUrl('leader', s.leaderUrl, 'leaderUrl');
+  if (s.leaderUrl) leader = parsePgUrl('leader', s.leaderUrl, 'leaderUrl', tls);
   if (s.replicaUrls) {
-    replicas = s.replicaUrls.split(',').map((u, i) => parsePgUrl(`replica-${i + 1}`, u.trim(), 'replicaUrls'));
+    replicas = s.replicaUrls.split(',').map((u, i) => parsePgUrl(`replica-${i + 1}`, u.trim(), 'replicaUrls', tls));
   }
   return {
     settings: s,
@@ -75,7 +83,8 @@ export function buildConfig(s: Settings, configFile?: string, sources = defaultS
 const defaultSources = (s: Settings) =>
   Object.fromEntries(Object.keys(s).map((name) => [name, { kind: 'default', label: 'default' }])) as Record<SettingName, SettingSource>;
 
-function parsePgUrl(name: string, url: string, setting: string): PgEndpoint {
+/** A postgres:// URL; its ?sslmode= and ?sslrootcert= (libpq's names) win over pgSslMode and pgCaFile. */
+function parsePgUrl(name: string, url: string, setting: string, tls: Pick<PgEndpoint, 'sslMode' | 'caFile'>): PgEndpoint {
   let u: URL;
   try {
     u = new URL(url);
@@ -92,7 +101,17 @@ function parsePgUrl(name: string, url: string, setting: string): PgEndpoint {
     user: decodeURIComponent(u.username || 'postgres'),
     password: decodeURIComponent(u.password),
     database: u.pathname.replace(/^\//, '') || 'postgres',
+    sslMode: urlSslMode(u, setting) ?? tls.sslMode,
+    ...(u.searchParams.get('sslrootcert') || tls.caFile ? { caFile: u.searchParams.get('sslrootcert') ?? tls.caFile } : {}),
   };
+}
+
+function urlSslMode(u: URL, setting: string): PgSslMode | undefined {
+  const mode = u.searchParams.get('sslmode');
+  if (mode === null) return undefined;
+  if (!sslModes.includes(mode))
+    throw usageError(`${setting}: sslmode "${mode}" is not one of ${sslModes.join(', ')}`, 'cqrsctl supports these libpq modes.');
+  return mode as PgSslMode;
 }
 
 /** A URL with its password (only) masked: postgres://u:********@host:5432/db. */

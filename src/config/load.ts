@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { usageError } from '../errors.ts';
-import { envName, flagName, settings, type SettingName, type Settings } from './settings.ts';
+import { errorMessage, usageError } from '../errors.ts';
+import { envName, flagName, secretFileName, secretSettings, settings, type SettingName, type Settings } from './settings.ts';
 import { buildConfig, type Config, type SettingSource, type StackConflict } from './config.ts';
 import { readStackRecordIn, recordedSettings } from './stack-record.ts';
 
@@ -38,9 +38,18 @@ export function loadConfig(options: LoadOptions = {}): Config {
 
   const file = options.configFile ?? env.CQRSCTL_CONFIG ?? (existsSync(resolve(cwd, defaultConfigFile)) ? defaultConfigFile : undefined);
   if (file) {
-    for (const [name, raw] of Object.entries(readConfigFile(resolve(cwd, file)))) {
+    const entries = readConfigFile(resolve(cwd, file));
+    for (const [name, raw] of Object.entries(entries)) {
+      const secret = secretOfFileSetting(name);
+      if (secret) {
+        // The secret itself in the same file wins over its file: it is the more explicit of the two.
+        if (entries[secret] !== undefined) continue;
+        resolved[secret] = readSecretFile(resolve(cwd, String(raw)), `${file}: "${name}"`);
+        sources[secret] = { kind: 'file', label: `"${name}" in ${file}` };
+        continue;
+      }
       if (!(name in settings)) {
-        throw usageError(`${file}: unknown setting "${name}"`, `Known settings: ${Object.keys(settings).join(', ')}.`);
+        throw usageError(`${file}: unknown setting "${name}"`, `Known settings: ${knownNames().join(', ')}.`);
       }
       resolved[name] = coerce(name as SettingName, raw, `${file}: "${name}"`);
       sources[name as SettingName] = { kind: 'file', label: `"${name}" in ${file}` };
@@ -48,9 +57,13 @@ export function loadConfig(options: LoadOptions = {}): Config {
   }
   for (const name of Object.keys(settings) as SettingName[]) {
     const value = env[envName(name)];
+    const fileVariable = envName(secretFileName(name));
     if (value !== undefined && value !== '') {
       resolved[name] = coerce(name, value, envName(name));
       sources[name] = { kind: 'env', label: envName(name) };
+    } else if (secretSettings.includes(name) && env[fileVariable]) {
+      resolved[name] = readSecretFile(resolve(cwd, env[fileVariable]), fileVariable);
+      sources[name] = { kind: 'env', label: fileVariable };
     }
   }
   for (const [name, value] of Object.entries(options.flags ?? {})) {
@@ -62,6 +75,11 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const s = resolved as Settings;
   s.home = expandPath(s.home, cwd);
   s.cache = expandPath(s.cache, cwd);
+  for (const name of Object.keys(settings) as SettingName[]) {
+    const value = s[name];
+    if (settings[name].kind === 'file' && typeof value === 'string' && value !== '')
+      (s as Record<string, unknown>)[name] = expandPath(value, cwd);
+  }
   const stack = options.stack === 'ignore' ? undefined : applyStackRecord(s, sources);
   return buildConfig(s, file ? resolve(cwd, file) : undefined, sources, stack);
 }
@@ -86,6 +104,24 @@ function applyStackRecord(s: Settings, sources: Record<SettingName, SettingSourc
     conflicts.push({ name: 'runtime', running: record.runtime, asked: s.runtime, from: sources.runtime.label });
   }
   return { record, conflicts };
+}
+
+const secretOfFileSetting = (name: string) => secretSettings.find((secret) => secretFileName(secret) === name);
+const knownNames = () => [...Object.keys(settings), ...secretSettings.map(secretFileName)];
+
+/**
+ * A secret read from a file, as Docker and Kubernetes mount them; one trailing newline is not part of it.
+ * The error names the file and never its content.
+ */
+function readSecretFile(path: string, source: string): string {
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (e) {
+    throw usageError(
+      `${source}: cannot read the secret file ${path} (${(e as NodeJS.ErrnoException).code ?? errorMessage(e)})`,
+      'Check that the file exists and that cqrsctl may read it.',
+    );
+  }
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -37,9 +37,57 @@ export const settings = {
   connectUrl: { default: '', kind: 'string', doc: 'external runtime: Kafka Connect REST URL' },
   leaderUrl: { default: '', kind: 'secret', doc: 'external runtime: postgres:// URL of the leader' },
   replicaUrls: { default: '', kind: 'secret', doc: 'external runtime: comma-separated postgres:// URLs of the replicas' },
+  kafkaSecurityProtocol: {
+    default: 'PLAINTEXT',
+    kind: 'enum',
+    values: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'],
+    doc: 'how every Kafka client of cqrsctl (and the native Connect worker) talks to the broker',
+  },
+  kafkaSaslMechanism: {
+    default: 'PLAIN',
+    kind: 'enum',
+    values: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'],
+    doc: 'SASL mechanism (SASL_PLAINTEXT, SASL_SSL)',
+  },
+  kafkaUser: { default: '', kind: 'string', doc: 'SASL user name' },
+  kafkaPassword: { default: '', kind: 'secret', doc: 'SASL password' },
+  kafkaCaFile: { default: '', kind: 'file', doc: "PEM file of the CA that signed the brokers' certificates (default: the system's CAs)" },
+  kafkaCertFile: { default: '', kind: 'file', doc: 'PEM client certificate, for brokers that ask for one (mutual TLS)' },
+  kafkaKeyFile: { default: '', kind: 'file', doc: 'PEM private key of kafkaCertFile' },
+  pgSslMode: {
+    default: 'disable',
+    kind: 'enum',
+    values: ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'],
+    doc: "TLS to the leader and the replicas, as libpq's sslmode (a URL's ?sslmode= wins); also the connector's database.sslmode",
+  },
+  pgCaFile: {
+    default: '',
+    kind: 'file',
+    doc: "PEM file of the CA that signed the PostgreSQL servers' certificates (verify-ca, verify-full)",
+  },
+  connectorPgCaFile: {
+    default: '',
+    kind: 'string',
+    doc: "the leader's CA file as the Connect workers see it (database.sslrootcert; default pgCaFile)",
+  },
+  connectUser: { default: 'cqrsctl', kind: 'string', doc: 'basic-auth user of the Connect REST API (used when connectPassword is set)' },
+  connectPassword: { default: '', kind: 'secret', doc: 'basic-auth password of the Connect REST API (the native worker then requires it)' },
+  connectCaFile: { default: '', kind: 'file', doc: 'PEM file of the CA that signed the certificate of an https:// connectUrl' },
+  connectSecretsFile: {
+    default: '',
+    kind: 'string',
+    doc: 'external runtime: properties file on the Connect workers holding cdc.password, read through their FileConfigProvider, so the registered connector holds no password',
+  },
+  writeApiToken: { default: '', kind: 'secret', doc: 'bearer token the write API requires (required when host is not a loopback address)' },
 } as const;
 
 export type SettingName = keyof typeof settings;
+
+/** The settings whose value is a secret: never printed, and each may also be read from a file (see secretFileName). */
+export const secretSettings = (Object.keys(settings) as SettingName[]).filter((name) => settings[name].kind === 'secret');
+
+/** dbPassword → dbPasswordFile: the setting naming a file that holds the secret (a mounted Docker or Kubernetes secret). */
+export const secretFileName = (name: SettingName) => `${name}File`;
 type Spec = (typeof settings)[SettingName];
 type ValueOf<S extends Spec> = S['kind'] extends 'port' | 'count'
   ? number

@@ -1,5 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../config/config.ts';
 import { CqrsError } from '../errors.ts';
+import { requestText, type HttpAnswer } from '../lib/http.ts';
+import { readPem } from '../lib/kafka-client.ts';
 
 export interface ConnectorStatus {
   name: string;
@@ -8,13 +11,36 @@ export interface ConnectorStatus {
   type?: string;
 }
 
+export interface ConnectAccess {
+  user?: string;
+  password?: string;
+  /** PEM of the CA that signed an https:// worker's certificate. */
+  ca?: string;
+}
+
+/** How cqrsctl reaches the configured Connect cluster: its URL, basic auth and CA from the settings. */
+export const connectClientOf = (config: Config, timeoutMs?: number) =>
+  new ConnectClient(config.connectUrl, connectAccess(config), timeoutMs);
+
+export const connectAccess = (config: Config): ConnectAccess => {
+  const s = config.settings;
+  return {
+    ...(s.connectPassword ? { user: s.connectUser, password: s.connectPassword } : {}),
+    ...(s.connectCaFile ? { ca: readPem(s.connectCaFile, 'connectCaFile') } : {}),
+  };
+};
+
 /** Kafka Connect's REST API, with its failures turned into messages a user can act on. */
 export class ConnectClient {
   /** timeoutMs bounds each request, 409 retries included; a quick look (`status`) passes a short one. */
   constructor(
     readonly url: string,
+    private readonly access: ConnectAccess = {},
     private readonly timeoutMs = 30_000,
   ) {}
+
+  /** The worker's root (its version); a 401 becomes an error saying the credentials were refused. */
+  root = () => this.request<{ version: string }>('GET', '/');
 
   connectors = () => this.request<string[]>('GET', '/connectors');
   status = (name: string) => this.request<ConnectorStatus>('GET', `/connectors/${enc(name)}/status`);
@@ -38,23 +64,22 @@ export class ConnectClient {
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
-      let response: Response;
+      let response: HttpAnswer;
       try {
-        response = await fetch(this.url + path, {
+        response = await requestText(this.url + path, {
           method,
-          headers: body === undefined ? {} : { 'content-type': 'application/json' },
+          headers: {
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...authHeaders(this.access),
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          ca: this.access.ca,
         });
       } catch (e) {
-        throw new CqrsError(
-          `couldn't reach Kafka Connect at ${this.url} (${(e as Error).cause ? String(((e as Error).cause as Error).message) : (e as Error).message})`,
-          'Is the stack up? `cqrsctl status` shows every service; `cqrsctl up` starts them.',
-          2,
-          { cause: e },
-        );
+        throw unreachable(this.url, e);
       }
-      const text = await response.text();
+      const text = response.text;
       if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
       if (response.status === 409 && Date.now() < deadline) {
         await sleep(1000);
@@ -66,6 +91,28 @@ export class ConnectClient {
 }
 
 const enc = encodeURIComponent;
+export const authHeaders = (a: ConnectAccess): Record<string, string> =>
+  a.password === undefined ? {} : { authorization: `Basic ${Buffer.from(`${a.user ?? ''}:${a.password}`).toString('base64')}` };
+
+const tlsCodes = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+
+function unreachable(url: string, e: unknown): CqrsError {
+  const code = String((e as NodeJS.ErrnoException).code ?? '');
+  if (tlsCodes.test(code)) {
+    return new CqrsError(
+      `the TLS certificate of Kafka Connect at ${url} is not trusted (${code})`,
+      "Set connectCaFile to the PEM file of the CA that signed the worker's certificate.",
+      2,
+      { cause: e },
+    );
+  }
+  return new CqrsError(
+    `couldn't reach Kafka Connect at ${url} (${(e as Error).message})`,
+    'Is the stack up? `cqrsctl status` shows every service; `cqrsctl up` starts them.',
+    2,
+    { cause: e },
+  );
+}
 
 /** A refusal from Connect; `status` lets callers treat e.g. 404 as "not there yet". */
 export class ConnectHttpError extends CqrsError {
@@ -87,6 +134,13 @@ function connectError(method: string, path: string, status: number, text: string
     // not JSON: keep the text
   }
   const what = `Kafka Connect refused ${method} ${path} (HTTP ${status}): ${message}`;
+  if (status === 401 || status === 403)
+    return new ConnectHttpError(
+      status,
+      `Kafka Connect refused ${method} ${path} (HTTP ${status}): the basic-auth credentials are missing or wrong`,
+      'Set connectUser and connectPassword (or connectPasswordFile) to a user of the Connect REST API.',
+      2,
+    );
   if (status === 404) return new ConnectHttpError(status, what, 'The connector is not registered; `cqrsctl up` registers it.', 1);
   if (status === 409) return new ConnectHttpError(status, what, 'Connect kept rebalancing for 30 s; try again in a moment.', 1);
   if (status >= 500) return new ConnectHttpError(status, what, "See `cqrsctl logs connect` for the worker's side of it.", 1);

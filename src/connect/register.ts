@@ -2,7 +2,7 @@ import type { Config } from '../config/config.ts';
 import { conditionFailed } from '../errors.ts';
 import type { Progress } from '../progress.ts';
 import { waitUntil } from '../lib/wait.ts';
-import { ConnectClient, ConnectHttpError, type ConnectorStatus } from './client.ts';
+import { connectClientOf, ConnectClient, ConnectHttpError, type ConnectorStatus } from './client.ts';
 import { connectorConfig } from './template.ts';
 
 /**
@@ -13,10 +13,11 @@ export async function registerConnector(
   config: Config,
   leaderFromConnect: { host: string; port: number },
   progress: Progress,
+  secretsFile?: string,
 ): Promise<'created' | 'updated' | 'unchanged'> {
-  const client = new ConnectClient(config.connectUrl);
+  const client = connectClientOf(config);
   const name = config.settings.connectorName;
-  const desired = connectorConfig(config, leaderFromConnect);
+  const desired = connectorConfig(config, leaderFromConnect, secretsFile);
   let outcome: 'created' | 'updated' | 'unchanged' = 'created';
   if (await client.exists(name)) {
     const current = await client.config(name);

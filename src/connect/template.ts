@@ -10,14 +10,25 @@ export const templatePath = fileURLToPath(new URL('../../connectors/leader-cdc.j
 export const slotName = (config: Config) => `cqrsctl_${config.settings.connectorName.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
 export const publicationName = (config: Config) => `${slotName(config)}_pub`;
 
-/** The variables the connector template may use. */
-export function templateVariables(config: Config, leaderFromConnect: { host: string; port: number }): Record<string, string> {
+/** The key of the CDC password in the workers' secrets file. */
+export const cdcPasswordKey = 'cdc.password';
+
+/**
+ * The variables the connector template may use. With a secrets file on the workers, CDC_PASSWORD is a
+ * FileConfigProvider reference: Connect resolves it when it starts the task, and the config it stores and
+ * shows (GET /connectors/<name>/config) holds only the reference.
+ */
+export function templateVariables(
+  config: Config,
+  leaderFromConnect: { host: string; port: number },
+  secretsFile?: string,
+): Record<string, string> {
   const s = config.settings;
   return {
     LEADER_HOST: leaderFromConnect.host,
     LEADER_PORT: String(leaderFromConnect.port),
     CDC_USER: s.cdcUser,
-    CDC_PASSWORD: s.cdcPassword,
+    CDC_PASSWORD: secretsFile ? `\${file:${secretsFile}:${cdcPasswordKey}}` : s.cdcPassword,
     DATABASE: config.leader.database,
     TOPIC_PREFIX: s.topicPrefix,
     SLOT_NAME: slotName(config),
@@ -37,8 +48,19 @@ export function renderTemplate(text: string, variables: Record<string, string>, 
   return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
 }
 
-/** The template, filled in, plus the capture scope's filters (settings the template cannot leave empty). */
-export const connectorConfig = (config: Config, leaderFromConnect: { host: string; port: number }) => ({
-  ...renderTemplate(readFileSync(templatePath, 'utf8'), templateVariables(config, leaderFromConnect)),
+/**
+ * The template, filled in, plus the capture scope's filters and the leader's TLS (settings the template
+ * cannot leave empty).
+ */
+export const connectorConfig = (config: Config, leaderFromConnect: { host: string; port: number }, secretsFile?: string) => ({
+  ...renderTemplate(readFileSync(templatePath, 'utf8'), templateVariables(config, leaderFromConnect, secretsFile)),
   ...connectorFilters(captureScope(config.settings)),
+  ...connectorTls(config),
 });
+
+/** database.sslmode (Debezium takes libpq's names) and the CA file as the workers see it. */
+function connectorTls(config: Config): Record<string, string> {
+  const mode = config.leader.sslMode ?? 'disable';
+  const ca = config.settings.connectorPgCaFile || config.leader.caFile;
+  return { 'database.sslmode': mode, ...(ca && mode.startsWith('verify') ? { 'database.sslrootcert': ca } : {}) };
+}

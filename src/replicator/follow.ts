@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/config.ts';
 import type { Change } from './decode.ts';
-import { changeTopics, createKafka, logEnds } from './kafka.ts';
+import { createKafka } from '../lib/kafka-client.ts';
+import { changeTopics, logEnds } from './kafka.ts';
 import { startReader, type Reader } from './reader.ts';
 import { isInternalTable, isSchemaChange } from './topics.ts';
 

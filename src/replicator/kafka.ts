@@ -1,16 +1,9 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import type { Config } from '../config/config.ts';
+import { createKafka } from '../lib/kafka-client.ts';
 import { DeadLetters } from './dlq.ts';
 import { startReader, type Reader, type ReaderOptions } from './reader.ts';
 import { changeTopic, deadLetterTopic, tpKey } from './topics.ts';
-
-/**
- * A kafkajs client for the stack's broker. Long-running parts ride out a broker restart with 8 retries
- * (about a minute of backoff); a one-off look (`status`) passes `retries: 1` so a stopped broker costs
- * well under a second, not that minute.
- */
-export const createKafka = (config: Config, clientId: string, { retries = 8 }: { retries?: number } = {}) =>
-  new Kafka({ brokers: config.brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries, initialRetryTime: 300 } });
 
 /** The change topic, once the connector has created it (an empty list before). */
 export async function changeTopics(admin: Admin, config: Config): Promise<string[]> {

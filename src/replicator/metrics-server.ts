@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import postgres from 'postgres';
 import type { Config } from '../config/config.ts';
-import { ConnectClient } from '../connect/client.ts';
+import { connectClientOf, ConnectClient } from '../connect/client.ts';
 import { slotName } from '../connect/template.ts';
 import { CqrsError, ExitCode } from '../errors.ts';
 import { readSlot } from '../pg/slot.ts';
@@ -20,7 +20,7 @@ export interface MetricsServer {
  */
 export async function startMetricsServer(config: Config, replicator: Replicator, log: (line: string) => void): Promise<MetricsServer> {
   const leader = pgClient(config.leader, { connect_timeout: 2, idle_timeout: 30, connection: { application_name: 'cqrsctl-metrics' } });
-  const connect = new ConnectClient(config.connectUrl);
+  const connect = connectClientOf(config);
   const sample = async () => {
     sampleReplicas(replicator);
     await Promise.all([

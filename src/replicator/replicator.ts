@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config, PgEndpoint } from '../config/config.ts';
-import { ConnectClient } from '../connect/client.ts';
+import { connectClientOf, ConnectClient } from '../connect/client.ts';
 import { applyGroup, type ApplyContext } from './apply.ts';
 import type { Change } from './decode.ts';
 import { describe, PositionMismatch } from './errors.ts';
@@ -77,7 +77,7 @@ export class Replicator {
     this.broker = options.broker ?? kafkaBroker(config);
     const createSink = options.createSink ?? ((r: PgEndpoint) => new ReplicaSink(r));
     this.sinks = config.replicas.map((r) => createSink(r));
-    this.committedLsn = options.committedLsn ?? connectorCommittedLsn(new ConnectClient(config.connectUrl), config.settings.connectorName);
+    this.committedLsn = options.committedLsn ?? connectorCommittedLsn(connectClientOf(config), config.settings.connectorName);
     this.sleep = options.sleep ?? sleep;
     this.slowMs = options.slowMs ?? SLOW_MS;
   }

@@ -1,7 +1,8 @@
 import type { Config, PgEndpoint } from '../config/config.ts';
 import { errorMessage } from '../errors.ts';
 import { pgClient } from '../pg/client.ts';
-import { createKafka, logEnds, changeTopics } from './kafka.ts';
+import { logEnds, changeTopics } from './kafka.ts';
+import { createKafka } from '../lib/kafka-client.ts';
 import { readPositions } from './progress.ts';
 import { tpKey } from './topics.ts';
 import { appliedThrough } from './watermark.ts';
@@ -33,7 +34,7 @@ export async function replicationStatus(config: Config): Promise<ReplicaProgress
 }
 
 async function brokerEnds(config: Config): Promise<Map<string, bigint>> {
-  const admin = createKafka(config, 'cqrsctl-status', { retries: 1 }).admin();
+  const admin = createKafka(config, 'cqrsctl-status', { retry: { retries: 1, initialRetryTime: 300 } }).admin();
   await admin.connect();
   try {
     return await logEnds(admin, await changeTopics(admin, config));

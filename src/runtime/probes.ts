@@ -1,5 +1,8 @@
-import { Kafka, logLevel } from 'kafkajs';
-import type { PgEndpoint } from '../config/config.ts';
+import type { Config, PgEndpoint } from '../config/config.ts';
+import { authHeaders, connectAccess } from '../connect/client.ts';
+import { usageError } from '../errors.ts';
+import { requestText } from '../lib/http.ts';
+import { createKafka } from '../lib/kafka-client.ts';
 import { pgClient } from '../pg/client.ts';
 
 /** `select 1` on the service's own database (or `postgres` before it exists). */
@@ -14,14 +17,8 @@ export async function pgAnswers(e: PgEndpoint, database = e.database): Promise<b
 }
 
 /** The broker answers a metadata request and reports a controller. */
-export async function brokerAnswers(brokers: string[]): Promise<boolean> {
-  const admin = new Kafka({
-    brokers,
-    clientId: 'cqrsctl-probe',
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 0 },
-    connectionTimeout: 2000,
-  }).admin();
+export async function brokerAnswers(config: Config): Promise<boolean> {
+  const admin = createKafka(config, 'cqrsctl-probe', { retry: { retries: 0 }, connectionTimeout: 2000 }).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
@@ -32,7 +29,9 @@ export async function brokerAnswers(brokers: string[]): Promise<boolean> {
 }
 
 /** Kafka Connect's REST root answers with its version. */
-export async function connectAnswers(url: string): Promise<boolean> {
-  const r = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) });
+export async function connectAnswers(config: Config): Promise<boolean> {
+  const access = connectAccess(config);
+  const r = await requestText(`${config.connectUrl}/`, { timeoutMs: 2000, ca: access.ca, headers: authHeaders(access) });
+  if (r.status === 401 || r.status === 403) throw usageError(`Kafka Connect at ${config.connectUrl} refused the basic-auth credentials`);
   return r.ok;
 }

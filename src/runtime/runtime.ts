@@ -30,6 +30,12 @@ export interface Runtime {
   readonly reason: string;
   /** The leader's address as Kafka Connect reaches it, when that differs from the configured one (containers). */
   readonly leaderFromConnect?: { host: string; port: number };
+  /**
+   * Puts secrets where the Kafka Connect workers read them through their FileConfigProvider and returns that
+   * file's path, so the registered connector holds `${file:<path>:<key>}` instead of a password. Absent when
+   * the runtime has no such file (the connector then holds the password itself).
+   */
+  storeConnectorSecrets?(secrets: Record<string, string>): string;
   /** Installs or builds whatever the runtime needs and is missing; quick when nothing is. */
   setup(progress: Progress): Promise<void>;
   /** Starts every service that is not running, in dependency order, and waits until each is ready. */

@@ -8,6 +8,7 @@ import { schemaApplied } from '../schema/migrate.ts';
 import { Pools } from './state.ts';
 import { Tally, type Summary } from './stats.ts';
 import { apiCommands, readBack, Rejected, sqlCommands } from './targets.ts';
+import { writeApiHeaders } from '../writeapi/auth.ts';
 import { planOp, Skipped, type Action } from './workload.ts';
 import type { Commands } from '../writeapi/commands.ts';
 
@@ -45,8 +46,9 @@ export async function simulate(
     await preflight(config, leader, opts);
     // With read checks, start from nothing so no other load can change the rows this run reads back.
     const pools = opts.checkReads ? new Pools() : await Pools.fromLeader(leader);
-    const commands = opts.via === 'api' ? apiCommands(config.writeApiUrl) : sqlCommands(leader);
-    return await runWorkload(opts, pools, commands, opts.checkReads ? config.writeApiUrl : undefined, onTick, signal);
+    const api = { url: config.writeApiUrl, headers: writeApiHeaders(config) };
+    const commands = opts.via === 'api' ? apiCommands(api.url, api.headers) : sqlCommands(leader);
+    return await runWorkload(opts, pools, commands, opts.checkReads ? api : undefined, onTick, signal);
   } finally {
     await leader.end({ timeout: 2 });
   }
@@ -62,7 +64,7 @@ export async function runWorkload(
   opts: SimulateOptions,
   pools: Pools,
   commands: Commands,
-  readApi: string | undefined,
+  readApi: ReadApi | undefined,
   onTick: (r: Running) => void = () => {},
   signal?: AbortSignal,
 ): Promise<Summary> {
@@ -105,7 +107,10 @@ export async function runWorkload(
   });
 }
 
-async function runOne(action: Action, commands: Commands, tally: Tally, readApi: string | undefined): Promise<void> {
+/** The read API and the headers (bearer token) a request to it carries. */
+type ReadApi = { url: string; headers: Record<string, string> };
+
+async function runOne(action: Action, commands: Commands, tally: Tally, readApi: ReadApi | undefined): Promise<void> {
   let result: Awaited<ReturnType<Action['write']>> | undefined;
   const t0 = performance.now();
   try {
@@ -120,7 +125,7 @@ async function runOne(action: Action, commands: Commands, tally: Tally, readApi:
     if (result && readApi) {
       const id = action.readBack.id(result);
       const t1 = performance.now();
-      const answer = await readBack(readApi, action.readBack.resource, id, result.token);
+      const answer = await readBack(readApi.url, action.readBack.resource, id, result.token, readApi.headers);
       const ms = performance.now() - t1;
       if ('unavailable' in answer) tally.read('unavailable', ms, answer.unavailable);
       else if (action.readBack.expect(answer.found ? answer.doc : undefined, result)) tally.read('fresh', ms);

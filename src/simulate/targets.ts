@@ -7,12 +7,12 @@ import type { Doc, Resource } from './workload.ts';
 export class Rejected extends Error {}
 
 /** The commands over HTTP, as a client of the write API would send them. */
-export function apiCommands(baseUrl: string): Commands {
+export function apiCommands(baseUrl: string, headers: Record<string, string> = {}): Commands {
   // The API answers with the command's own result; its shape is the Commands type's by contract.
   const send = async (method: string, path: string, body?: unknown): Promise<any> => {
     const r = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const answer = (await r.json()) as { message?: string };
@@ -46,8 +46,14 @@ export function sqlCommands(sql: postgres.Sql): Commands {
 export type ReadAnswer = { found: true; doc: Doc } | { found: false } | { unavailable: string };
 
 /** Reads a row back through the read API, waiting for the write's token as any client would. */
-export async function readBack(baseUrl: string, resource: Resource, id: number, token: string): Promise<ReadAnswer> {
-  const r = await fetch(`${baseUrl}/${resource}/${id}`, { headers: { 'consistency-token': token } });
+export async function readBack(
+  baseUrl: string,
+  resource: Resource,
+  id: number,
+  token: string,
+  headers: Record<string, string> = {},
+): Promise<ReadAnswer> {
+  const r = await fetch(`${baseUrl}/${resource}/${id}`, { headers: { ...headers, 'consistency-token': token } });
   const body = (await r.json()) as Doc & { message?: string };
   if (r.ok) return { found: true, doc: body };
   if (r.status === 404) return { found: false };

@@ -4,6 +4,7 @@ import type { Progress } from '../progress.ts';
 import { selectRuntime } from '../runtime/select.ts';
 import { simulate } from '../simulate/run.ts';
 import { startApps, stopApps } from '../stack/apps.ts';
+import { refuseUnsafeExposure } from '../config/exposure.ts';
 import { refuseToChangeARunningStack } from '../stack/running-settings.ts';
 import { upStack } from '../stack/up.ts';
 import { appliedLsn, leaderLsn, waitForCatchUp } from '../verify/catch-up.ts';
@@ -60,6 +61,7 @@ export async function runSmoke(config: Config, options: SmokeOptions, progress: 
   };
   try {
     await phase('up', async () => {
+      refuseUnsafeExposure(config);
       await refuseToChangeARunningStack(config, progress);
       const runtime = await selectRuntime(config);
       const result = await upStack(config, runtime, progress);

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.ts';
-import { ConnectClient, ConnectHttpError } from '../connect/client.ts';
+import { connectClientOf, ConnectHttpError } from '../connect/client.ts';
 import { slotName } from '../connect/template.ts';
 import { errorMessage } from '../errors.ts';
 import { pgClient } from '../pg/client.ts';
@@ -42,7 +42,7 @@ async function connectorState(config: Config): Promise<StackStatus['connector']>
   const name = config.settings.connectorName;
   try {
     // A hung worker must not hold `status` up for the client's usual 30 s; a live one answers in milliseconds.
-    const s = await new ConnectClient(config.connectUrl, 5000).status(name);
+    const s = await connectClientOf(config, 5000).status(name);
     return {
       name,
       state: s.connector.state,

@@ -1,6 +1,8 @@
 import type { Config } from '../config/config.ts';
 import { recordedSettings, writeStackRecordIn } from '../config/stack-record.ts';
 import { registerConnector } from '../connect/register.ts';
+import { cdcPasswordKey } from '../connect/template.ts';
+import { refuseBrokerAccessProblems } from '../lib/kafka-client.ts';
 import type { Progress } from '../progress.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { readStackRecord } from '../runtime/select.ts';
@@ -21,12 +23,14 @@ export async function upStack(config: Config, runtime: Runtime, progress: Progre
   await runtime.setup(progress);
   recordStack(config, runtime);
   const { started } = await runtime.up(progress);
+  await refuseBrokerAccessProblems(config);
   await (started.includes('leader')
     ? progress.step('Preparing the leader for change data capture', () => prepareLeader(config))
     : prepareLeader(config));
   const migrated = await applyMigrations(config.leader);
   if (migrated.length) progress.info(`Applied schema migrations ${migrated.join(', ')} to the leader.`);
-  const connector = await registerConnector(config, runtime.leaderFromConnect ?? config.leader, progress);
+  const secretsFile = runtime.storeConnectorSecrets?.({ [cdcPasswordKey]: config.settings.cdcPassword });
+  const connector = await registerConnector(config, runtime.leaderFromConnect ?? config.leader, progress, secretsFile);
   return { started, connector };
 }
 

@@ -1,5 +1,5 @@
 import { CqrsError, ExitCode, errorMessage, isCqrsError } from '../errors.ts';
-import { isLoginRefused, passwordHint } from '../pg/errors.ts';
+import { isLoginRefused, passwordHint, tlsHint } from '../pg/errors.ts';
 import { color } from './style.ts';
 
 /** The one place an error reaches the user; returns the exit code. */
@@ -22,6 +22,8 @@ export function reportError(e: unknown, debug: boolean): number {
  * password setting's fault, whatever the code that met it guessed ("is the stack up?").
  */
 function translate(e: unknown): CqrsError | undefined {
+  const tls = tlsHint(e);
+  if (tls) return new CqrsError(errorMessage(e), tls, isCqrsError(e) ? e.exitCode : ExitCode.usage, { cause: e });
   if (isLoginRefused(e)) {
     const message = isCqrsError(e) ? e.message : `the database refused the login: ${errorMessage(e)}`;
     return new CqrsError(message, passwordHint, ExitCode.usage, { cause: e });

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Commands, NewCustomer, NewOrder, NewProduct, Transition } from './commands.ts';
 import { ApiError, badRequest, isConnectionError, notFound, unavailable } from './errors.ts';
 import { formatLsn, parseLsn } from '../pg/lsn.ts';
+import { requireBearerToken } from './auth.ts';
 import { createApiMetrics, instrument } from './metrics.ts';
 import { queries, type QueryName } from './queries.ts';
 import type { ReplicaRouter } from './replica-router.ts';
@@ -15,6 +16,8 @@ export interface ServerDeps {
   /** Leader reachability and position, for /health. */
   leaderPosition: () => Promise<string>;
   logLevel?: string;
+  /** When set, every request but /health must carry it as a bearer token (see auth.ts). */
+  token?: string;
   /** Receives one line per answered request: time, method, path, status, duration, serving replica, token. */
   requestLog?: (line: string) => void;
 }
@@ -33,6 +36,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     schemaErrorFormatter: (errors, dataVar) => new Error(errors.map((e) => describeSchemaError(e, dataVar)).join('; ')),
   });
   const { commands: c } = deps;
+  if (deps.token) requireBearerToken(app, deps.token);
   const metrics = createApiMetrics();
   instrument(app, metrics);
   if (deps.requestLog) {

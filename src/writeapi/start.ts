@@ -27,6 +27,7 @@ export async function startWriteApi(
     readTimeoutMs: options.readTimeoutMs ?? 5000,
     leaderPosition: async () => (await leader<{ lsn: string }[]>`select pg_current_wal_lsn()::text as lsn`)[0].lsn,
     logLevel: options.logLevel,
+    token: config.settings.writeApiToken || undefined,
     requestLog: options.requestLog,
   });
   const closePools = () => Promise.all([leader, ...replicas.map((r) => r.sql)].map((sql) => sql.end({ timeout: 2 })));

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../src/config/config.ts';
 import { silentProgress } from '../../src/progress.ts';
-import { createKafka } from '../../src/replicator/kafka.ts';
+import { createKafka } from '../../src/lib/kafka-client.ts';
 import { replicationStatus } from '../../src/replicator/status.ts';
 import { changeTopic, deadLetterTopic } from '../../src/replicator/topics.ts';
 import { selectRuntime } from '../../src/runtime/select.ts';

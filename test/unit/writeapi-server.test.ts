@@ -138,3 +138,29 @@ test('with a request log, every answered request is one line: time, method, path
   assert.match(lines[1], / POST \/customers 400 \d+\.\d ms$/);
   assert.match(lines[2], / GET \/health 200 \d+\.\d ms$/);
 });
+
+test('with a token, every request but /health needs it as a bearer token, else 401', async () => {
+  const { commands, calls } = recordingCommands();
+  const router = new ReplicaRouter([{ name: 'replica-1', sql: {} as postgres.Sql }], 1, async () => 5n);
+  const app = buildServer({ commands, router, readTimeoutMs: 100, leaderPosition: async () => '0/10', token: 'tok-123' });
+  const body = { email: 'a@b.c', name: 'A' };
+  const post = (headers: Record<string, string>) => app.inject({ method: 'POST', url: '/customers', payload: body, headers });
+  const refused: Record<string, string>[] = [
+    {},
+    { authorization: 'Bearer tok-12' },
+    { authorization: 'Bearer tok-1234' },
+    { authorization: 'Basic tok-123' },
+  ];
+  for (const headers of refused) {
+    const r = await post(headers);
+    assert.equal(r.statusCode, 401, JSON.stringify(headers));
+    assert.equal(r.headers['www-authenticate'], 'Bearer realm="cqrsctl"');
+    assert.doesNotMatch(r.body, /tok-123/);
+  }
+  assert.deepEqual(calls, [], 'no command ran without the token');
+  assert.equal((await post({ authorization: 'Bearer tok-123' })).statusCode, 201);
+  assert.deepEqual(calls, ['createCustomer']);
+  assert.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 401);
+  assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+  await app.close();
+});

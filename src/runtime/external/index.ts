@@ -1,5 +1,6 @@
 import type { Config } from '../../config/config.ts';
-import { usageError } from '../../errors.ts';
+import { errorMessage, usageError } from '../../errors.ts';
+import { refuseBrokerAccessProblems } from '../../lib/kafka-client.ts';
 import { brokerAnswers, connectAnswers, pgAnswers } from '../probes.ts';
 import type { Runtime, ServiceStatus } from '../runtime.ts';
 
@@ -10,8 +11,8 @@ import type { Runtime, ServiceStatus } from '../runtime.ts';
 export function createExternalRuntime(config: Config, reason = 'selected with --runtime external'): Runtime {
   const checks: { name: string; address: string; ready: () => Promise<boolean> }[] = [
     ...[config.leader, ...config.replicas].map((e) => ({ name: e.name, address: `${e.host}:${e.port}`, ready: () => pgAnswers(e) })),
-    { name: 'broker', address: config.brokers.join(','), ready: () => brokerAnswers(config.brokers) },
-    { name: 'connect', address: config.connectUrl, ready: () => connectAnswers(config.connectUrl) },
+    { name: 'broker', address: config.brokers.join(','), ready: () => brokerAnswers(config) },
+    { name: 'connect', address: config.connectUrl, ready: () => connectAnswers(config) },
   ];
   const notManaged = (what: string) => async () => {
     throw usageError(`the external runtime does not ${what} services`, 'They run outside cqrsctl; use the tools of wherever they run.');
@@ -20,7 +21,11 @@ export function createExternalRuntime(config: Config, reason = 'selected with --
     name: 'external',
     reason,
     setup: async () => {},
+    // The workers' secrets file is the user's to write; cqrsctl only references it.
+    ...(config.settings.connectSecretsFile ? { storeConnectorSecrets: () => config.settings.connectSecretsFile } : {}),
     async up() {
+      // Refused credentials or an untrusted certificate say so, rather than "not reachable".
+      await refuseBrokerAccessProblems(config);
       const down = (await this.status()).filter((s) => s.state !== 'running');
       if (down.length > 0) {
         throw usageError(
@@ -35,11 +40,14 @@ export function createExternalRuntime(config: Config, reason = 'selected with --
     stopService: notManaged('stop'),
     status: () =>
       Promise.all(
-        checks.map(async (c): Promise<ServiceStatus> => ({
-          name: c.name,
-          address: c.address,
-          state: (await c.ready().catch(() => false)) ? 'running' : 'unhealthy',
-        })),
+        checks.map(async (c): Promise<ServiceStatus> => {
+          // Why it does not answer matters to `status` (refused credentials are not a dead server).
+          const trouble = await c.ready().then(
+            (ok) => (ok ? undefined : 'no answer'),
+            (e: unknown) => errorMessage(e),
+          );
+          return { name: c.name, address: c.address, state: trouble ? 'unhealthy' : 'running', ...(trouble ? { detail: trouble } : {}) };
+        }),
       ),
     logs: notManaged('read logs of'),
   };

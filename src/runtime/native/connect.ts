@@ -1,10 +1,22 @@
+import { join } from 'node:path';
 import type { Config } from '../../config/config.ts';
 import { JavaService } from './java-service.ts';
+import { kafkaClientProperties } from './kafka-properties.ts';
 import type { Layout } from './layout.ts';
 
-/** A Kafka Connect distributed worker with the Debezium Postgres plugin on its plugin.path. */
-export function connectService(config: Config, paths: Layout): JavaService {
+/** Where the native worker keeps the secrets its connectors reference (`${file:<path>:cdc.password}`). */
+export const connectSecretsPath = (paths: Layout) => join(paths.service('connect').dir, 'secrets.properties');
+
+/**
+ * A Kafka Connect distributed worker with the Debezium Postgres plugin on its plugin.path. It speaks to the
+ * broker as the Kafka settings say, resolves `${file:…}` references (so registered connectors need not
+ * hold passwords), and with connectPassword set its REST API requires basic auth. `extra` properties come
+ * last and win (tests use them for an https listener).
+ */
+export function connectService(config: Config, paths: Layout, extra: string[] = []): JavaService {
   const s = config.settings;
+  const dir = paths.service('connect').dir;
+  const basicAuth = s.connectPassword !== '';
   const properties = [
     `bootstrap.servers=${config.brokers.join(',')}`,
     'group.id=cqrsctl-connect',
@@ -25,13 +37,26 @@ export function connectService(config: Config, paths: Layout): JavaService {
     `rest.advertised.port=${s.connectPort}`,
     `plugin.path=${paths.pluginPath}`,
     'connector.client.config.override.policy=All',
+    'config.providers=file',
+    'config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider',
+    ...kafkaClientProperties(s),
+    ...(basicAuth ? ['rest.extension.classes=org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension'] : []),
+    ...extra,
   ].join('\n');
+  const files: Record<string, string> = { 'connect.properties': properties + '\n' };
+  if (basicAuth) {
+    files['rest-jaas.conf'] =
+      `KafkaConnect {\n  org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule required\n  file="${join(dir, 'rest-users.properties')}";\n};\n`;
+    files['rest-users.properties'] = `${s.connectUser}: ${s.connectPassword}\n`;
+  }
   return new JavaService(
     {
       name: 'connect',
       mainClass: 'org.apache.kafka.connect.cli.ConnectDistributed',
       heap: '512m',
-      files: { 'connect.properties': properties + '\n' },
+      files,
+      secretFiles: ['connect.properties', 'rest-users.properties'],
+      jvmArgs: basicAuth ? ['-Djava.security.auth.login.config={dir}/rest-jaas.conf'] : [],
       args: ['{dir}/connect.properties'],
     },
     paths,

@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Config } from '../../config/config.ts';
 import { errorMessage, usageError } from '../../errors.ts';
 import { printLogFile } from '../../process/log-file.ts';
@@ -7,7 +8,8 @@ import { assertPortFree } from '../ports.ts';
 import { brokerAnswers, connectAnswers, pgAnswers } from '../probes.ts';
 import type { LogOptions, Runtime, ServiceStatus } from '../runtime.ts';
 import { waitUntil } from '../../lib/wait.ts';
-import { connectService } from './connect.ts';
+import { connectSecretsPath, connectService } from './connect.ts';
+import { propertiesValue } from './kafka-properties.ts';
 import { brokerService } from './kafka.ts';
 import { layout } from './layout.ts';
 import { NativeCluster } from './postgres.ts';
@@ -91,7 +93,7 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
       'broker',
       config.brokers.join(','),
       broker,
-      () => brokerAnswers(config.brokers),
+      () => brokerAnswers(config),
       [
         [s.host, s.brokerPort, 'brokerPort'],
         [s.host, s.controllerPort, 'controllerPort'],
@@ -103,7 +105,7 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
         'connect',
         config.connectUrl,
         connect,
-        () => connectAnswers(config.connectUrl),
+        () => connectAnswers(config),
         [[s.host, s.connectPort, 'connectPort']],
         undefined,
         180_000,
@@ -165,6 +167,19 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
     reason,
     // A stack whose every service runs has what it needs; the check itself costs a JVM start (java -version).
     setup: async (progress) => (services.every((svc) => svc.pid()) ? undefined : setupNative(config, progress)),
+    storeConnectorSecrets(secrets) {
+      const path = connectSecretsPath(paths);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(
+        path,
+        Object.entries(secrets)
+          .map(([k, v]) => `${k}=${propertiesValue(v)}\n`)
+          .join(''),
+        { mode: 0o600 },
+      );
+      chmodSync(path, 0o600);
+      return path;
+    },
     async up(progress) {
       const todo = services.filter((svc) => !svc.pid());
       if (!todo.length) return { started: [] };

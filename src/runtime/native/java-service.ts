@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tailFile } from '../../process/log-file.ts';
 import { livePid, spawnDaemon, stopPid } from '../../process/daemon.ts';
@@ -11,6 +11,10 @@ export interface JavaServiceSpec {
   heap: string;
   /** Files written into the service dir before every start: name → content. */
   files: Record<string, string>;
+  /** Of `files`, those holding secrets: readable by their owner only. */
+  secretFiles?: string[];
+  /** JVM options before the class path; `{dir}` stands for the service directory. */
+  jvmArgs?: string[];
   /** Arguments after the main class; `{dir}` stands for the service directory. */
   args: string[];
 }
@@ -78,7 +82,11 @@ export class JavaService {
   writeFiles(): void {
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(join(this.dir, 'log4j2.properties'), log4j);
-    for (const [name, content] of Object.entries(this.spec.files)) writeFileSync(join(this.dir, name), content);
+    for (const [name, content] of Object.entries(this.spec.files)) {
+      const secret = this.spec.secretFiles?.includes(name);
+      writeFileSync(join(this.dir, name), content, secret ? { mode: 0o600 } : {});
+      if (secret) chmodSync(join(this.dir, name), 0o600);
+    }
   }
 
   /** Runs a one-off tool from the same jars (e.g. the storage formatter) and returns its output. */
@@ -92,7 +100,8 @@ export class JavaService {
 
   start(): number {
     this.writeFiles();
-    const args = this.spec.args.map((a) => a.replaceAll('{dir}', this.dir));
+    const inDir = (a: string) => a.replaceAll('{dir}', this.dir);
+    const args = this.spec.args.map(inDir);
     return spawnDaemon({
       command: 'java',
       args: [
@@ -101,6 +110,7 @@ export class JavaService {
         '-Djava.awt.headless=true',
         `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`,
         `-Dcqrsctl.service=${this.dir}`,
+        ...(this.spec.jvmArgs ?? []).map(inDir),
         '-cp',
         `${this.paths.kafkaLibs}/*`,
         this.spec.mainClass,

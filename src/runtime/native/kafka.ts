@@ -6,8 +6,11 @@ import { CqrsError } from '../../errors.ts';
 import { JavaService } from './java-service.ts';
 import type { Layout } from './layout.ts';
 
-/** Apache Kafka in KRaft combined mode (broker and controller in one JVM), single node. */
-export function brokerService(config: Config, paths: Layout): JavaService & { format(): Promise<void> } {
+/**
+ * Apache Kafka in KRaft combined mode (broker and controller in one JVM), single node. `extra` properties
+ * come last and win (tests use them for a SASL_SSL listener).
+ */
+export function brokerService(config: Config, paths: Layout, extra: string[] = []): JavaService & { format(): Promise<void> } {
   const s = config.settings;
   const data = paths.service('broker').data;
   const properties = [
@@ -29,6 +32,7 @@ export function brokerService(config: Config, paths: Layout): JavaService & { fo
     'share.coordinator.state.topic.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=true',
+    ...extra,
   ].join('\n');
   const service = new JavaService(
     {

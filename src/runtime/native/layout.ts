@@ -3,6 +3,8 @@ import type { Config } from '../../config/config.ts';
 
 export const kafkaVersion = '4.3.1';
 export const debeziumVersion = '3.6.1.Final';
+/** Bumped whenever pom.xml gains a jar, so a cache fetched before is completed (2: connect-basic-auth-extension). */
+const jarSet = 2;
 
 /** Where the native runtime keeps each service's data, config, log and pid file under the state dir. */
 export function layout(config: Config) {
@@ -19,7 +21,7 @@ export function layout(config: Config) {
     service,
     kafkaLibs: join(cache, `kafka-${kafkaVersion}`, 'libs'),
     pluginPath: join(cache, `debezium-${debeziumVersion}`, 'plugins'),
-    jarsReady: join(cache, `jars-${kafkaVersion}-${debeziumVersion}.ok`),
+    jarsReady: join(cache, `jars-${kafkaVersion}-${debeziumVersion}-${jarSet}.ok`),
     stackFile: join(home, 'stack.json'),
   };
 }

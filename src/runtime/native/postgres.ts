@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { isLoopback } from '../../config/exposure.ts';
 import { quoteIdent } from '../../pg/ident.ts';
 import type { PgEndpoint } from '../../config/config.ts';
 import { CqrsError, usageError } from '../../errors.ts';
@@ -85,7 +86,7 @@ export class NativeCluster {
       lines.push('wal_level = logical', 'max_replication_slots = 10', 'max_wal_senders = 10', "max_slot_wal_keep_size = '4GB'");
     }
     writeFileSync(join(this.data, 'cqrsctl.conf'), lines.join('\n') + '\n');
-    const loopback = ['127.0.0.1', 'localhost', '::1'].includes(this.endpoint.host);
+    const loopback = isLoopback(this.endpoint.host);
     const hba = ['local all all scram-sha-256'];
     for (const net of loopback ? ['127.0.0.1/32', '::1/128'] : ['0.0.0.0/0', '::/0']) {
       hba.push(`host all all ${net} scram-sha-256`, `host replication all ${net} scram-sha-256`);
