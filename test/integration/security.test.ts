@@ -51,6 +51,8 @@ test('off loopback, default passwords or an open write API are refused before an
 
 test('up, simulate, verify-replicas and status run through the external runtime with only settings', async () => {
   await ok(['up', '--detach']);
+  // A fresh stack's replicator first applies the leader's snapshot; read checks start once it has.
+  await ok(['verify-replicas', '--wait']);
   const sim = await ok(['simulate', '--count', '150', '--check-reads', '--json']);
   const summary = JSON.parse(sim.stdout) as { reads?: { stale?: number } };
   assert.equal(summary.reads?.stale ?? 0, 0);
