@@ -10,6 +10,8 @@ export CQRSCTL_RUNTIME=native
 
 npx tsc --noEmit
 npm run --silent format:check
+# Unused files, exports and dependencies (knip.json names the entry points: the CLI, bench/, the tests).
+npm run --silent unused
 bin/cqrsctl setup
 
 run() { node --import tsx --test --test-concurrency=1 "$@"; }

@@ -65,7 +65,7 @@ async function watch(
   return healthy ? 0 : 1;
 }
 
-export function renderStatus(s: StackStatus, problems: Problem[]): string {
+function renderStatus(s: StackStatus, problems: Problem[]): string {
   const out: string[] = [];
   out.push(`${color.bold('Runtime')}: ${s.runtime.name} ${color.dim(`(${s.runtime.reason})`)}`);
   out.push(

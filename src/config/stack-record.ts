@@ -41,7 +41,7 @@ export const recordedSettings = [
   'connectUrl',
 ] as const satisfies readonly SettingName[];
 
-export const stackFileIn = (home: string) => join(home, 'stack.json');
+const stackFileIn = (home: string) => join(home, 'stack.json');
 
 export function readStackRecordIn(home: string): StackRecord | undefined {
   const file = stackFileIn(home);

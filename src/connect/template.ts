@@ -11,7 +11,7 @@ export const slotName = (config: Config) => `cqrsctl_${config.settings.connector
 export const publicationName = (config: Config) => `${slotName(config)}_pub`;
 
 /** The variables the connector template may use. */
-export function templateVariables(config: Config, leaderFromConnect: { host: string; port: number }): Record<string, string> {
+function templateVariables(config: Config, leaderFromConnect: { host: string; port: number }): Record<string, string> {
   const s = config.settings;
   return {
     LEADER_HOST: leaderFromConnect.host,

@@ -1,12 +1,10 @@
 import type { Config } from '../config/config.ts';
-import { readStackRecordIn, stackFileIn, type StackRecord } from '../config/stack-record.ts';
+import { readStackRecordIn, type StackRecord } from '../config/stack-record.ts';
 import { createExternalRuntime } from './external/index.ts';
 import { createNativeRuntime } from './native/index.ts';
 import type { Runtime } from './runtime.ts';
 
 export type { StackRecord };
-
-export const stackFile = (config: Config) => stackFileIn(config.settings.home);
 
 /** What the last `up` in this state dir chose, so later commands talk to the same runtime. */
 export const readStackRecord = (config: Config): StackRecord | undefined => readStackRecordIn(config.settings.home);

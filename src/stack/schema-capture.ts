@@ -20,7 +20,7 @@ const CHUNK_BYTES = 256 * 1024;
  * serialised by an advisory lock so each snapshot includes every earlier committed one (READ COMMITTED).
  * record_schema is SECURITY DEFINER so that a role running migrations needs no rights on schema cqrsctl.
  */
-export const schemaCaptureSql = `
+const schemaCaptureSql = `
 create table if not exists cqrsctl.capture_scope (
   id int primary key default 1 check (id = 1),
   schemas text[] not null, exclude_schemas text[] not null, tables text[] not null, exclude_tables text[] not null);

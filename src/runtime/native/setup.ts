@@ -56,7 +56,7 @@ export async function setupNative(config: Config, progress: Progress, options: {
   }
 }
 
-export async function javaMajor(): Promise<number> {
+async function javaMajor(): Promise<number> {
   const r = await execa('java', ['-version'], { reject: false });
   if (r.failed && r.exitCode === undefined) return 0;
   const m = /version "(\d+)(?:\.(\d+))?/.exec(r.stderr);

@@ -14,7 +14,7 @@ export interface JarDirs {
   plugins: string;
 }
 
-export const jarDirs = (cache: string): JarDirs => ({
+const jarDirs = (cache: string): JarDirs => ({
   libs: join(cache, `kafka-${kafkaVersion}`, 'libs'),
   plugins: join(cache, `debezium-${debeziumVersion}`, 'plugins'),
 });
