@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { envName, flagName, settings, type SettingName } from './config/settings.ts';
 import { ExitCode, usageError } from './errors.ts';
-import { reportError } from './ui/errors.ts';
+import { reportError } from './ui/report-error.ts';
 import { endQuietlyWhenOutputCloses } from './ui/output.ts';
 
 endQuietlyWhenOutputCloses();

@@ -1,5 +1,5 @@
 import type { DeadLetters } from './dlq.ts';
-import { isTransient, PositionMismatch } from './errors.ts';
+import { isTransient, PositionMismatch } from './failures.ts';
 import { observeApplied } from './metrics.ts';
 import type { Unit } from './order.ts';
 import type { Sink } from './sink.ts';

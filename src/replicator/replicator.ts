@@ -3,7 +3,7 @@ import type { Config, PgEndpoint } from '../config/config.ts';
 import { ConnectClient } from '../connect/client.ts';
 import { applyGroup, type ApplyContext } from './apply.ts';
 import type { Change } from './decode.ts';
-import { describe, PositionMismatch } from './errors.ts';
+import { describe, PositionMismatch } from './failures.ts';
 import { kafkaBroker, type Broker } from './kafka.ts';
 import { Assembler, groupUnits, type Unit } from './order.ts';
 import { ReplicaSink, type Sink } from './sink.ts';

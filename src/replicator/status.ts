@@ -2,7 +2,7 @@ import type { Config, PgEndpoint } from '../config/config.ts';
 import { errorMessage } from '../errors.ts';
 import { pgClient } from '../pg/client.ts';
 import { createKafka, logEnds, changeTopics } from './kafka.ts';
-import { readPositions } from './progress.ts';
+import { readPositions } from './progress-schema.ts';
 import { tpKey } from './topics.ts';
 import { appliedThrough } from './watermark.ts';
 

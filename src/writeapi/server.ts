@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Commands, NewCustomer, NewOrder, NewProduct, Transition } from './commands.ts';
-import { ApiError, badRequest, isConnectionError, notFound, unavailable } from './errors.ts';
+import { ApiError, badRequest, isConnectionError, notFound, unavailable } from './api-error.ts';
 import { formatLsn, parseLsn } from '../pg/lsn.ts';
 import { createApiMetrics, instrument } from './metrics.ts';
 import { queries, type QueryName } from './queries.ts';

@@ -1,5 +1,5 @@
 import { CqrsError, ExitCode, errorMessage, isCqrsError } from '../errors.ts';
-import { isLoginRefused, passwordHint } from '../pg/errors.ts';
+import { isLoginRefused, passwordHint } from '../pg/login.ts';
 import { color } from './style.ts';
 
 /** The one place an error reaches the user; returns the exit code. */
