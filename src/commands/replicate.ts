@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/config.ts';
 import { CqrsError, errorMessage, usageError } from '../errors.ts';
+import { isBug } from '../replicator/failures.ts';
 import { appPid, claimApp } from '../stack/apps.ts';
 import { formatMs } from '../lib/format.ts';
 import { startMetricsServer } from '../replicator/metrics-server.ts';
@@ -77,6 +78,7 @@ export async function runReplicator(config: Config): Promise<void> {
     await Promise.race([
       stopping,
       done.catch((e: unknown) => {
+        if (isBug(e)) throw e;
         throw new CqrsError(
           `the replicator's Kafka consumer failed: ${errorMessage(e)}`,
           'Check the broker (`cqrsctl status`, `cqrsctl logs broker`) and start it again; replicas resume from their own records.',

@@ -47,7 +47,7 @@ export class ConnectClient {
           `couldn't reach Kafka Connect at ${this.url} (${(e as Error).cause ? String(((e as Error).cause as Error).message) : (e as Error).message})`,
           'Is the stack up? `cqrsctl status` shows every service; `cqrsctl up` starts them.',
           2,
-          { cause: e },
+          { cause: e, retriable: true },
         );
       }
       const text = await response.text();
@@ -71,7 +71,8 @@ export class ConnectHttpError extends CqrsError {
     hint: string | undefined,
     exitCode: 1 | 2,
   ) {
-    super(message, hint, exitCode);
+    // Rebalancing (409) and a worker still starting or overloaded (5xx) pass; any other refusal stays.
+    super(message, hint, exitCode, { retriable: status === 409 || status >= 500 });
   }
 }
 

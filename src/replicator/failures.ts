@@ -1,15 +1,20 @@
+import { fromBoundary } from '../lib/boundary.ts';
+
 /**
- * Whether retrying can fix an error. PostgreSQL answers with a SQLSTATE: connection trouble (08), rollback
- * for serialization or deadlock (40), insufficient resources (53), operator intervention / shutdown (57),
- * system errors (58) and lock timeouts (55P03) pass; any other SQLSTATE means the statement is wrong for
- * this data and will be wrong again. Errors without a SQLSTATE (sockets closed, refused, timed out) are
- * the network's, hence transient.
+ * PostgreSQL refused the statement for a reason retrying cannot fix (a constraint, a type, a value): the
+ * data's fault, so the careful path applies what it can and dead-letters the rest. Connection trouble,
+ * rollbacks for serialization and shutdowns are retriable instead (src/lib/boundary.ts decides).
  */
-export function isTransient(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return /^(08|40|53|57|58)/.test(code) || code === '55P03';
-  return true;
+export function isRefusal(e: unknown): boolean {
+  const known = fromBoundary(e);
+  return known !== undefined && !known.retriable;
 }
+
+/**
+ * Neither the environment (a database or broker away, a refusal) nor a replica's position moving under
+ * the replicator: a bug in cqrsctl, which retrying would only repeat forever, so the replicator stops.
+ */
+export const isBug = (e: unknown): boolean => !(e instanceof PositionMismatch || e instanceof Gap || fromBoundary(e));
 
 /** The replica's recorded position is not where this batch starts: someone else applied, or there is a gap. */
 export class PositionMismatch extends Error {
@@ -20,6 +25,9 @@ export class PositionMismatch extends Error {
     super(`replica is at offset ${recorded ?? 'none'}, batch expects ${expected ?? 'none'}`);
   }
 }
+
+/** The replica's recorded position is behind where the next transaction starts (restored from a backup). */
+export class Gap extends Error {}
 
 export const describe = (e: unknown) => {
   const err = e as { message?: string; code?: string; detail?: string };

@@ -4,7 +4,14 @@ import { pgClient } from '../pg/client.ts';
 import type { Change } from './decode.ts';
 import { describe, PositionMismatch } from './failures.ts';
 import type { Unit } from './order.ts';
-import { prepareProgressSchema, readPositions, readSchemaState, recordPosition, recordSchemaState, type Position } from './progress-schema.ts';
+import {
+  prepareProgressSchema,
+  readPositions,
+  readSchemaState,
+  recordPosition,
+  recordSchemaState,
+  type Position,
+} from './progress-schema.ts';
 import { EMPTY_SNAPSHOT } from './schema/diff.ts';
 import type { Plan, SchemaState } from './steps.ts';
 import type { Statement } from './plan.ts';

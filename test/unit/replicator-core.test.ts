@@ -450,3 +450,26 @@ test('the watermark advances per replica only once it has applied through the sa
     await h.replicator.stop();
   }
 });
+
+test('a bug (not a database or broker failure) stops the replicator instead of being retried forever', async () => {
+  const h = harness();
+  const { done } = await h.replicator.start();
+  try {
+    h.broker.commit();
+    await h.handedOut();
+    let applies = 0;
+    h.sink('replica-2').beforeApply = () => {
+      applies++;
+      throw new TypeError("Cannot read properties of undefined (reading 'columns')");
+    };
+    h.broker.commit();
+    await assert.rejects(
+      Promise.race([done, realSleep(5_000).then(() => 'still running')]),
+      (e: Error) => e instanceof TypeError && /reading 'columns'/.test(e.message),
+    );
+    assert.equal(applies, 1, 'the failing apply was not retried');
+    assert.deepEqual(detachedNames(h), []);
+  } finally {
+    await h.replicator.stop();
+  }
+});
