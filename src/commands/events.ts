@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { usageError } from '../errors.ts';
 import type { Change } from '../replicator/decode.ts';
@@ -45,7 +46,8 @@ export default async function tail(opts: { table?: string; json?: boolean; fromB
           onCrash: (e) => abort.abort(e),
         });
       }
-      await new Promise((r) => setTimeout(r, 3000)).catch(() => {});
+      // New topics are looked for every 3 s; Ctrl-C ends the wait at once.
+      await sleep(3000, undefined, { signal: abort.signal }).catch(() => {});
     }
     if (abort.signal.reason instanceof Error) throw usageError(`reading events failed: ${abort.signal.reason.message}`);
   } finally {

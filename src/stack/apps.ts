@@ -3,7 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
 import { envName } from '../config/settings.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CqrsError, ExitCode } from '../errors.ts';
 import { livePid, spawnDaemon, stopPid } from '../process/daemon.ts';
+import { tailFile } from '../process/log-file.ts';
 import type { ServiceStatus } from '../runtime/runtime.ts';
 
 const bin = fileURLToPath(new URL('../../bin/cqrsctl', import.meta.url));
@@ -63,6 +66,23 @@ export function startApps(config: Config): string[] {
     started.push(app.name);
   }
   return started;
+}
+
+/**
+ * A background app that dies at once (a port taken, another replicator running) is reported now, with
+ * the end of its log, rather than left for `status` to find later.
+ */
+export async function confirmStarted(config: Config, names: string[], settleMs = 1500): Promise<void> {
+  if (!names.length) return;
+  await sleep(settleMs);
+  const dead = names.filter((name) => !appPid(config, name));
+  if (!dead.length) return;
+  const logs = dead.map((name) => `last lines of ${appPaths(config, name).log}:\n${tailFile(appPaths(config, name).log, 10)}`);
+  throw new CqrsError(
+    `${dead.join(' and ')} exited right after starting\n${logs.join('\n')}`,
+    `Fix the cause shown above, then \`cqrsctl up --detach\` again; \`cqrsctl logs ${dead[0]}\` shows the whole log.`,
+    ExitCode.failed,
+  );
 }
 
 export async function stopApps(config: Config): Promise<string[]> {
