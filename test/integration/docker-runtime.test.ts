@@ -50,7 +50,11 @@ test('up --runtime docker brings every service healthy and the connector RUNNING
   const status = await cli(['status', '--json']);
   assert.equal(status.exitCode, 0, status.stderr);
   const json = JSON.parse(status.stdout);
-  assert.match(JSON.stringify(json), /RUNNING/);
+  assert.equal(json.connector.state, 'RUNNING');
+  assert.deepEqual(
+    json.connector.tasks.map((t: { state: string }) => t.state),
+    ['RUNNING'],
+  );
 });
 
 test('containers, networks and volumes carry the labels docker compose writes', async () => {
