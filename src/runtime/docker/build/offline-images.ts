@@ -10,7 +10,7 @@ import { connectEngine, isNotFound, pingEngine } from '../engine.ts';
 import { imagesDir, packageRoot } from '../paths.ts';
 import { followStream } from '../stream.ts';
 import { baseSpec, buildBaseImage } from './base-rootfs.ts';
-import { debeziumVersion, ensureJars, kafkaVersion, pomPath, type JarDirs } from './jars.ts';
+import { debeziumVersion, ensureJars, kafkaVersion, pomPath, type JarDirs } from '../../jars.ts';
 
 const contentHashLabel = 'dev.cqrsctl.content-hash';
 

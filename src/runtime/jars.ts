@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { CqrsError } from '../../../errors.ts';
+import { CqrsError } from '../errors.ts';
 
 export const kafkaVersion = '4.3.1';
 export const debeziumVersion = '3.6.1.Final';
