@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from '../../config/config.ts';
-
-export const kafkaVersion = '4.3.1';
-export const debeziumVersion = '3.6.1.Final';
+import { debeziumVersion, jarDirs, kafkaVersion } from '../jars.ts';
 
 /** Where the native runtime keeps each service's data, config, log and pid file under the state dir. */
 export function layout(config: Config) {
@@ -14,13 +12,13 @@ export function layout(config: Config) {
     log: join(home, name, `${name}.log`),
     pid: join(home, name, `${name}.pid`),
   });
+  const jars = jarDirs(cache);
   return {
     home,
     service,
-    kafkaLibs: join(cache, `kafka-${kafkaVersion}`, 'libs'),
-    pluginPath: join(cache, `debezium-${debeziumVersion}`, 'plugins'),
+    kafkaLibs: jars.libs,
+    pluginPath: jars.plugins,
     jarsReady: join(cache, `jars-${kafkaVersion}-${debeziumVersion}.ok`),
-    stackFile: join(home, 'stack.json'),
   };
 }
 export type Layout = ReturnType<typeof layout>;
