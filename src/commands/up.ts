@@ -2,10 +2,9 @@ import type { Command } from 'commander';
 import type { Config } from '../config/config.ts';
 import type { Progress } from '../progress.ts';
 import { selectRuntime } from '../runtime/select.ts';
-import { appPid, appStatuses, claimApp, confirmStarted, openAppLog, startApps } from '../stack/apps.ts';
+import { appPid, appStatuses, claimApp, openAppLog, startApps, waitForApps } from '../stack/apps.ts';
 import { asRunning, describeConflicts, stackConflictError } from '../stack/settings-check.ts';
 import { upStack } from '../stack/up.ts';
-import { waitForWriteApi } from '../writeapi/ready.ts';
 import { startWriteApi } from '../writeapi/start.ts';
 import { contextOf } from './context.ts';
 import { runReplicator } from './replicate.ts';
@@ -16,8 +15,7 @@ export default async function up(opts: { detach?: boolean }, command: Command) {
   const runtime = await selectRuntime(config);
   const result = await upStack(config, runtime, progress);
   const apps = opts.detach ? startApps(config) : [];
-  if (apps.includes('write-api')) await waitForWriteApi(config, progress);
-  await confirmStarted(config, apps);
+  await waitForApps(config, apps, progress);
   if (result.started.length === 0 && result.connector === 'unchanged' && apps.length === 0) {
     progress.info(`Everything is already running (${runtime.name} runtime); nothing to do.`);
   } else {

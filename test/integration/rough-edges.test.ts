@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -170,7 +169,10 @@ test('logs -f prints each appended line once, however the writes and the file wa
   const log = join(home, 'replicator', 'replicator.log');
   writeFileSync(log, 'line 0\n');
   const follow = execa(bin, ['logs', 'replicator', '-f'], { env: { CQRSCTL_HOME: home, NO_COLOR: '1' }, reject: false });
-  await sleep(1500);
+  // Following from here on: the existing line is printed (start-up takes seconds on a busy machine).
+  let seen = '';
+  follow.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+  for (let waited = 0; !seen.includes('line 0') && waited < 120_000; waited += 100) await sleep(100);
   // Small writes, some closer together than the 500 ms poll, some across it: both the watcher and the poll drain.
   for (let i = 1; i <= 60; i++) {
     appendFileSync(log, `line ${i}\n`);
@@ -203,16 +205,21 @@ test('up --detach reports a replicator that exits right after starting, with its
   assert.ok(pid, 'the replicator runs');
   await stopPid(pid, 60_000);
   // The replicator's metrics port taken: it exits at start, as it does when its settings are wrong.
-  const squatter = createServer();
-  await new Promise<void>((resolve) => squatter.listen(config.settings.metricsPort, config.settings.host, resolve));
+  // Held by another process, as a second replicator or any other program would.
+  const squatter = execa(process.execPath, [
+    '-e',
+    `require('net').createServer().listen(${config.settings.metricsPort}, '${config.settings.host}', () => console.log('listening'))`,
+  ]);
+  await new Promise<void>((resolve) => squatter.stdout!.once('data', () => resolve()));
   try {
     const r = await cli(['up', '--detach'], { timeoutMs: 600_000 });
     assert.equal(r.exitCode, 1, r.stderr);
-    assert.match(r.stderr, /^error: replicator exited right after starting\nlast lines of .*replicator\.log:\n/m);
-    assert.match(r.stderr, new RegExp(`${config.settings.metricsPort}`));
+    assert.match(r.stderr, /^error: replicator exited right after starting; last lines of .*replicator\.log:\n/m);
+    assert.match(r.stderr, new RegExp(`metrics port ${config.settings.metricsPort} is already in use`));
     assert.match(r.stderr, /^hint: .*cqrsctl logs replicator/m);
   } finally {
-    await new Promise((resolve) => squatter.close(resolve));
+    squatter.kill();
+    await squatter.catch(() => {});
   }
   const again = await cli(['up', '--detach'], { timeoutMs: 600_000 });
   assert.equal(again.exitCode, 0, again.stderr);
