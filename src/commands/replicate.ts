@@ -6,7 +6,7 @@ import { appPid, claimApp } from '../stack/apps.ts';
 import { formatMs } from '../lib/format.ts';
 import { startMetricsServer } from '../replicator/metrics-server.ts';
 import { Replicator, type ReplicaStats } from '../replicator/replicator.ts';
-import { color, interactive } from '../ui/style.ts';
+import { errColor as color, interactive } from '../ui/style.ts';
 import { contextOf } from './context.ts';
 
 /** `cqrsctl replicate`: the replicator alone, in the foreground (also what `up --detach` runs as the `replicator` app). */

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CqrsError } from '../errors.ts';
+import { debug } from '../lib/debug.ts';
 
 export interface ConnectorStatus {
   name: string;
@@ -51,6 +52,7 @@ export class ConnectClient {
         );
       }
       const text = await response.text();
+      debug(`REST ${method} ${this.url}${path} → ${response.status}`);
       if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
       if (response.status === 409 && Date.now() < deadline) {
         await sleep(1000);

@@ -1,11 +1,14 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Config } from '../config/config.ts';
+import { debug } from '../lib/debug.ts';
 import { DeadLetters } from './dlq.ts';
 import { startReader, type Reader, type ReaderOptions } from './reader.ts';
 import { changeTopic, deadLetterTopic, tpKey } from './topics.ts';
 
-export const createKafka = (config: Config, clientId: string) =>
-  new Kafka({ brokers: config.brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 300 } });
+export const createKafka = (config: Config, clientId: string) => {
+  debug(`Kafka client ${clientId} for ${config.brokers.join(',')}`);
+  return new Kafka({ brokers: config.brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 300 } });
+};
 
 /** The change topic, once the connector has created it (an empty list before). */
 export async function changeTopics(admin: Admin, config: Config): Promise<string[]> {

@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { PgEndpoint } from '../config/config.ts';
+import { debug } from '../lib/debug.ts';
 import { pgClient } from '../pg/client.ts';
 
 /** `select 1` on the service's own database (or `postgres` before it exists). */
@@ -15,6 +16,7 @@ export async function pgAnswers(e: PgEndpoint, database = e.database): Promise<b
 
 /** The broker answers a metadata request and reports a controller. */
 export async function brokerAnswers(brokers: string[]): Promise<boolean> {
+  debug(`Kafka admin (probe) for ${brokers.join(',')}`);
   const admin = new Kafka({
     brokers,
     clientId: 'cqrsctl-probe',

@@ -1,6 +1,6 @@
 import { ExitCode } from '../errors.ts';
 import { fromBoundary } from '../lib/boundary.ts';
-import { color } from './style.ts';
+import { errColor as color } from './style.ts';
 
 /** The one place an error reaches the user; returns the exit code. */
 export function reportError(e: unknown, debug: boolean): number {

@@ -225,3 +225,28 @@ test('up --detach reports a replicator that exits right after starting, with its
   assert.equal(again.exitCode, 0, again.stderr);
   assert.ok(appPid(config, 'replicator'));
 });
+
+test('--debug logs each external call on stderr, naming endpoints and never the password', { timeout: 180_000 }, async () => {
+  const config = await ensureStack();
+  const plain = await cli(['status', '--json']);
+  const r = await cli(['status', '--json', '--debug']);
+  assert.equal(r.exitCode, plain.exitCode, r.stderr);
+  assert.deepEqual(Object.keys(JSON.parse(r.stdout)), Object.keys(JSON.parse(plain.stdout)), 'stdout stays the result');
+  assert.match(
+    r.stderr,
+    new RegExp(`^debug: SQL client for leader: ${config.leader.user}@${config.leader.host}:${config.leader.port}/`, 'm'),
+  );
+  assert.match(
+    r.stderr,
+    new RegExp(`^debug: REST GET ${config.connectUrl}/connectors/${config.settings.connectorName}/status → 200$`, 'm'),
+  );
+  assert.match(r.stderr, /^debug: Kafka (admin|client) .*for /m);
+  // The default password equals the user name, so look for it where a URL or an option would carry it.
+  const debugLines = r.stderr.split('\n').filter((l) => l.startsWith('debug:'));
+  assert.ok(debugLines.length >= 3, r.stderr);
+  for (const line of debugLines) {
+    assert.ok(!line.includes(`:${config.leader.password}@`), line);
+    assert.doesNotMatch(line, /password/i);
+  }
+  assert.doesNotMatch(plain.stderr, /^debug:/m);
+});
