@@ -12,6 +12,8 @@ npx tsc --noEmit
 npm run --silent format:check
 # The tests run bin/cqrsctl, which runs dist/ when it is current (else the sources through tsx): build it.
 npm run --silent build
+# Unused files, exports and dependencies (knip.json names the entry points: the CLI, bench/, the tests).
+npm run --silent unused
 bin/cqrsctl setup
 
 run() { node --import tsx --test --test-concurrency=1 "$@"; }

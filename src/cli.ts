@@ -2,7 +2,8 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { envName, flagName, settings, type SettingName } from './config/settings.ts';
 import { ExitCode, usageError } from './errors.ts';
-import { reportError } from './ui/errors.ts';
+import { enableDebug } from './lib/debug.ts';
+import { reportError } from './ui/report-error.ts';
 import { endQuietlyWhenOutputCloses } from './ui/output.ts';
 
 endQuietlyWhenOutputCloses();
@@ -13,7 +14,7 @@ const program = new Command('cqrsctl')
   .description('Run and operate a CQRS pipeline: PostgreSQL leader → Debezium → Kafka API → read replicas.')
   .version(version, '-V, --version', 'print the version of cqrsctl')
   .option('--config <file>', 'config file (default: ./cqrsctl.config.json when present; CQRSCTL_CONFIG)')
-  .option('--debug', 'show stack traces and internal detail on errors')
+  .option('--debug', 'show stack traces on errors and log each external call (SQL connect, Kafka client, REST request) to stderr')
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (str, write) => write(str) })
   .exitOverride();
@@ -336,6 +337,7 @@ function parseCount(value: string, flag: string): number {
 }
 
 const debug = process.argv.includes('--debug');
+if (debug) enableDebug((line) => process.stderr.write(line));
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

@@ -4,7 +4,7 @@ import type { Config } from '../config/config.ts';
 import { settings, type SettingName } from '../config/settings.ts';
 import { silentProgress, type Progress } from '../progress.ts';
 import { asRunning, stackConflictError } from '../stack/settings-check.ts';
-import { terminalProgress } from '../ui/progress.ts';
+import { terminalProgress } from '../ui/terminal-progress.ts';
 
 export interface Context {
   config: Config;

@@ -11,6 +11,6 @@ export default async function down(opts: { purge?: boolean }, command: Command) 
   const apps = await stopApps(config);
   if (apps.length) progress.info(`Stopped ${apps.join(', ')}.`);
   await runtime.down({ purge: Boolean(opts.purge) }, progress);
-  removeStackRecordIn(config.settings.home);
+  removeStackRecordIn(config.settings.home, { purge: Boolean(opts.purge) });
   progress.info(opts.purge ? 'Stack stopped and its data deleted.' : 'Stack stopped; data kept (`cqrsctl down --purge` deletes it).');
 }

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/config.ts';
 import { CqrsError, errorMessage, usageError } from '../errors.ts';
+import { isBug } from '../replicator/failures.ts';
 import { appPid, claimApp } from '../stack/apps.ts';
 import { formatMs } from '../lib/format.ts';
 import { refuseBrokerAccessProblems } from '../lib/kafka-client.ts';
 import { startMetricsServer } from '../replicator/metrics-server.ts';
 import { Replicator, type ReplicaStats } from '../replicator/replicator.ts';
-import { color, interactive } from '../ui/style.ts';
+import { errColor as color, interactive } from '../ui/style.ts';
 import { contextOf } from './context.ts';
 
 /** `cqrsctl replicate`: the replicator alone, in the foreground (also what `up --detach` runs as the `replicator` app). */
@@ -79,6 +80,7 @@ export async function runReplicator(config: Config): Promise<void> {
     await Promise.race([
       stopping,
       done.catch((e: unknown) => {
+        if (isBug(e)) throw e;
         throw new CqrsError(
           `the replicator's Kafka consumer failed: ${errorMessage(e)}`,
           'Check the broker (`cqrsctl status`, `cqrsctl logs broker`) and start it again; replicas resume from their own records.',

@@ -57,7 +57,7 @@ async function watch(intervalMs: number, look: () => Promise<StatusReport>, json
   return healthy ? 0 : 1;
 }
 
-export function renderStatus(s: StackStatus, problems: Problem[]): string {
+function renderStatus(s: StackStatus, problems: Problem[]): string {
   const out: string[] = [];
   out.push(`${color.bold('Runtime')}: ${s.runtime.name} ${color.dim(`(${s.runtime.reason})`)}`);
   out.push(

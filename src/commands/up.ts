@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { refuseUnsafeExposure } from '../config/exposure.ts';
 import { selectRuntime } from '../runtime/select.ts';
-import { appPid, claimApp, openAppLog, startApps } from '../stack/apps.ts';
+import { appPid, claimApp, openAppLog, startApps, waitForApps } from '../stack/apps.ts';
 import { refuseToChangeARunningStack } from '../stack/running-settings.ts';
 import { upStack } from '../stack/up.ts';
-import { waitForWriteApi } from '../writeapi/ready.ts';
 import { startWriteApi } from '../writeapi/start.ts';
 import { contextOf } from './context.ts';
 import { runReplicator } from './replicate.ts';
@@ -16,7 +15,7 @@ export default async function up(opts: { detach?: boolean }, command: Command) {
   const runtime = await selectRuntime(config);
   const result = await upStack(config, runtime, progress);
   const apps = opts.detach ? startApps(config) : [];
-  if (apps.includes('write-api')) await waitForWriteApi(config, progress);
+  await waitForApps(config, apps, progress);
   if (result.started.length === 0 && result.connector === 'unchanged' && apps.length === 0) {
     progress.info(`Everything is already running (${runtime.name} runtime); nothing to do.`);
   } else {

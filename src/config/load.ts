@@ -6,7 +6,7 @@ import { envName, flagName, secretFileName, secretSettings, settings, type Setti
 import { buildConfig, type Config, type SettingSource, type StackConflict } from './config.ts';
 import { readStackRecordIn, recordedSettings } from './stack-record.ts';
 
-export const defaultConfigFile = 'cqrsctl.config.json';
+const defaultConfigFile = 'cqrsctl.config.json';
 
 export interface LoadOptions {
   /** Flag values already parsed by the CLI; undefined means "not given". */

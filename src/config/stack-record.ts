@@ -41,7 +41,7 @@ export const recordedSettings = [
   'connectUrl',
 ] as const satisfies readonly SettingName[];
 
-export const stackFileIn = (home: string) => join(home, 'stack.json');
+const stackFileIn = (home: string) => join(home, 'stack.json');
 
 export function readStackRecordIn(home: string): StackRecord | undefined {
   const file = stackFileIn(home);
@@ -56,6 +56,26 @@ export function readStackRecordIn(home: string): StackRecord | undefined {
 export function writeStackRecordIn(home: string, record: StackRecord): void {
   mkdirSync(home, { recursive: true });
   writeFileSync(stackFileIn(home), `${JSON.stringify(record, null, 2)}\n`);
+  writeFileSync(dataFileIn(home), `${JSON.stringify({ runtime: record.runtime, since: record.since }, null, 2)}\n`);
 }
 
-export const removeStackRecordIn = (home: string) => rmSync(stackFileIn(home), { force: true });
+/**
+ * `down` forgets the running stack; the runtime that holds the data stays recorded until `down --purge`
+ * deletes the data, so that the next `up` with runtime auto starts that data again instead of an empty
+ * stack on another runtime.
+ */
+export function removeStackRecordIn(home: string, options: { purge: boolean }): void {
+  rmSync(stackFileIn(home), { force: true });
+  if (options.purge) rmSync(dataFileIn(home), { force: true });
+}
+
+const dataFileIn = (home: string) => join(home, 'data.json');
+
+/** The runtime whose data the state dir holds (written by `up`, kept by `down`, removed by `down --purge`). */
+export function readDataRuntimeIn(home: string): StackRecord['runtime'] | undefined {
+  try {
+    return (JSON.parse(readFileSync(dataFileIn(home), 'utf8')) as { runtime?: StackRecord['runtime'] }).runtime;
+  } catch {
+    return undefined;
+  }
+}

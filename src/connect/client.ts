@@ -3,6 +3,7 @@ import type { Config } from '../config/config.ts';
 import { CqrsError } from '../errors.ts';
 import { requestText, type HttpAnswer } from '../lib/http.ts';
 import { readPem } from '../lib/kafka-client.ts';
+import { debug } from '../lib/debug.ts';
 
 export interface ConnectorStatus {
   name: string;
@@ -80,6 +81,7 @@ export class ConnectClient {
         throw unreachable(this.url, e);
       }
       const text = response.text;
+      debug(`REST ${method} ${this.url}${path} → ${response.status}`);
       if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
       if (response.status === 409 && Date.now() < deadline) {
         await sleep(1000);
@@ -110,7 +112,7 @@ function unreachable(url: string, e: unknown): CqrsError {
     `couldn't reach Kafka Connect at ${url} (${(e as Error).message})`,
     'Is the stack up? `cqrsctl status` shows every service; `cqrsctl up` starts them.',
     2,
-    { cause: e },
+    { cause: e, retriable: true },
   );
 }
 
@@ -122,7 +124,8 @@ export class ConnectHttpError extends CqrsError {
     hint: string | undefined,
     exitCode: 1 | 2,
   ) {
-    super(message, hint, exitCode);
+    // Rebalancing (409) and a worker still starting or overloaded (5xx) pass; any other refusal stays.
+    super(message, hint, exitCode, { retriable: status === 409 || status >= 500 });
   }
 }
 

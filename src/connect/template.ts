@@ -18,7 +18,7 @@ export const cdcPasswordKey = 'cdc.password';
  * FileConfigProvider reference: Connect resolves it when it starts the task, and the config it stores and
  * shows (GET /connectors/<name>/config) holds only the reference.
  */
-export function templateVariables(
+function templateVariables(
   config: Config,
   leaderFromConnect: { host: string; port: number },
   secretsFile?: string,

@@ -3,7 +3,7 @@ import type { Config, PgEndpoint } from '../config/config.ts';
 import { CqrsError, ExitCode, errorMessage } from '../errors.ts';
 import { formatLsn } from '../pg/lsn.ts';
 import { pgClient } from '../pg/client.ts';
-import { prepareProgressSchema } from '../replicator/progress.ts';
+import { prepareProgressSchema } from '../replicator/progress-schema.ts';
 import { selectReplicas } from '../verify/select.ts';
 
 /** One dead letter as a replica recorded it (cqrsctl.dead_letters), with where it came from and why. */
@@ -38,7 +38,7 @@ export interface LetterFilter {
 }
 
 /** `orders` means public.orders, as --table means everywhere else. */
-export const qualifiedTable = (name: string) => (name.includes('.') ? name : `public.${name}`);
+const qualifiedTable = (name: string) => (name.includes('.') ? name : `public.${name}`);
 
 /** The dead letters of every selected replica, oldest first. */
 export async function listDeadLetters(config: Config, filter: LetterFilter): Promise<DeadLetter[]> {

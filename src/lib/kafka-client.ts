@@ -1,3 +1,4 @@
+import { debug } from './debug.ts';
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Config } from '../config/config.ts';
@@ -9,6 +10,7 @@ import { CqrsError, usageError } from '../errors.ts';
  * probes) speaks the configured TLS and SASL. `overrides` changes timeouts and retries only.
  */
 export function createKafka(config: Config, clientId: string, overrides: Partial<KafkaConfig> = {}): Kafka {
+  debug(`Kafka client ${clientId} for ${config.brokers.join(',')}`);
   return new Kafka({
     brokers: config.brokers,
     clientId,

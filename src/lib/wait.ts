@@ -1,5 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { conditionFailed, errorMessage, isCqrsError } from '../errors.ts';
+import { conditionFailed, errorMessage } from '../errors.ts';
+import { fromBoundary } from './boundary.ts';
+
+/** Time as a wait sees it; tests pass one that advances only when the wait sleeps. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+};
 
 export interface WaitOptions {
   timeoutMs: number;
@@ -8,25 +20,31 @@ export interface WaitOptions {
   explain?: () => Promise<string> | string;
   signal?: AbortSignal;
   hint?: string;
+  clock?: Clock;
 }
 
 /**
- * Polls `probe` until it resolves to a value other than undefined. A probe that throws counts as "not yet";
- * its last error is named in the timeout message so the user sees why, not only that, it never became ready.
- * A CqrsError thrown by the probe means "this will not get better" and ends the wait at once.
+ * Polls `probe` until it resolves to a value other than undefined. A probe that throws a retriable error
+ * (a service not answering yet, see src/lib/boundary.ts) counts as "not yet"; its last error is named in
+ * the timeout message so the user sees why, not only that, it never became ready. Any other error will
+ * not get better by waiting and ends the wait at once: a non-retriable CqrsError as it is, an error from
+ * PostgreSQL, Kafka or HTTP translated, a bug unchanged.
  */
 export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, options: WaitOptions): Promise<T> {
-  const deadline = Date.now() + options.timeoutMs;
+  const clock = options.clock ?? systemClock;
+  const deadline = clock.now() + options.timeoutMs;
   let last = 'no answer yet';
   for (;;) {
     try {
       const value = await probe();
       if (value !== undefined) return value;
     } catch (e) {
-      if (isCqrsError(e)) throw e;
+      const known = fromBoundary(e);
+      if (!known) throw e;
+      if (!known.retriable) throw known;
       last = errorMessage(e);
     }
-    if (Date.now() > deadline) {
+    if (clock.now() > deadline) {
       const extra = options.explain ? await options.explain() : '';
       throw conditionFailed(
         `${what} was not ready after ${Math.round(options.timeoutMs / 1000)}s (last: ${last})${extra ? `\n${extra}` : ''}`,
@@ -34,6 +52,6 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
       );
     }
     options.signal?.throwIfAborted();
-    await sleep(options.intervalMs ?? 250);
+    await clock.sleep(options.intervalMs ?? 250, options.signal);
   }
 }

@@ -36,7 +36,11 @@ export async function printLogFile(
   if (!options.follow) return;
   let position = existsSync(path) ? statSync(path).size : 0;
   const watcher = watch(path.replace(/\/[^/]*$/, ''), { persistent: true });
-  const drain = async () => {
+  // The timer and the watcher both ask for a drain; they run one after the other, each from where the
+  // previous one ended, so no range is read twice.
+  let draining = Promise.resolve();
+  const drain = () => (draining = draining.then(copyNew, copyNew));
+  const copyNew = async () => {
     if (!existsSync(path)) return;
     const size = statSync(path).size;
     if (size < position) position = 0; // truncated or replaced: start again

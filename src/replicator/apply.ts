@@ -1,5 +1,5 @@
 import type { DeadLetters } from './dlq.ts';
-import { isTransient, PositionMismatch } from './errors.ts';
+import { isRefusal } from './failures.ts';
 import { observeApplied } from './metrics.ts';
 import type { Unit } from './order.ts';
 import type { Sink } from './sink.ts';
@@ -16,8 +16,8 @@ export interface ApplyContext {
  * Applies a group of whole units to one replica in one transaction: the fast plan first (changes collapsed
  * per key); if the replica refuses it for a reason retrying cannot fix, the exact plan (every change in
  * the leader's order) in careful mode, where only what still fails is rejected — to the dead-letter topic
- * and cqrsctl.dead_letters, with the reason — and everything else applies. Transient failures and position
- * mismatches are thrown for the caller to retry.
+ * and cqrsctl.dead_letters, with the reason — and everything else applies. Transient failures, position
+ * mismatches and bugs are thrown for the caller to retry or stop on.
  */
 export async function applyGroup(sink: Sink, units: Unit[], ctx: ApplyContext): Promise<void> {
   if (units.length === 0) return;
@@ -26,7 +26,7 @@ export async function applyGroup(sink: Sink, units: Unit[], ctx: ApplyContext): 
   try {
     rejected = await sink.apply(units, plan(sink, units, ctx, false), false);
   } catch (e) {
-    if (isTransient(e) || e instanceof PositionMismatch) throw e;
+    if (!isRefusal(e)) throw e;
     rejected = await sink.apply(units, plan(sink, units, ctx, true), true);
   }
   observeApplied(sink.name, units, rejected, (performance.now() - started) / 1000);

@@ -86,7 +86,7 @@ export class Assembler {
 }
 
 /** Whether a unit changes the schema: it must end its replica transaction (e.g. a new enum value is usable only after commit). */
-export const changesSchema = (u: Unit) => u.records.some((r) => r.event && isSchemaChange(r.event));
+const changesSchema = (u: Unit) => u.records.some((r) => r.event && isSchemaChange(r.event));
 
 /**
  * Consecutive units that may share one replica transaction: a reader of the replica then sees the state

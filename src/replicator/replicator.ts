@@ -3,7 +3,7 @@ import type { Config, PgEndpoint } from '../config/config.ts';
 import { connectClientOf, ConnectClient } from '../connect/client.ts';
 import { applyGroup, type ApplyContext } from './apply.ts';
 import type { Change } from './decode.ts';
-import { describe, PositionMismatch } from './errors.ts';
+import { describe, Gap, isBug, PositionMismatch } from './failures.ts';
 import { kafkaBroker, type Broker } from './kafka.ts';
 import { Assembler, groupUnits, type Unit } from './order.ts';
 import { ReplicaSink, type Sink } from './sink.ts';
@@ -178,7 +178,8 @@ export class Replicator {
         () => pending.delete(sink),
         (e) => {
           pending.delete(sink);
-          this.detach(sink, describe(e));
+          if (isBug(e)) this.crashed?.(e as Error);
+          else this.detach(sink, describe(e));
         },
       );
       sink.track(p);
@@ -215,9 +216,7 @@ export class Replicator {
       const run = known === null ? units : units.filter((u) => u.last > known);
       if (run.length === 0) return;
       if (known !== null && run[0].first !== known + 1n)
-        throw new Error(
-          `gap: ${sink.name} is at offset ${known} of ${topic}[${partition}], the next transaction starts at ${run[0].first}`,
-        );
+        throw new Gap(`gap: ${sink.name} is at offset ${known} of ${topic}[${partition}], the next transaction starts at ${run[0].first}`);
       try {
         return await applyGroup(sink, run, ctx);
       } catch (e) {
@@ -289,6 +288,10 @@ export class Replicator {
           if (failure) throw failure;
           delay = 500;
         } catch (e) {
+          if (isBug(e)) {
+            this.crashed?.(e as Error);
+            return;
+          }
           sink.state = 'down';
           if (describe(e) !== sink.lastError) this.log(`${sink.name}: ${describe(e)}; retrying`);
           sink.lastError = describe(e);

@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import type { PgEndpoint } from '../config/config.ts';
 import { pgClient } from '../pg/client.ts';
 import type { Change } from './decode.ts';
-import { describe, PositionMismatch } from './errors.ts';
+import { describe, PositionMismatch } from './failures.ts';
 import type { Unit } from './order.ts';
 import {
   prepareProgressSchema,
@@ -13,7 +13,7 @@ import {
   recordPosition,
   recordSchemaState,
   type Position,
-} from './progress.ts';
+} from './progress-schema.ts';
 import { EMPTY_SNAPSHOT } from './schema/diff.ts';
 import type { Plan, SchemaState } from './steps.ts';
 import type { Statement } from './plan.ts';

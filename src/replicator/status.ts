@@ -3,7 +3,7 @@ import { errorMessage } from '../errors.ts';
 import { pgClient } from '../pg/client.ts';
 import { logEnds, changeTopics } from './kafka.ts';
 import { createKafka } from '../lib/kafka-client.ts';
-import { readPositions } from './progress.ts';
+import { readPositions } from './progress-schema.ts';
 import { tpKey } from './topics.ts';
 import { appliedThrough } from './watermark.ts';
 

@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/config.ts';
 import { CqrsError, ExitCode } from '../errors.ts';
-import { isLoginRefused, passwordHint } from '../pg/errors.ts';
+import { isLoginRefused, passwordHint } from '../pg/login.ts';
 import { pgClient } from '../pg/client.ts';
 import { schemaApplied } from '../schema/migrate.ts';
 import { Pools } from './state.ts';

@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
 import { createCommands, type Commands } from '../writeapi/commands.ts';
-import { ApiError } from '../writeapi/errors.ts';
+import { ApiError } from '../writeapi/api-error.ts';
 import type { Doc, Resource } from './workload.ts';
 
 /** The command was refused for a reason of the domain (not found, conflict): counted, but not an error. */

@@ -52,7 +52,7 @@ const segments = ['retail', 'wholesale', 'staff'];
 const price = (rng: Random) => `${rng.int(1, 499)}.${String(rng.int(0, 99)).padStart(2, '0')}`;
 
 /** Op i's own generator: its kind and parameters depend only on (seed, i), whatever order workers run in. */
-export const opRandom = (seed: number, i: number) => new Random((Math.imul(i + 1, 0x9e3779b1) ^ seed) >>> 0);
+const opRandom = (seed: number, i: number) => new Random((Math.imul(i + 1, 0x9e3779b1) ^ seed) >>> 0);
 
 /** At least as new as the write: a later version, or this version with the written field values. */
 const atLeast = (fields: string[]) => (doc: Doc | undefined, r: Result) =>

@@ -3,14 +3,13 @@ import { CqrsError, ExitCode, errorMessage } from '../errors.ts';
 import type { Progress } from '../progress.ts';
 import { selectRuntime } from '../runtime/select.ts';
 import { simulate } from '../simulate/run.ts';
-import { startApps, stopApps } from '../stack/apps.ts';
+import { startApps, stopApps, waitForApps } from '../stack/apps.ts';
 import { refuseUnsafeExposure } from '../config/exposure.ts';
 import { refuseToChangeARunningStack } from '../stack/running-settings.ts';
 import { upStack } from '../stack/up.ts';
 import { appliedLsn, leaderLsn, waitForCatchUp } from '../verify/catch-up.ts';
 import { openSession } from '../verify/session.ts';
 import { verifyReplicas } from '../verify/verify.ts';
-import { waitForWriteApi } from '../writeapi/ready.ts';
 
 /** passed / failed (the check said no: exit 1) / error (it could not run: exit 2) / skipped (an earlier phase did not pass). */
 export type PhaseStatus = 'passed' | 'failed' | 'error' | 'skipped';
@@ -66,7 +65,7 @@ export async function runSmoke(config: Config, options: SmokeOptions, progress: 
       const runtime = await selectRuntime(config);
       const result = await upStack(config, runtime, progress);
       const apps = startApps(config);
-      if (apps.includes('write-api')) await waitForWriteApi(config, progress);
+      await waitForApps(config, apps, progress);
       // A stack just started may not have applied anything yet: reads checked before then are not a finding.
       const caughtUp = await progress.step('Waiting for the replicas to apply what the leader has committed', () =>
         replicasCaughtUp(config, options.waitMs),

@@ -3,15 +3,25 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
 import { envName } from '../config/settings.ts';
+import { CqrsError, ExitCode } from '../errors.ts';
+import { waitUntil } from '../lib/wait.ts';
+import type { Progress } from '../progress.ts';
 import { livePid, spawnDaemon, stopPid } from '../process/daemon.ts';
+import { tailFile } from '../process/log-file.ts';
 import type { ServiceStatus } from '../runtime/runtime.ts';
 
 const bin = fileURLToPath(new URL('../../bin/cqrsctl', import.meta.url));
 
 /** cqrsctl's own long-running parts, run as managed background processes by `up --detach`. */
-export const apps: { name: string; args: string[]; address: (c: Config) => string }[] = [
-  { name: 'write-api', args: ['serve'], address: (c) => c.writeApiUrl },
-  { name: 'replicator', args: ['replicate'], address: (c) => `${c.brokers.join(',')} → ${c.replicas.length} replicas` },
+export const apps: { name: string; args: string[]; address: (c: Config) => string; answersAt: (c: Config) => string }[] = [
+  { name: 'write-api', args: ['serve'], address: (c) => c.writeApiUrl, answersAt: (c) => `${c.writeApiUrl}/health` },
+  {
+    name: 'replicator',
+    args: ['replicate'],
+    address: (c) => `${c.brokers.join(',')} → ${c.replicas.length} replicas`,
+    // Its metrics server listens once the replicator has started (and refused to start beside another).
+    answersAt: (c) => `http://${c.settings.host}:${c.settings.metricsPort}/metrics`,
+  },
 ];
 
 export const appPaths = (config: Config, name: string) => ({
@@ -63,6 +73,34 @@ export function startApps(config: Config): string[] {
     started.push(app.name);
   }
   return started;
+}
+
+/**
+ * Waits until each just-started app answers, so `up --detach` returns only once they work; one that exits
+ * instead (a port taken, another replicator running) is reported at once with the end of its log, rather
+ * than left for `status` to find later.
+ */
+export async function waitForApps(config: Config, names: string[], progress: Progress): Promise<void> {
+  for (const app of apps.filter((a) => names.includes(a.name))) {
+    const { log } = appPaths(config, app.name);
+    await progress.step(`Waiting for the ${app.name} to answer`, () =>
+      waitUntil(
+        app.name,
+        async () => {
+          if (!appPid(config, app.name)) {
+            throw new CqrsError(
+              `${app.name} exited right after starting; last lines of ${log}:\n${tailFile(log, 10)}`,
+              `Fix the cause shown above, then \`cqrsctl up --detach\` again; \`cqrsctl logs ${app.name}\` shows the whole log.`,
+              ExitCode.failed,
+            );
+          }
+          await fetch(app.answersAt(config), { signal: AbortSignal.timeout(2000) });
+          return true;
+        },
+        { timeoutMs: 60_000, intervalMs: 500, hint: `See why with \`cqrsctl logs ${app.name}\`.` },
+      ),
+    );
+  }
 }
 
 export async function stopApps(config: Config): Promise<string[]> {

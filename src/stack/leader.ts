@@ -16,7 +16,9 @@ import { createHash } from 'node:crypto';
  * identity an UPDATE that leaves a TOASTed (> ~2 kB) column alone reaches Debezium without that column
  * and becomes the `__debezium_unavailable_value` placeholder, which for a primary-key change cannot be
  * repaired on the replica (the old row is gone); FULL makes Debezium copy the value from the old tuple.
- * It also makes UPDATE/DELETE legal on keyless tables under a FOR ALL TABLES publication (P10).
+ * It also makes UPDATE/DELETE legal on keyless tables under a FOR ALL TABLES publication: without a
+ * replica identity PostgreSQL refuses them on the leader ("cannot update table … because it does not have
+ * a replica identity and publishes updates"), so an application that never declared a key would break.
  * The price is larger WAL and `before` images for updates and deletes.
  *
  * A leader prepared before with the same settings and the same SQL is left alone after one query (a

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.ts';
-import { mentionsRefusedLogin, passwordHint } from '../pg/errors.ts';
+import { mentionsRefusedLogin, passwordHint } from '../pg/login.ts';
 import { deadLetterTopic } from '../replicator/topics.ts';
 import type { StackStatus } from './status.ts';
 

@@ -27,7 +27,7 @@ export async function statusReport(config: Config, runtime: Runtime): Promise<St
 }
 
 /** Everything `status` shows, gathered in parallel; a part that cannot be read says why instead of failing the whole. */
-export async function collectStatus(config: Config, runtime: Runtime): Promise<StackStatus> {
+async function collectStatus(config: Config, runtime: Runtime): Promise<StackStatus> {
   const [services, apps, connector, slot, replication] = await Promise.all([
     runtime.status(),
     appStatuses(config),

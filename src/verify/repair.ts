@@ -3,7 +3,7 @@ import type { TableInfo } from './catalog.ts';
 import type { Values } from './classify.ts';
 import type { TableDiff } from './compare-table.ts';
 import { quoteIdent } from '../pg/ident.ts';
-import { takeApplyLock } from '../replicator/progress.ts';
+import { takeApplyLock } from '../replicator/progress-schema.ts';
 import { keyIn, rowsByKey, tableRef, type Shape } from './row-sql.ts';
 import type { VerifySession } from './session.ts';
 

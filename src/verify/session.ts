@@ -6,6 +6,8 @@ import { pgClient } from '../pg/client.ts';
 /** One database as verify sees it: a client whose session normalizes value text, and its received bytes. */
 export interface VerifySession {
   name: string;
+  /** Name and address, for errors: `replica-1 (127.0.0.1:5433)`. */
+  endpoint: string;
   sql: postgres.Sql;
   bytesReceived(): number;
   close(): Promise<void>;
@@ -49,6 +51,7 @@ export function openSession(endpoint: PgEndpoint, maxConnections: number): Verif
   const sql = pgClient(endpoint, options);
   return {
     name: endpoint.name,
+    endpoint: `${endpoint.name} (${endpoint.host}:${endpoint.port})`,
     sql,
     bytesReceived: () => sockets.reduce((n, s) => n + s.bytesRead, 0),
     close: () => sql.end({ timeout: 5 }),

@@ -15,7 +15,7 @@ export interface TableSummary extends Omit<TableDiff, 'missing' | 'extra' | 'cha
 
 const named = (columns: string[], values: Values): Row => Object.fromEntries(columns.map((c, i) => [c, values[i]]));
 
-export function summarizeTable(d: TableDiff, limit: number): TableSummary {
+function summarizeTable(d: TableDiff, limit: number): TableSummary {
   const { missing, extra, changed, keyColumns, ...rest } = d;
   return {
     ...rest,

@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.ts';
 import { CqrsError, ExitCode, errorMessage, usageError } from '../errors.ts';
+import { fromBoundary } from '../lib/boundary.ts';
 import type { Progress } from '../progress.ts';
 import { readCatalog, type TableInfo } from './catalog.ts';
 import { formatLsn } from '../pg/lsn.ts';
@@ -181,7 +182,9 @@ async function repairAll(
     update(`${replica.name} definitions`);
     const repair: Repair = { table: found.map((d) => d.table).join(', '), replica: replica.name, actions: [], deleted: 0, inserted: 0 };
     repairs.push(repair);
-    repair.actions.push(...(await repairDefinitions(replica, definitionRepair(leaderDefs, await readDefinitions(replica, scope)))));
+    repair.actions.push(
+      ...(await on(replica, async () => repairDefinitions(replica, definitionRepair(leaderDefs, await readDefinitions(replica, scope))))),
+    );
   }
   const table = async (s: VerifySession, id: string): Promise<TableInfo | undefined> => (await readCatalog(s, scope)).get(id);
   for (const found of diffs.filter(
@@ -201,13 +204,21 @@ async function repairAll(
     }
     if (!diff.missing.length && !diff.extra.length && !diff.changed.length) continue;
     const [ours, theirs] = [(await table(leader, found.table))!, (await table(replica, found.table))!];
-    const rows = diff.keyless
-      ? await repairMultiset(replica, diff, theirs)
-      : await (() => {
-          const sides = sidesOf(ours, theirs);
-          return repairKeyedRows(leader, replica, diff, sides.leader, sides.replica, theirs);
-        })();
+    const rows = await on(replica, () => {
+      if (diff.keyless) return repairMultiset(replica, diff, theirs);
+      const sides = sidesOf(ours, theirs);
+      return repairKeyedRows(leader, replica, diff, sides.leader, sides.replica, theirs);
+    });
     repairs.push({ table: found.table, replica: found.replica, actions: [], ...rows });
   }
   return repairs;
+}
+
+/** Runs a repair step on a replica; what the replica refuses is reported naming it, not as a bug. */
+async function on<T>(replica: VerifySession, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw fromBoundary(e, replica.endpoint) ?? e;
+  }
 }

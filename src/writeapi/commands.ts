@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { badRequest, conflict, notFound } from './errors.ts';
+import { badRequest, conflict, notFound } from './api-error.ts';
 
 type Sql = postgres.Sql;
 type Json = Record<string, unknown>;

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Commands, NewCustomer, NewOrder, NewProduct, Transition } from './commands.ts';
-import { ApiError, badRequest, isConnectionError, notFound, unavailable } from './errors.ts';
+import { fromBoundary } from '../lib/boundary.ts';
+import { ApiError, badRequest, notFound, unavailable } from './api-error.ts';
 import { formatLsn, parseLsn } from '../pg/lsn.ts';
 import { requireBearerToken } from './auth.ts';
 import { createApiMetrics, instrument } from './metrics.ts';
@@ -50,15 +51,27 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     });
   }
   const params = { params: schemas.idParams };
+  // Commands take JSON only: fastify would also parse text/plain, which then fails as "body must be object".
+  app.removeContentTypeParser('text/plain');
+  // PostgreSQL text cannot hold U+0000; refused here, it is the client's 400 rather than the database's 500.
+  app.addHook('preValidation', async (req) => {
+    const where = nulCharacterIn(req.body, 'body');
+    if (where) throw badRequest(`${where} contains the character U+0000, which PostgreSQL text cannot store`);
+  });
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _req, reply) => {
     if (error instanceof ApiError && error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
     let status = error.statusCode ?? 500;
     let message = error.message;
-    if (isConnectionError(error)) {
+    const known = fromBoundary(error);
+    if (known?.retriable) {
       status = 503;
       message = `a database is unreachable: ${error.message}`;
       reply.header('retry-after', '1');
+    } else if (known && /^22/.test(String((error as { code?: unknown }).code))) {
+      // Data exceptions (a value out of range, malformed for its type): the request's fault.
+      status = 400;
+      message = `the database refused a value: ${error.message}`;
     } else if (status >= 500 && !(error instanceof ApiError)) {
       // Only the unexpected is logged; a 503 for a token not yet applied is an answer, not a fault.
       app.log.error(error);
@@ -141,7 +154,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
         if (!doc) throw notFound(`${what} ${idOf(req)} does not exist`);
         return doc;
       } catch (e) {
-        if (!isConnectionError(e)) throw e;
+        if (!fromBoundary(e)?.retriable) throw e;
         lastError = e;
       }
     }
@@ -197,3 +210,15 @@ const reasons: Record<number, string> = {
   503: 'Service Unavailable',
 };
 const reasonOf = (status: number) => reasons[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error');
+
+/** The path of the first string (or key) holding U+0000 in a parsed JSON body, e.g. `body.attributes.note`. */
+function nulCharacterIn(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\u0000')) return path;
+    const found = nulCharacterIn(item, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`);
+    if (found) return found;
+  }
+  return undefined;
+}

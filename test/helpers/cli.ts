@@ -2,7 +2,8 @@ import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const bin = fileURLToPath(new URL('../../bin/cqrsctl', import.meta.url));
+/** The real binary, for tests that drive it as a long-running child (execa options of their own). */
+export const bin = fileURLToPath(new URL('../../bin/cqrsctl', import.meta.url));
 
 export interface CliResult {
   exitCode: number;

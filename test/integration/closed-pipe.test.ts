@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pgClient } from '../../src/pg/client.ts';
-import { repoRoot } from '../helpers/cli.ts';
+import { bin, repoRoot } from '../helpers/cli.ts';
 import { ensureStack } from '../helpers/stack.ts';
 
 /**
@@ -15,7 +15,7 @@ import { ensureStack } from '../helpers/stack.ts';
  */
 async function intoHead(args: string, env: NodeJS.ProcessEnv, feed: () => void | Promise<void> = () => {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cqrsctl-pipe-'));
-  const script = `${join(repoRoot, 'bin/cqrsctl')} ${args} 2>${dir}/stderr | head -1; echo "\${PIPESTATUS[0]}" > ${dir}/code`;
+  const script = `${bin} ${args} 2>${dir}/stderr | head -1; echo "\${PIPESTATUS[0]}" > ${dir}/code`;
   const child = execa('bash', ['-c', script], { env: { NO_COLOR: '1', ...env }, cwd: repoRoot, reject: false, timeout: 60_000 });
   let line = '';
   child.stdout?.on('data', (d: Buffer) => (line += d.toString()));

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { repoRoot } from '../helpers/cli.ts';
+import { bin } from '../helpers/cli.ts';
 import { ensureStack } from '../helpers/stack.ts';
 import { databases, uniqueName } from './replicator-support.ts';
 
@@ -24,7 +23,7 @@ test(
           await tx.unsafe(`insert into ${s}.child values (${i * 10}, ${i}), (${i * 10 + 1}, ${i})`);
         });
       }
-      const child = execa(join(repoRoot, 'bin/cqrsctl'), ['events', 'tail', '--from-beginning', '--json'], {
+      const child = execa(bin, ['events', 'tail', '--from-beginning', '--json'], {
         env: { NO_COLOR: '1' },
         reject: false,
         buffer: false,

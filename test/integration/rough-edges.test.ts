@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { stopPid } from '../../src/process/daemon.ts';
 import { pgClient } from '../../src/pg/client.ts';
 import { appPid } from '../../src/stack/apps.ts';
-import { cli, repoRoot } from '../helpers/cli.ts';
+import { bin, cli, repoRoot } from '../helpers/cli.ts';
 import { ensureStack } from '../helpers/stack.ts';
 
 // The small defects of issue 15, each as a user meets it.
@@ -63,7 +63,7 @@ test('logs --tail 0 prints nothing; -f without --tail starts from the last 10 li
   assert.equal(none.exitCode, 0);
   assert.equal(none.stdout, '');
 
-  const follow = execa(join(repoRoot, 'bin/cqrsctl'), ['logs', 'replicator', '-f'], {
+  const follow = execa(bin, ['logs', 'replicator', '-f'], {
     env: { CQRSCTL_HOME: home, NO_COLOR: '1' },
     reject: false,
   });
@@ -159,4 +159,94 @@ test('verify-replicas speaks of 1 replica and 1 row in the singular; read API ti
     await leader.end();
     await replica.end();
   }
+});
+
+// Issue 13 item 7.
+
+test('logs -f prints each appended line once, however the writes and the file watcher interleave', async () => {
+  const home = scratchHome();
+  mkdirSync(join(home, 'replicator'));
+  const log = join(home, 'replicator', 'replicator.log');
+  writeFileSync(log, 'line 0\n');
+  const follow = execa(bin, ['logs', 'replicator', '-f'], { env: { CQRSCTL_HOME: home, NO_COLOR: '1' }, reject: false });
+  // Following from here on: the existing line is printed (start-up takes seconds on a busy machine).
+  let seen = '';
+  follow.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+  for (let waited = 0; !seen.includes('line 0') && waited < 120_000; waited += 100) await sleep(100);
+  // Small writes, some closer together than the 500 ms poll, some across it: both the watcher and the poll drain.
+  for (let i = 1; i <= 60; i++) {
+    appendFileSync(log, `line ${i}\n`);
+    await sleep(i % 10 === 0 ? 600 : 15);
+  }
+  await sleep(1500);
+  follow.kill('SIGINT');
+  const r = await follow;
+  assert.deepEqual(
+    r.stdout.trim().split('\n'),
+    Array.from({ length: 61 }, (_, i) => `line ${i}`),
+  );
+});
+
+test('events tail ends promptly on Ctrl-C', { timeout: 180_000 }, async () => {
+  await ensureStack();
+  const tail = execa(bin, ['events', 'tail'], { env: { NO_COLOR: '1' }, reject: false });
+  await sleep(8000); // connected and past its first look for topics
+  const sent = Date.now();
+  tail.kill('SIGINT');
+  const r = await tail;
+  const took = Date.now() - sent;
+  assert.ok(took < 2500, `exited ${took} ms after Ctrl-C (it waited out its 3 s poll before)`);
+  noStack(r.stderr);
+});
+
+test('up --detach reports a replicator that exits right after starting, with its log (exit 1)', { timeout: 600_000 }, async () => {
+  const config = await ensureStack();
+  const pid = appPid(config, 'replicator');
+  assert.ok(pid, 'the replicator runs');
+  await stopPid(pid, 60_000);
+  // The replicator's metrics port taken: it exits at start, as it does when its settings are wrong.
+  // Held by another process, as a second replicator or any other program would.
+  const squatter = execa(process.execPath, [
+    '-e',
+    `require('net').createServer().listen(${config.settings.metricsPort}, '${config.settings.host}', () => console.log('listening'))`,
+  ]);
+  await new Promise<void>((resolve) => squatter.stdout!.once('data', () => resolve()));
+  try {
+    const r = await cli(['up', '--detach'], { timeoutMs: 600_000 });
+    assert.equal(r.exitCode, 1, r.stderr);
+    assert.match(r.stderr, /^error: replicator exited right after starting; last lines of .*replicator\.log:\n/m);
+    assert.match(r.stderr, new RegExp(`metrics port ${config.settings.metricsPort} is already in use`));
+    assert.match(r.stderr, /^hint: .*cqrsctl logs replicator/m);
+  } finally {
+    squatter.kill();
+    await squatter.catch(() => {});
+  }
+  const again = await cli(['up', '--detach'], { timeoutMs: 600_000 });
+  assert.equal(again.exitCode, 0, again.stderr);
+  assert.ok(appPid(config, 'replicator'));
+});
+
+test('--debug logs each external call on stderr, naming endpoints and never the password', { timeout: 180_000 }, async () => {
+  const config = await ensureStack();
+  const plain = await cli(['status', '--json']);
+  const r = await cli(['status', '--json', '--debug']);
+  assert.equal(r.exitCode, plain.exitCode, r.stderr);
+  assert.deepEqual(Object.keys(JSON.parse(r.stdout)), Object.keys(JSON.parse(plain.stdout)), 'stdout stays the result');
+  assert.match(
+    r.stderr,
+    new RegExp(`^debug: SQL client for leader: ${config.leader.user}@${config.leader.host}:${config.leader.port}/`, 'm'),
+  );
+  assert.match(
+    r.stderr,
+    new RegExp(`^debug: REST GET ${config.connectUrl}/connectors/${config.settings.connectorName}/status → 200$`, 'm'),
+  );
+  assert.match(r.stderr, /^debug: Kafka (admin|client) .*for /m);
+  // The default password equals the user name, so look for it where a URL or an option would carry it.
+  const debugLines = r.stderr.split('\n').filter((l) => l.startsWith('debug:'));
+  assert.ok(debugLines.length >= 3, r.stderr);
+  for (const line of debugLines) {
+    assert.ok(!line.includes(`:${config.leader.password}@`), line);
+    assert.doesNotMatch(line, /password/i);
+  }
+  assert.doesNotMatch(plain.stderr, /^debug:/m);
 });

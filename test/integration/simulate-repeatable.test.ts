@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cli, repoRoot } from '../helpers/cli.ts';
+import { bin, cli, repoRoot } from '../helpers/cli.ts';
 import { ensureStack } from '../helpers/stack.ts';
 
 before(async () => {
@@ -27,7 +27,7 @@ test(
   'Ctrl-C in a piped simulate: progress lines while it runs, then the summary of what was done and exit 130',
   { timeout: 120_000 },
   async () => {
-    const child = execa('bin/cqrsctl', ['simulate', '--duration', '60s', '--rate', '50', '--via', 'sql'], {
+    const child = execa(bin, ['simulate', '--duration', '60s', '--rate', '50', '--via', 'sql'], {
       cwd: repoRoot,
       env: { NO_COLOR: '1' },
       reject: false,

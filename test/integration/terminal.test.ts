@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { repoRoot } from '../helpers/cli.ts';
+import { bin, repoRoot } from '../helpers/cli.ts';
 import { ensureStack } from '../helpers/stack.ts';
 
 /**
@@ -21,7 +21,7 @@ function inZeroSizePty(args: string, env: NodeJS.ProcessEnv = {}) {
   delete childEnv.CI;
   delete childEnv.NO_COLOR;
   const started = Date.now();
-  const child = execa('script', ['-qfec', `echo $$ > ${pidFile}; exec ${join(repoRoot, 'bin/cqrsctl')} ${args}`, out], {
+  const child = execa('script', ['-qfec', `echo $$ > ${pidFile}; exec ${bin} ${args}`, out], {
     stdin: 'ignore',
     stdout: 'ignore',
     stderr: 'ignore',

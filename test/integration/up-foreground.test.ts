@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../src/config/config.ts';
-import { cli, repoRoot } from '../helpers/cli.ts';
+import { bin, cli, repoRoot } from '../helpers/cli.ts';
 import { ensureStack } from '../helpers/stack.ts';
 import { databases, fingerprint, uniqueName, waitApplied } from './replicator-support.ts';
 
@@ -21,7 +21,7 @@ after(async () => {
 });
 
 test('foreground up replicates, shows in status, and Ctrl-C stops it leaving the services up', { timeout: 300_000 }, async () => {
-  const child = execa('bin/cqrsctl', ['up'], { cwd: repoRoot, env: { NO_COLOR: '1' }, reject: false, all: true });
+  const child = execa(bin, ['up'], { cwd: repoRoot, env: { NO_COLOR: '1' }, reject: false, all: true });
   let output = '';
   child.all?.on('data', (d: Buffer) => (output += d.toString()));
   try {

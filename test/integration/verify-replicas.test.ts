@@ -161,9 +161,39 @@ describe('verify-replicas', { timeout: 300_000 }, () => {
     assert.equal(r.exitCode, 0, r.stdout + r.stderr);
     const report = JSON.parse(r.stdout);
     assert.equal(report.verdict, 'equal');
-    assert.ok(
-      report.lag.every((l: { behindBytes: number }) => l.behindBytes === 0),
-      JSON.stringify(report.lag),
+    assert.deepEqual(
+      report.lag.map((l: { replica: string; behindBytes: number }) => [l.replica, l.behindBytes]),
+      config.replicas.map((r) => [r.name, 0]),
     );
+  });
+
+  it('--repair mends an enum column whose type the replica lost, and a refusal by the replica is an error naming it (exit 2)', async () => {
+    await everywhere(`
+      create type ${schema}.mood as enum ('sad', 'ok', 'happy');
+      create table ${schema}.moods (id int primary key, m ${schema}.mood, ms ${schema}.mood[]);
+      insert into ${schema}.moods select g, 'ok', '{sad,happy}' from generate_series(1, 20) g;
+      create table ${schema}.refusing (id int primary key, v int);
+      insert into ${schema}.refusing values (1, 50)`);
+    await replicas[0].unsafe(`
+      alter table ${schema}.moods alter m type text, alter ms type text[];
+      drop type ${schema}.mood;
+      update ${schema}.moods set m = 'sad' where id = 3;
+      delete from ${schema}.refusing;
+      create function ${schema}.refuse() returns trigger language plpgsql as $$ begin raise exception 'replica-1 takes no rows'; end $$;
+      create trigger refuse before insert on ${schema}.refusing for each row execute function ${schema}.refuse();
+      alter table ${schema}.refusing enable always trigger refuse`);
+
+    const mended = await json([...t('moods'), '--repair']);
+    assert.equal(mended.exitCode, 0, mended.stderr);
+    assert.equal(mended.report.verdict, 'equal');
+    const [{ type }] =
+      await replicas[0]`select format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = ${`${schema}.moods`}::regclass and attname = 'm'`;
+    assert.equal(type, `${schema}.mood`);
+
+    const refused = await cli(['verify-replicas', ...t('refusing'), '--replica', 'replica-1', '--repair']);
+    assert.equal(refused.exitCode, 2, refused.stderr);
+    assert.match(refused.stderr, /^error: PostgreSQL at replica-1 \(127\.0\.0\.1:\d+\) answered P0001: replica-1 takes no rows/m);
+    assert.match(refused.stderr, /^hint: /m);
+    assert.doesNotMatch(refused.stderr, /internal error|This is a bug|at .*\.ts:\d+/);
   });
 });

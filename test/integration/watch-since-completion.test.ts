@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cli, repoRoot } from '../helpers/cli.ts';
+import { bin, cli } from '../helpers/cli.ts';
 import { ensureStack } from '../helpers/stack.ts';
 
 // What users of such tools expect besides the fixes: status --watch, logs --since, a log line per write
@@ -14,7 +14,7 @@ import { ensureStack } from '../helpers/stack.ts';
 test('status --watch looks again every interval until Ctrl-C; with --json one document per line', { timeout: 120_000 }, async () => {
   await ensureStack();
   for (const json of [false, true]) {
-    const child = execa(join(repoRoot, 'bin/cqrsctl'), ['status', '--watch=1s', ...(json ? ['--json'] : [])], {
+    const child = execa(bin, ['status', '--watch=1s', ...(json ? ['--json'] : [])], {
       env: { NO_COLOR: '1' },
       reject: false,
     });

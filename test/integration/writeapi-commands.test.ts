@@ -150,4 +150,28 @@ describe('write API commands', () => {
     const [p] = await leader`select price::text, version from products where id = ${productId}`;
     assert.deepEqual({ ...p }, { price: '1.00', version: 1 });
   });
+
+  it('a U+0000 in any string is 400 and a body that is not JSON is 415, writing nothing', async () => {
+    const before = await counts();
+    const nul = await api('POST', '/customers', { email: `nul-${run}@example.com`, name: 'A\u0000B', attributes: { note: 'x' } });
+    assert.equal(nul.status, 400);
+    assert.equal(nul.body.message, 'body.name contains the character U+0000, which PostgreSQL text cannot store');
+    const nested = await api('POST', '/customers', {
+      email: `nul2-${run}@example.com`,
+      name: 'N',
+      attributes: { note: ['ok', 'x\u0000'] },
+    });
+    assert.equal(nested.status, 400);
+    assert.match(nested.body.message, /^body\.attributes\.note\[1\] contains the character U\+0000/);
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const r = await fetch(`${config.writeApiUrl}/customers`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: JSON.stringify({ email: `type-${run}@example.com`, name: 'T' }),
+      });
+      assert.equal(r.status, 415, type);
+      assert.match(((await r.json()) as { message: string }).message, /Unsupported Media Type/i, type);
+    }
+    assert.deepEqual(await counts(), before);
+  });
 });

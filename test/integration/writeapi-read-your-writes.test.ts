@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../src/config/config.ts';
 import { pgClient } from '../../src/pg/client.ts';
 import { ensureStack } from '../helpers/stack.ts';
-import { repoRoot } from '../helpers/cli.ts';
+import { bin, repoRoot } from '../helpers/cli.ts';
 
 // Read-your-writes through the read API while another load writes to the leader. Each client owns the rows
 // it writes (the other load only knows rows that existed when it started), so every read must show exactly
@@ -96,7 +96,7 @@ before(async () => {
   const leader = pgClient(config.leader);
   try {
     const [{ now: since }] = await leader`select now()`;
-    otherLoad = execa('bin/cqrsctl', ['simulate', '--via', 'sql', '--duration', '10m', '--rate', '100', '--seed', '11'], {
+    otherLoad = execa(bin, ['simulate', '--via', 'sql', '--duration', '10m', '--rate', '100', '--seed', '11'], {
       cwd: repoRoot,
       reject: false,
       env: { NO_COLOR: '1' },

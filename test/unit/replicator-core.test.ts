@@ -7,10 +7,10 @@ import { setTimeout as realSleep } from 'node:timers/promises';
 import type { PgEndpoint } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Change } from '../../src/replicator/decode.ts';
-import { PositionMismatch } from '../../src/replicator/errors.ts';
+import { PositionMismatch } from '../../src/replicator/failures.ts';
 import type { Broker } from '../../src/replicator/kafka.ts';
 import type { Unit } from '../../src/replicator/order.ts';
-import type { Position } from '../../src/replicator/progress.ts';
+import type { Position } from '../../src/replicator/progress-schema.ts';
 import type { ReaderOptions } from '../../src/replicator/reader.ts';
 import { Replicator } from '../../src/replicator/replicator.ts';
 import { EMPTY_SNAPSHOT } from '../../src/replicator/schema/diff.ts';
@@ -446,6 +446,29 @@ test('the watermark advances per replica only once it has applied through the sa
       for (const w of s.watermarks)
         assert.ok(w.at !== null && w.at >= through.get(w.lsn)!, `${s.name}: watermark ${w.lsn} recorded at offset ${w.at}`);
     }
+  } finally {
+    await h.replicator.stop();
+  }
+});
+
+test('a bug (not a database or broker failure) stops the replicator instead of being retried forever', async () => {
+  const h = harness();
+  const { done } = await h.replicator.start();
+  try {
+    h.broker.commit();
+    await h.handedOut();
+    let applies = 0;
+    h.sink('replica-2').beforeApply = () => {
+      applies++;
+      throw new TypeError("Cannot read properties of undefined (reading 'columns')");
+    };
+    h.broker.commit();
+    await assert.rejects(
+      Promise.race([done, realSleep(5_000).then(() => 'still running')]),
+      (e: Error) => e instanceof TypeError && /reading 'columns'/.test(e.message),
+    );
+    assert.equal(applies, 1, 'the failing apply was not retried');
+    assert.deepEqual(detachedNames(h), []);
   } finally {
     await h.replicator.stop();
   }

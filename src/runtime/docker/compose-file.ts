@@ -109,7 +109,7 @@ export function loadCompose(files: string[], options: { env: Env; projectName?: 
 }
 
 /** compose-go NormalizeProjectName: lowercase, only [a-z0-9_-], no leading - or _. */
-export const normalizeProjectName = (s: string) =>
+const normalizeProjectName = (s: string) =>
   s
     .toLowerCase()
     .replace(/[^a-z0-9_-]/g, '')

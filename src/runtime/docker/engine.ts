@@ -30,7 +30,7 @@ export async function pingEngine(docker: Docker, env: NodeJS.ProcessEnv = proces
   }
 }
 
-export function engineUnreachable(e: unknown, env: NodeJS.ProcessEnv = process.env): CqrsError {
+function engineUnreachable(e: unknown, env: NodeJS.ProcessEnv = process.env): CqrsError {
   const where = env.DOCKER_HOST ? `DOCKER_HOST=${env.DOCKER_HOST}` : 'the default socket /var/run/docker.sock (DOCKER_HOST is not set)';
   return new CqrsError(
     `the Docker engine at ${where} does not answer: ${errorMessage(e)}`,
@@ -43,9 +43,3 @@ export function engineUnreachable(e: unknown, env: NodeJS.ProcessEnv = process.e
 /** dockerode errors carry the HTTP status; 404 means "no such object". */
 export const statusOf = (e: unknown): number | undefined => (e as { statusCode?: number })?.statusCode;
 export const isNotFound = (e: unknown) => statusOf(e) === 404;
-
-/** Is it a transport failure (socket missing, refused, reset) rather than an answer from the engine? */
-export const isConnectionError = (e: unknown) =>
-  ['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EACCES', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT'].includes(
-    (e as { code?: string })?.code ?? '',
-  );

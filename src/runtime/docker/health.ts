@@ -6,7 +6,7 @@ import type { ComposeService } from './compose-file.ts';
 import { isNotFound } from './engine.ts';
 
 /** The container's last log lines, for error messages. */
-export async function logTail(docker: Docker, container: string, lines = 20): Promise<string> {
+async function logTail(docker: Docker, container: string, lines = 20): Promise<string> {
   try {
     const buf = (await docker
       .getContainer(container)

@@ -28,7 +28,7 @@ const buildHint =
  * Pulls one image with progress. pull() resolves when the stream starts, and a failed pull may still
  * answer HTTP 200 with an `{error}` line, so the stream is followed to its end and checked.
  */
-export async function pullImage(docker: Docker, ref: string, update: (detail: string) => void): Promise<void> {
+async function pullImage(docker: Docker, ref: string, update: (detail: string) => void): Promise<void> {
   const layers = new Map<string, ProgressEvent>();
   try {
     const stream = await docker.pull(ref);

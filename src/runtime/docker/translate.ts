@@ -103,7 +103,7 @@ export function toContainer(p: ComposeProject, svc: ComposeService, imageId: str
 }
 
 /** Our own stable hash of what the container is made from: a change recreates it on the next `up`. */
-export function configHash(body: ContainerCreateOptions, imageId: string): string {
+function configHash(body: ContainerCreateOptions, imageId: string): string {
   return createHash('sha256').update(canonical({ body, imageId })).digest('hex');
 }
 

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Config } from '../../config/config.ts';
-import { errorMessage, usageError } from '../../errors.ts';
+import { CqrsError, errorMessage, usageError } from '../../errors.ts';
 import { printLogFile } from '../../process/log-file.ts';
 import type { Progress } from '../../progress.ts';
 import { assertPortFree } from '../ports.ts';
@@ -76,7 +76,8 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
       await waitUntil(
         name,
         async () => {
-          if (!svc.pid()) throw new Error(`the ${name} process exited`);
+          if (!svc.pid())
+            throw new CqrsError(`the ${name} process exited; last lines of ${svc.log}:\n${svc.logTail(15)}`, `See ${svc.log}.`);
           return (await ready()) ? true : undefined;
         },
         { timeoutMs, intervalMs: 500, explain: () => `last lines of ${svc.log}:\n${svc.logTail(15)}` },

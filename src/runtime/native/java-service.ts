@@ -38,7 +38,7 @@ logger.reflections.level = ERROR
  * short pauses buy nothing at these heap sizes), smaller thread stacks (Connect runs ~100 threads) and
  * code cache. Measured idle (bench/footprint.ts): broker 415 → 329 MB, Connect 560 → 455 MB PSS.
  */
-export const jvmOptions = (heap: string) => [
+const jvmOptions = (heap: string) => [
   '-Xms32m',
   `-Xmx${heap}`,
   '-XX:+UseSerialGC',
@@ -53,7 +53,7 @@ export const jvmOptions = (heap: string) => [
  * which shortens start-up and shares those pages. A stale or foreign archive (other JDK, other jars) is
  * ignored by the JVM with a warning in the log, and rewritten at the next clean stop after its removal.
  */
-export function classDataSharing(archive: string): string[] {
+function classDataSharing(archive: string): string[] {
   // Writing the archive warns about every class it skips (thousands of log lines): those stay out of the log.
   return existsSync(archive) ? [`-XX:SharedArchiveFile=${archive}`] : [`-XX:ArchiveClassesAtExit=${archive}`, '-Xlog:cds=off'];
 }

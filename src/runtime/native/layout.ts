@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../../config/config.ts';
+import { debeziumVersion, jarDirs, kafkaVersion } from '../jars.ts';
 
-export const kafkaVersion = '4.3.1';
-export const debeziumVersion = '3.6.1.Final';
 /** Bumped whenever pom.xml gains a jar, so a cache fetched before is completed (2: connect-basic-auth-extension). */
 const jarSet = 2;
 
@@ -16,13 +15,13 @@ export function layout(config: Config) {
     log: join(home, name, `${name}.log`),
     pid: join(home, name, `${name}.pid`),
   });
+  const jars = jarDirs(cache);
   return {
     home,
     service,
-    kafkaLibs: join(cache, `kafka-${kafkaVersion}`, 'libs'),
-    pluginPath: join(cache, `debezium-${debeziumVersion}`, 'plugins'),
+    kafkaLibs: jars.libs,
+    pluginPath: jars.plugins,
     jarsReady: join(cache, `jars-${kafkaVersion}-${debeziumVersion}-${jarSet}.ok`),
-    stackFile: join(home, 'stack.json'),
   };
 }
 export type Layout = ReturnType<typeof layout>;

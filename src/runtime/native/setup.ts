@@ -5,7 +5,8 @@ import type { Config } from '../../config/config.ts';
 import { usageError } from '../../errors.ts';
 import type { Progress } from '../../progress.ts';
 import { runningAsRoot } from './as-postgres.ts';
-import { debeziumVersion, kafkaVersion, layout } from './layout.ts';
+import { debeziumVersion, fetchJars, kafkaVersion } from '../jars.ts';
+import { layout } from './layout.ts';
 
 export const pgBinDir = '/usr/lib/postgresql/15/bin';
 const pom = fileURLToPath(new URL('./pom.xml', import.meta.url));
@@ -48,7 +49,7 @@ export async function setupNative(config: Config, progress: Progress, options: {
     const l = layout(config);
     await progress.step(`Fetching Kafka ${kafkaVersion}, Kafka Connect and Debezium ${debeziumVersion} jars with Maven`, async () => {
       mkdirSync(config.settings.cache, { recursive: true });
-      await run('mvn', ['-q', '-B', '-f', pom, 'package', `-Dcqrsctl.cache=${config.settings.cache}`]);
+      await fetchJars(pom, config.settings.cache);
       if (!existsSync(l.kafkaLibs) || !existsSync(l.pluginPath))
         throw usageError('Maven finished but the jars are not where expected', `Look in ${config.settings.cache}.`);
       writeFileSync(l.jarsReady, new Date().toISOString());
@@ -56,7 +57,7 @@ export async function setupNative(config: Config, progress: Progress, options: {
   }
 }
 
-export async function javaMajor(): Promise<number> {
+async function javaMajor(): Promise<number> {
   const r = await execa('java', ['-version'], { reject: false });
   if (r.failed && r.exitCode === undefined) return 0;
   const m = /version "(\d+)(?:\.(\d+))?/.exec(r.stderr);

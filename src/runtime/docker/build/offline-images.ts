@@ -10,9 +10,9 @@ import { connectEngine, isNotFound, pingEngine } from '../engine.ts';
 import { imagesDir, packageRoot } from '../paths.ts';
 import { followStream } from '../stream.ts';
 import { baseSpec, buildBaseImage } from './base-rootfs.ts';
-import { debeziumVersion, ensureJars, kafkaVersion, pomPath, type JarDirs } from './jars.ts';
+import { debeziumVersion, ensureJars, kafkaVersion, pomPath, type JarDirs } from '../../jars.ts';
 
-export const contentHashLabel = 'dev.cqrsctl.content-hash';
+const contentHashLabel = 'dev.cqrsctl.content-hash';
 
 interface ImageSpec {
   image: string;
@@ -25,7 +25,7 @@ interface ImageSpec {
 }
 
 /** The stand-ins, parents first. Their tags are those docker-compose.offline.yml names. */
-export const offlineImages: ImageSpec[] = [
+const offlineImages: ImageSpec[] = [
   { image: baseSpec.image },
   { image: 'cqrsctl/postgres:15', dir: 'postgres', parent: baseSpec.image },
   { image: `cqrsctl/kafka:${kafkaVersion}`, dir: 'kafka', parent: baseSpec.image, needsJars: true, stage: (j) => ({ libs: j.libs }) },

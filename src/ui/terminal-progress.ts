@@ -1,6 +1,6 @@
 import ora, { type Ora } from 'ora';
 import type { Progress, StepOptions } from '../progress.ts';
-import { canRedraw, color } from './style.ts';
+import { canRedraw, errColor as color } from './style.ts';
 
 const PLAIN_UPDATE_MS = 5000;
 
