@@ -330,7 +330,9 @@ async function runOnce(run: number): Promise<Rates> {
       { timeoutMs: 900_000, intervalMs: 1000 },
     );
     const report = (name: string, ms: number) => {
-      log(`  ${name}: ${events} events into ${config.replicas.length} replicas in ${(ms / 1000).toFixed(1)} s = ${Math.round(events / (ms / 1000))} events/s`);
+      log(
+        `  ${name}: ${events} events into ${config.replicas.length} replicas in ${(ms / 1000).toFixed(1)} s = ${Math.round(events / (ms / 1000))} events/s`,
+      );
       return events / (ms / 1000);
     };
     if (systems.has('replicator')) {
@@ -399,7 +401,9 @@ function summarize(all: Rates[]) {
   const events = 3 * perTable;
   const of = (k: keyof Rates) => all.map((r) => r[k]).filter((v): v is number => v !== undefined);
   const line = (name: string, values: number[]) => console.log(`  ${name.padEnd(28)} ${formatSpread(spread(values))} events/s`);
-  console.log(`\nDrain of ${events.toLocaleString('en')} change events (50/30/20 insert/update/delete, 10k-row transactions) into ${config.replicas.length} replicas, ${all.length} run(s): median (lowest–highest)`);
+  console.log(
+    `\nDrain of ${events.toLocaleString('en')} change events (50/30/20 insert/update/delete, 10k-row transactions) into ${config.replicas.length} replicas, ${all.length} run(s): median (lowest–highest)`,
+  );
   if (of('replicator').length) line('cqrsctl replicator', of('replicator'));
   if (of('native').length) line('native logical replication', of('native'));
   if (of('jdbc').length) line('Debezium JDBC sink', of('jdbc'));

@@ -46,7 +46,9 @@ const keyOf = (meta: TableMeta, e: ChangeEvent) => {
   const row = (e.after ?? e.before)!;
   if (e.op === 't') return '';
   // Keys are only compared within one table, whose key has a fixed number of columns.
-  return meta.primaryKey.length === 1 ? JSON.stringify(row[meta.primaryKey[0]] ?? null) : JSON.stringify(meta.primaryKey.map((k) => row[k] ?? null));
+  return meta.primaryKey.length === 1
+    ? JSON.stringify(row[meta.primaryKey[0]] ?? null)
+    : JSON.stringify(meta.primaryKey.map((k) => row[k] ?? null));
 };
 
 /**
