@@ -52,10 +52,8 @@ export class Replicator {
   private readonly committedLsn: () => Promise<bigint | undefined>;
   private readonly sleep: (ms: number) => Promise<unknown>;
   private readonly slowMs: number;
-  /** Main-reader batches in flight: the one applying and the one read meanwhile. */
+  /** Main-reader batches in flight (one per partition at most; partitions run concurrently). */
   private activeBatches = 0;
-  /** The main reader's batch being applied; the next one waits for it. */
-  private mainTail: Promise<void> = Promise.resolve();
   private topics: string[] = [];
   private topicsVersion = 0;
   private main?: { stop(): Promise<void> };
@@ -110,7 +108,6 @@ export class Replicator {
     if (!this.running) return;
     this.running = false;
     await this.main?.stop().catch(() => {});
-    await this.mainTail.catch(() => {});
     await this.ticker;
     while (this.catchingUp.size) await this.sleep(100);
     await Promise.all(this.sinks.map((s) => s.settled()));
@@ -160,20 +157,12 @@ export class Replicator {
       onBatch: async (topic, partition, changes, hw) => {
         const tp = tpKey(topic, partition);
         if (hw > (this.ends.get(tp) ?? 0n)) this.ends.set(tp, hw);
-        // One batch applies while kafkajs fetches and decodes the next: wait for the one before, start this
-        // one, return. Batches still apply one after another, so each replica gets them in offset order.
-        await this.mainTail;
         this.activeBatches++;
-        const groups = groupUnits(this.assemble(assembler, changes), GROUP_EVENTS);
-        this.mainTail = (async () => {
-          try {
-            for (const group of groups) await this.mainGroup(group);
-          } finally {
-            this.activeBatches--;
-          }
-        })();
-        // Handled here so that a failure waits for the next batch (or stop) instead of crashing the process.
-        this.mainTail.catch(() => {});
+        try {
+          for (const group of groupUnits(this.assemble(assembler, changes), GROUP_EVENTS)) await this.mainGroup(group);
+        } finally {
+          this.activeBatches--;
+        }
       },
       onCrash: (e) => this.crashed?.(e),
     });
@@ -338,8 +327,6 @@ export class Replicator {
     this.topics = topics;
     this.topicsVersion++;
     await this.main?.stop();
-    // The new reader starts from the replicas' positions: let the batch being applied record them first.
-    await this.mainTail.catch(() => {});
     if (this.running) await this.startMain();
   }
 
