@@ -39,7 +39,7 @@ export type Hashed = { term: string } | { inRow: string };
  * function (json): those are hashed as their text under the session's normalized settings.
  */
 const rowTypes = /^(date|bytea|time(\(\d\))? with(out)? time zone)$/;
-const textTypes = /^(text|character)/;
+const textTypes = /^(text|character varying(\(\d+\))?|character(\(\d+\))?)$/;
 
 /** A constant that stands for NULL in a column's term (hash functions return NULL for NULL). */
 const nullHash = (seed: number) => BigInt.asIntN(64, 0x9e3779b97f4a7c15n * BigInt(seed + 1)).toString();

@@ -80,7 +80,7 @@ describe('table definitions', () => {
       term(hashedValue('f', 'double precision', 'double precision', 4)),
       /case when "f" = 0 then hashtextextended\("f"::text, 4\) else hashfloat8extended/,
     );
-    for (const type of ['jsonb', 'json', 'integer[]'])
+    for (const type of ['jsonb', 'json', 'integer[]', 'text[]', 'character varying(3)[]'])
       assert.match(term(hashedValue('x', type, type, 5)), /hashtextextended\("x"::text, 5\)/);
     assert.match(term(hashedValue('x', 'integer', 'bigint', 6)), /hashtextextended\("x"::text, 6\)/);
     assert.equal(term(hashedValue('b', 'bytea', 'bytea', 7)), 'row: "b"');
