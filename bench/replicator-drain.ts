@@ -1,9 +1,15 @@
 /**
- * Drain benchmark: pre-load change events with the replicator stopped, then time how fast they are applied
- * to every replica — by cqrsctl's replicator, and by Debezium's JDBC sink connector (one per replica, upsert
- * and delete enabled, into fresh databases). Prints events/s for each and the ratio.
+ * Drain benchmark: pre-load change events with every consumer stopped, then time how fast each system applies
+ * them to every replica, in the same run and on the same servers:
+ *   - cqrsctl's replicator (whole leader transactions, in commit order, into the replicas' own database);
+ *   - PostgreSQL's native logical replication: one publication, one subscription per replica (into a fresh
+ *     database on each replica server), created disabled before the changes so their slots keep them;
+ *   - Debezium's JDBC sink connector, one per replica, upsert and delete enabled, into fresh databases.
+ * Prints events/s for each, the ratios, and over `--runs N` the median and spread (lowest–highest) of each
+ * figure and each ratio, with the goals and whether they are met.
  *
- *   node --import tsx bench/replicator-drain.ts            (BENCH_EVENTS=300000 by default)
+ *   node --import tsx bench/replicator-drain.ts [--runs 3] [--systems replicator,native,jdbc]
+ *   (BENCH_EVENTS=300000 by default)
  *
  * The JDBC sink needs key and value schemas in its messages, which cqrsctl's connector leaves out (they are
  * most of each message); so the same changes are captured twice, by a second source connector with schemas
@@ -29,14 +35,19 @@ import { connectAnswers } from '../src/runtime/probes.ts';
 import { pgClient } from '../src/pg/client.ts';
 import { waitUntil } from '../src/lib/wait.ts';
 import { appPid, startApps } from '../src/stack/apps.ts';
+import { formatSpread, runsFlag, spread, verdict } from './runs.ts';
 
 const config = loadConfig();
 const s = config.settings;
+const args = process.argv.slice(2);
 const total = Number(process.env.BENCH_EVENTS ?? 300_000);
 const perTable = Math.floor(total / 3);
-const id = Date.now().toString(36);
-const tables = ['a', 'b', 'c'].map((x) => `bench_${id}_${x}`);
+const runs = runsFlag(args, 3);
+const systemsFlag = args.includes('--systems') ? args[args.indexOf('--systems') + 1] : 'replicator,native,jdbc';
+const systems = new Set(systemsFlag.split(','));
+for (const x of systems) if (!['replicator', 'native', 'jdbc'].includes(x)) throw new Error(`--systems: unknown system ${x}`);
 const jdbcPrefix = 'benchjdbc';
+const nativePrefix = 'benchnative';
 const jdbcVersion = '3.6.0.Final';
 const benchConnectUrl = `http://${s.host}:${s.connectPort + 1}`;
 const pg = (e: typeof config.leader, database = e.database) => pgClient(e, { database });
@@ -45,13 +56,20 @@ const kafka = createKafka(config, 'cqrsctl-bench');
 const admin = kafka.admin();
 const connect = connectClientOf(config);
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const GOALS = { native: { goal: 1.0, stretch: 1.5 }, jdbc: { goal: 5 } };
 
+/** One run's tables: fresh names, so a run never meets the previous one's rows, slots or topics. */
+let id = '';
+let tables: string[] = [];
 const topicsOf = (prefix: string) => tables.map((t) => `${prefix}.public.${t}`);
 /** cqrsctl's connector writes every table into the one change topic; the JDBC sink's source, one topic per table. */
 async function endsOf(prefix: string) {
   return logEnds(admin, prefix === jdbcPrefix ? topicsOf(prefix) : [changeTopic(config)]);
 }
 const sumEnds = (ends: Map<string, bigint>) => Number([...ends.values()].reduce((a, b) => a + b, 0n));
+const tableDdl = (t: string) => `create table ${t} (id bigint primary key, name text, amount numeric(12,2), ts timestamptz, payload jsonb)`;
+const markerTable = () => `bench_${id}_done`;
+const nativeSub = (i: number) => `${nativePrefix}_${id}_${i + 1}`;
 
 /** Inserts, updates and deletes: half the events are inserts, 30 % updates, 20 % deletes, in 10k-row transactions. */
 async function generate(): Promise<void> {
@@ -90,19 +108,76 @@ async function drainWithReplicator(): Promise<number> {
   return ms;
 }
 
-/** The drain only counts if it is right: every replica equals the leader on the bench tables. */
-async function assertReplicasEqual(): Promise<void> {
+/** The drain only counts if it is right: every replica (in `database`, default its own) equals the leader on the bench tables. */
+async function assertReplicasEqual(database?: string): Promise<void> {
   for (const t of tables) {
     const prints = await Promise.all(
-      [config.leader, ...config.replicas].map(async (e) => {
-        const sql = pg(e);
+      [config.leader, ...config.replicas].map(async (e, i) => {
+        const sql = pg(e, i && database ? database : e.database);
         const [r] = await sql.unsafe(`select count(*) || ':' || md5(string_agg(t::text, '|' order by id)) as f from ${t} t`);
         await sql.end();
         return r.f as string;
       }),
     );
-    if (prints.some((p) => p !== prints[0])) throw new Error(`${t}: replicas differ from the leader after the drain (${prints.join(' ')})`);
+    if (prints.some((p) => p !== prints[0]))
+      throw new Error(`${t}${database ? ` (${database})` : ''}: replicas differ from the leader after the drain (${prints.join(' ')})`);
   }
+}
+
+/**
+ * Native logical replication, set up before the changes: a publication of the bench tables and a marker table,
+ * and per replica a fresh database with the same tables and a disabled subscription whose slot (created now)
+ * keeps every change from here on.
+ */
+async function prepareNative(): Promise<void> {
+  await leader.unsafe(`create publication ${nativePrefix}_${id} for table ${[...tables, markerTable()].join(', ')}`);
+  const conninfo = `host=${config.leader.host} port=${config.leader.port} dbname=${config.leader.database} user=${config.leader.user} password=${config.leader.password}`;
+  await Promise.all(
+    config.replicas.map(async (r, i) => {
+      const server = pg(r, 'postgres');
+      await server.unsafe('drop database if exists bench_native with (force)');
+      await server.unsafe('create database bench_native');
+      await server.end();
+      const db = pg(r, 'bench_native');
+      for (const t of [...tables, markerTable()]) await db.unsafe(tableDdl(t));
+      await db.unsafe(
+        `create subscription ${nativeSub(i)} connection '${conninfo}' publication ${nativePrefix}_${id} with (copy_data = false, enabled = false, create_slot = true, slot_name = '${nativeSub(i)}')`,
+      );
+      await db.end();
+    }),
+  );
+}
+
+/** Enables the subscriptions and waits for the marker row, committed on the leader after every bench change: apply is in commit order. */
+async function drainWithNative(): Promise<number> {
+  const dbs = config.replicas.map((r) => pg(r, 'bench_native'));
+  try {
+    const started = Date.now();
+    await Promise.all(dbs.map((db, i) => db.unsafe(`alter subscription ${nativeSub(i)} enable`)));
+    await waitUntil(
+      'native logical replication drain',
+      async () => {
+        const seen = await Promise.all(dbs.map((db) => db.unsafe(`select 1 from ${markerTable()}`)));
+        return seen.every((r) => r.length) ? true : undefined;
+      },
+      { timeoutMs: 900_000, intervalMs: 50 },
+    );
+    return Date.now() - started;
+  } finally {
+    await Promise.all(dbs.map((db) => db.end()));
+  }
+}
+
+async function dropNative(): Promise<void> {
+  for (const [i, r] of config.replicas.entries()) {
+    const db = pg(r, 'bench_native');
+    await db.unsafe(`drop subscription if exists ${nativeSub(i)}`).catch((e) => log(`subscription: ${e.message}`));
+    await db.end();
+    const server = pg(r, 'postgres');
+    await server.unsafe('drop database if exists bench_native with (force)').catch(() => {});
+    await server.end();
+  }
+  await leader.unsafe(`drop publication if exists ${nativePrefix}_${id}`);
 }
 
 async function startBenchWorker(): Promise<JavaService> {
@@ -157,6 +232,8 @@ async function startBenchWorker(): Promise<JavaService> {
   return worker;
 }
 
+const jdbcSink = (i: number) => `bench-jdbc-sink-${id}-${i + 1}`;
+
 async function drainWithJdbcSink(): Promise<number> {
   const target = await endsOf(jdbcPrefix);
   const bench = new ConnectClient(benchConnectUrl);
@@ -169,7 +246,7 @@ async function drainWithJdbcSink(): Promise<number> {
   const started = Date.now();
   await Promise.all(
     config.replicas.map((r, i) =>
-      bench.putConfig(`bench-jdbc-sink-${i + 1}`, {
+      bench.putConfig(jdbcSink(i), {
         'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector',
         'tasks.max': '1',
         topics: topicsOf(jdbcPrefix).join(','),
@@ -196,11 +273,11 @@ async function drainWithJdbcSink(): Promise<number> {
   await waitUntil(
     'JDBC sink drain',
     async () => {
-      for (let i = 1; i <= config.replicas.length; i++) {
-        const st = await bench.status(`bench-jdbc-sink-${i}`).catch(() => undefined);
+      for (let i = 0; i < config.replicas.length; i++) {
+        const st = await bench.status(jdbcSink(i)).catch(() => undefined);
         const failed = st?.tasks.find((t) => t.state === 'FAILED');
-        if (failed) throw new Error(`bench-jdbc-sink-${i} failed: ${failed.trace?.split('\n').slice(0, 3).join(' ')}`);
-        const offsets = await admin.fetchOffsets({ groupId: `connect-bench-jdbc-sink-${i}`, topics: topicsOf(jdbcPrefix) });
+        if (failed) throw new Error(`${jdbcSink(i)} failed: ${failed.trace?.split('\n').slice(0, 3).join(' ')}`);
+        const offsets = await admin.fetchOffsets({ groupId: `connect-${jdbcSink(i)}`, topics: topicsOf(jdbcPrefix) });
         for (const t of offsets)
           for (const p of t.partitions) if (BigInt(p.offset) < (target.get(`${t.topic}\u0000${p.partition}`) ?? 0n)) return undefined;
       }
@@ -211,75 +288,83 @@ async function drainWithJdbcSink(): Promise<number> {
   return Date.now() - started;
 }
 
-async function main() {
-  await admin.connect();
-  const replicatorPid = appPid(config, 'replicator');
-  if (replicatorPid) await stopPid(replicatorPid, 30_000);
-  let worker: JavaService | undefined;
+type Rates = Partial<Record<'replicator' | 'native' | 'jdbc', number>>;
+
+/** One run: fresh tables, the changes generated once, then each system drains them in turn. */
+async function runOnce(run: number): Promise<Rates> {
+  id = Date.now().toString(36);
+  tables = ['a', 'b', 'c'].map((x) => `bench_${id}_${x}`);
+  const events = tables.length * perTable;
+  const rates: Rates = {};
   try {
-    for (const t of tables)
-      await leader.unsafe(`create table ${t} (id bigint primary key, name text, amount numeric(12,2), ts timestamptz, payload jsonb)`);
-    // The second source connector (schemas on, for the JDBC sink) streams the same tables from its own slot.
-    await leader.unsafe(`create publication ${jdbcPrefix}_${id} for table ${tables.join(', ')}`);
-    const base = connectorConfig(config, config.leader);
-    await connect.putConfig(`bench-source-${id}`, {
-      ...base,
-      'topic.prefix': jdbcPrefix,
-      'slot.name': `${jdbcPrefix}_${id}`,
-      'publication.name': `${jdbcPrefix}_${id}`,
-      'table.include.list': tables.map((t) => `public.${t}`).join(','),
-      'schema.include.list': '',
-      'snapshot.mode': 'no_data',
-      // One topic per table and no transaction records: what the JDBC sink reads.
-      transforms: '',
-      'provide.transaction.metadata': 'false',
-      'heartbeat.interval.ms': '0',
-      'heartbeat.action.query': '',
-      'key.converter.schemas.enable': 'true',
-      'value.converter.schemas.enable': 'true',
-    });
-    await waitForRunning(connect, `bench-source-${id}`);
-    log(`generating ${total} change events over ${tables.length} tables…`);
+    for (const t of [...tables, markerTable()]) await leader.unsafe(tableDdl(t));
+    if (systems.has('jdbc')) {
+      // The second source connector (schemas on, for the JDBC sink) streams the same tables from its own slot.
+      await leader.unsafe(`create publication ${jdbcPrefix}_${id} for table ${tables.join(', ')}`);
+      const base = connectorConfig(config, config.leader);
+      await connect.putConfig(`bench-source-${id}`, {
+        ...base,
+        'topic.prefix': jdbcPrefix,
+        'slot.name': `${jdbcPrefix}_${id}`,
+        'publication.name': `${jdbcPrefix}_${id}`,
+        'table.include.list': tables.map((t) => `public.${t}`).join(','),
+        'schema.include.list': '',
+        'snapshot.mode': 'no_data',
+        // One topic per table and no transaction records: what the JDBC sink reads.
+        transforms: '',
+        'provide.transaction.metadata': 'false',
+        'heartbeat.interval.ms': '0',
+        'heartbeat.action.query': '',
+        'key.converter.schemas.enable': 'true',
+        'value.converter.schemas.enable': 'true',
+      });
+      await waitForRunning(connect, `bench-source-${id}`);
+    }
+    if (systems.has('native')) await prepareNative();
+    log(`run ${run}: generating ${total} change events over ${tables.length} tables…`);
     const mineBefore = sumEnds(await endsOf(s.topicPrefix).catch(() => new Map()));
     await generate();
+    await leader.unsafe(`insert into ${markerTable()} values (1, 'done', 0, now(), null)`);
     await waitUntil(
       'events in Kafka',
       async () => {
         const mine = sumEnds(await endsOf(s.topicPrefix).catch(() => new Map())) - mineBefore;
-        const theirs = sumEnds(await endsOf(jdbcPrefix).catch(() => new Map()));
-        return mine >= tables.length * perTable && theirs >= tables.length * perTable ? true : undefined;
+        const theirs = systems.has('jdbc') ? sumEnds(await endsOf(jdbcPrefix).catch(() => new Map())) : Infinity;
+        return mine >= events && theirs >= events ? true : undefined;
       },
       { timeoutMs: 900_000, intervalMs: 1000 },
     );
-    log('draining with the cqrsctl replicator…');
-    const mineMs = await drainWithReplicator();
-    const events = tables.length * perTable;
-    const mineRate = events / (mineMs / 1000);
-    await assertReplicasEqual();
-    log(
-      `cqrsctl replicator: ${events} events into ${config.replicas.length} replicas in ${(mineMs / 1000).toFixed(1)} s = ${Math.round(mineRate)} events/s`,
-    );
-    log('starting a Connect worker with the JDBC sink plugin…');
-    worker = await startBenchWorker();
-    log('draining with the Debezium JDBC sink…');
-    const jdbcMs = await drainWithJdbcSink();
-    const jdbcRate = events / (jdbcMs / 1000);
-    log(
-      `Debezium JDBC sink: ${events} events into ${config.replicas.length} replicas in ${(jdbcMs / 1000).toFixed(1)} s = ${Math.round(jdbcRate)} events/s`,
-    );
-    process.stdout.write(
-      `${JSON.stringify({ events, replicas: config.replicas.length, replicatorEventsPerSec: Math.round(mineRate), jdbcSinkEventsPerSec: Math.round(jdbcRate), ratio: Number((mineRate / jdbcRate).toFixed(1)) })}\n`,
-    );
+    const report = (name: string, ms: number) => {
+      log(
+        `  ${name}: ${events} events into ${config.replicas.length} replicas in ${(ms / 1000).toFixed(1)} s = ${Math.round(events / (ms / 1000))} events/s`,
+      );
+      return events / (ms / 1000);
+    };
+    if (systems.has('replicator')) {
+      log('  draining with the cqrsctl replicator…');
+      rates.replicator = report('cqrsctl replicator', await drainWithReplicator());
+      await assertReplicasEqual();
+    }
+    if (systems.has('native')) {
+      log('  draining with PostgreSQL logical replication…');
+      rates.native = report('native logical replication', await drainWithNative());
+      await assertReplicasEqual('bench_native');
+    }
+    if (systems.has('jdbc')) {
+      log('  draining with the Debezium JDBC sink…');
+      rates.jdbc = report('Debezium JDBC sink', await drainWithJdbcSink());
+    }
+    return rates;
   } finally {
-    await cleanup(worker);
+    await cleanupRun();
   }
 }
 
-/** Leaves the stack as it was: bench tables, topics, connectors, slot and databases gone; the replicator app back. */
-async function cleanup(worker: JavaService | undefined) {
+/** Leaves the stack as the run found it: bench tables, topics, connectors, slots, subscriptions and databases gone. */
+async function cleanupRun() {
   const bench = new ConnectClient(benchConnectUrl);
-  for (let i = 1; i <= config.replicas.length; i++) await bench.delete(`bench-jdbc-sink-${i}`).catch(() => {});
-  await worker?.stop();
+  if (systems.has('jdbc')) for (let i = 0; i < config.replicas.length; i++) await bench.delete(jdbcSink(i)).catch(() => {});
+  if (systems.has('native')) await dropNative();
   await connect.delete(`bench-source-${id}`).catch(() => {});
   await sleep(2000);
   await leader
@@ -287,16 +372,60 @@ async function cleanup(worker: JavaService | undefined) {
     .catch((e) => log(`slot: ${e.message}`));
   await leader.unsafe(`drop publication if exists ${jdbcPrefix}_${id}`);
   // The replicas drop the bench tables when the replicator applies the leader's DROP TABLE.
-  for (const t of tables) await leader.unsafe(`drop table if exists ${t}`);
+  for (const t of [...tables, markerTable()]) await leader.unsafe(`drop table if exists ${t}`);
   for (const e of config.replicas) {
     const server = pg(e, 'postgres');
     await server.unsafe('drop database if exists bench_jdbc with (force)').catch(() => {});
     await server.end();
   }
   await admin.deleteTopics({ topics: topicsOf(jdbcPrefix) }).catch(() => {});
-  await admin.disconnect();
-  await leader.end();
-  startApps(config);
+}
+
+async function main() {
+  await admin.connect();
+  const replicatorPid = appPid(config, 'replicator');
+  if (replicatorPid) await stopPid(replicatorPid, 30_000);
+  let worker: JavaService | undefined;
+  const all: Rates[] = [];
+  try {
+    if (systems.has('jdbc')) {
+      log('starting a Connect worker with the JDBC sink plugin…');
+      worker = await startBenchWorker();
+    }
+    for (let run = 1; run <= runs; run++) all.push(await runOnce(run));
+  } finally {
+    await worker?.stop();
+    await admin.disconnect();
+    await leader.end();
+    startApps(config);
+  }
+  summarize(all);
+}
+
+function summarize(all: Rates[]) {
+  const events = 3 * perTable;
+  const of = (k: keyof Rates) => all.map((r) => r[k]).filter((v): v is number => v !== undefined);
+  const line = (name: string, values: number[]) => console.log(`  ${name.padEnd(28)} ${formatSpread(spread(values))} events/s`);
+  console.log(
+    `\nDrain of ${events.toLocaleString('en')} change events (50/30/20 insert/update/delete, 10k-row transactions) into ${config.replicas.length} replicas, ${all.length} run(s): median (lowest–highest)`,
+  );
+  if (of('replicator').length) line('cqrsctl replicator', of('replicator'));
+  if (of('native').length) line('native logical replication', of('native'));
+  if (of('jdbc').length) line('Debezium JDBC sink', of('jdbc'));
+  const json: Record<string, unknown> = { events, replicas: config.replicas.length, runs: all.length };
+  for (const k of ['replicator', 'native', 'jdbc'] as const) if (of(k).length) json[`${k}EventsPerSec`] = spread(of(k).map(Math.round));
+  for (const base of ['native', 'jdbc'] as const) {
+    const ratios = all.filter((r) => r.replicator && r[base]).map((r) => r.replicator! / r[base]!);
+    if (!ratios.length) continue;
+    const sp = spread(ratios);
+    const g = GOALS[base];
+    const stretch = 'stretch' in g ? `, stretch ≥ ${g.stretch}×: ${verdict(sp.median, g.stretch)}` : '';
+    console.log(
+      `  replicator ÷ ${base === 'native' ? 'native logical replication' : 'Debezium JDBC sink'}: ${formatSpread(sp, 2)}× (same-run ratios) — goal ≥ ${g.goal}×: ${verdict(sp.median, g.goal)}${stretch}`,
+    );
+    json[`ratioVs${base === 'native' ? 'Native' : 'Jdbc'}`] = { ...sp, perRun: ratios.map((r) => Number(r.toFixed(2))) };
+  }
+  process.stdout.write(`${JSON.stringify(json)}\n`);
 }
 
 await main();

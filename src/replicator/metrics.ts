@@ -114,21 +114,37 @@ export function observeApplied(replica: string, units: Unit[], rejected: Rejecti
   for (const r of rejected) metrics.deadLetters.inc({ replica, reason: reasonKind(r.reason) });
 }
 
+/** Events per table and op of each unit, counted once however many replicas apply it. */
+const unitCounts = new WeakMap<Unit, Map<string, number>>();
+
+function countsOf(u: Unit): Map<string, number> {
+  let counts = unitCounts.get(u);
+  if (counts) return counts;
+  counts = new Map();
+  for (const c of u.records) {
+    if (!c.event) continue;
+    const key = `${c.event.schema}.${c.event.table}\t${c.event.op}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  unitCounts.set(u, counts);
+  return counts;
+}
+
 /** Applied change events per table and op, leaving out the rejected offsets. */
 export function countApplied(units: Unit[], rejected: Set<bigint>): Map<{ table: string; op: string }, number> {
   const counts = new Map<string, number>();
-  for (const u of units) {
-    for (const c of u.records) {
-      if (!c.event || rejected.has(c.offset)) continue;
-      const key = `${c.event.schema}.${c.event.table}\t${c.event.op}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-  }
+  const add = (key: string, n: number) => counts.set(key, (counts.get(key) ?? 0) + n);
+  for (const u of units) for (const [key, n] of countsOf(u)) add(key, n);
+  if (rejected.size)
+    for (const u of units)
+      for (const c of u.records) if (c.event && rejected.has(c.offset)) add(`${c.event.schema}.${c.event.table}\t${c.event.op}`, -1);
   return new Map(
-    [...counts].map(([k, n]) => {
-      const [table, op] = k.split('\t');
-      return [{ table, op }, n];
-    }),
+    [...counts]
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => {
+        const [table, op] = k.split('\t');
+        return [{ table, op }, n];
+      }),
   );
 }
 

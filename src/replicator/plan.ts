@@ -44,7 +44,11 @@ export function rowStatements(
 
 const keyOf = (meta: TableMeta, e: ChangeEvent) => {
   const row = (e.after ?? e.before)!;
-  return e.op === 't' ? '' : JSON.stringify(meta.primaryKey.map((k) => row[k] ?? null));
+  if (e.op === 't') return '';
+  // Keys are only compared within one table, whose key has a fixed number of columns.
+  return meta.primaryKey.length === 1
+    ? JSON.stringify(row[meta.primaryKey[0]] ?? null)
+    : JSON.stringify(meta.primaryKey.map((k) => row[k] ?? null));
 };
 
 /**

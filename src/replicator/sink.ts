@@ -158,16 +158,32 @@ export class ReplicaSink {
   }
 }
 
-const run = (tx: postgres.TransactionSql, s: Statement) => tx.unsafe(s.sql, s.params as never);
+const run = (tx: postgres.TransactionSql, s: Statement) => tx.unsafe(s.sql, wireParams(s) as never);
+
+/**
+ * A statement's parameters as sent: each text[] as its array literal, made once per statement however many
+ * replicas run it (the plan is shared; postgres.js would serialize the arrays again for every replica).
+ */
+const wired = new WeakMap<Statement, unknown[]>();
+function wireParams(s: Statement): unknown[] {
+  let params = wired.get(s);
+  if (!params) wired.set(s, (params = s.params.map((p) => (Array.isArray(p) ? textArrayLiteral(p as (string | null)[]) : p))));
+  return params;
+}
+
+const textArrayLiteral = (values: (string | null)[]) =>
+  `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`;
 
 /** Position after the units: the last offset, with the LSN and commit time of the last event that has them. */
 function lastPosition(units: Unit[]): Position {
-  const records = units.flatMap((u) => u.records);
   let lsn: bigint | null = null;
   let tsMs: number | null = null;
-  for (let i = records.length - 1; i >= 0 && (lsn === null || tsMs === null); i--) {
-    lsn ??= records[i].event?.lsn ?? null;
-    tsMs ??= records[i].event?.tsMs ?? null;
+  for (let u = units.length - 1; u >= 0 && (lsn === null || tsMs === null); u--) {
+    const records = units[u].records;
+    for (let i = records.length - 1; i >= 0 && (lsn === null || tsMs === null); i--) {
+      lsn ??= records[i].event?.lsn ?? null;
+      tsMs ??= records[i].event?.tsMs ?? null;
+    }
   }
   return { offset: units[units.length - 1].last, lsn, tsMs };
 }

@@ -1,6 +1,6 @@
 import { quoteIdent } from '../pg/ident.ts';
 import { qualify, tableMetas, type TableMeta } from './catalog.ts';
-import type { Change, ChangeEvent } from './decode.ts';
+import type { Change, ChangeEvent, Row } from './decode.ts';
 import type { Unit } from './order.ts';
 import { rowStatements, type Statement } from './plan.ts';
 import { diffSchema } from './schema/diff.ts';
@@ -38,10 +38,10 @@ export function planGroup(units: Unit[], state: SchemaState, exact: boolean): Pl
   const steps: Step[] = [];
   const rejected: Plan['rejected'] = [];
   let current = state;
-  let metas = tableMetas(current.snapshot);
+  let metaOf = metaLookup(tableMetas(current.snapshot));
   let run: (Change & { event: ChangeEvent })[] = [];
   const flush = () => {
-    if (run.length) steps.push({ kind: 'rows', statements: rowStatements(run, (e) => metas.get(qualify(e.schema, e.table))!, exact) });
+    if (run.length) steps.push({ kind: 'rows', statements: rowStatements(run, (e) => metaOf(e)!, exact) });
     run = [];
   };
   for (const unit of units) {
@@ -55,17 +55,17 @@ export function planGroup(units: Unit[], state: SchemaState, exact: boolean): Pl
         if (!step) continue;
         steps.push(step.step);
         current = step.state;
-        metas = tableMetas(current.snapshot);
+        metaOf = metaLookup(tableMetas(current.snapshot));
       } else if (isRewriteChunk(e)) {
         flush();
         const reload = reloadStep(change, e, current.snapshot);
         if (typeof reload === 'string') rejected.push({ change, reason: reload });
         else steps.push(reload);
       } else if (!isInternalTable(e.schema)) {
-        const meta = metas.get(qualify(e.schema, e.table));
+        const meta = metaOf(e);
         if (meta) {
           run.push(change as Change & { event: ChangeEvent });
-          const absent = e.after ? [...meta.columns.keys()].filter((c) => !(c in e.after!)) : [];
+          const absent = e.after ? absentColumns(meta, e.after) : [];
           // Applied with what it carries, and named: a column the connector could not send must not go unnoticed.
           if (absent.length)
             rejected.push({
@@ -82,6 +82,24 @@ export function planGroup(units: Unit[], state: SchemaState, exact: boolean): Pl
   }
   flush();
   return { steps, state: current, rejected };
+}
+
+/** Table metadata of an event, found by schema and table without quoting both names again for every event. */
+function metaLookup(metas: Map<string, TableMeta>): (e: ChangeEvent) => TableMeta | undefined {
+  const bySchema = new Map<string, Map<string, TableMeta | undefined>>();
+  return (e) => {
+    let tables = bySchema.get(e.schema);
+    if (!tables) bySchema.set(e.schema, (tables = new Map()));
+    if (!tables.has(e.table)) tables.set(e.table, metas.get(qualify(e.schema, e.table)));
+    return tables.get(e.table);
+  };
+}
+
+/** Columns of the table the row carries no value for (none, nearly always: no array is made then). */
+function absentColumns(meta: TableMeta, row: Row): string[] {
+  let absent: string[] | undefined;
+  for (const c of meta.columns.keys()) if (!(c in row)) (absent ??= []).push(c);
+  return absent ?? [];
 }
 
 /** In a snapshot: only the newest schema_changes row matters, and it goes first. */

@@ -47,7 +47,7 @@ export function sidesOf(leader: TableInfo, replica: TableInfo) {
   const key = leader.primaryKey.every((k) => columns.includes(k)) ? leader.primaryKey : [];
   const ours = new Map(leader.columns.map((c) => [c.name, c.type]));
   const theirs = new Map(replica.columns.map((c) => [c.name, c.type]));
-  const hashed = Object.fromEntries(columns.map((c) => [c, hashedValue(c, ours.get(c)!, theirs.get(c)!)]));
+  const hashed = Object.fromEntries(columns.map((c, i) => [c, hashedValue(c, ours.get(c)!, theirs.get(c)!, i)]));
   const integerKey = key.length === 1 && integerTypes.has(ours.get(key[0])!) && integerTypes.has(theirs.get(key[0])!);
   const segmentBy = segmentValue(hashed, columns, key, integerKey);
   const shape = (t: TableInfo, types: Map<string, string>): Shape => ({

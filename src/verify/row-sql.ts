@@ -11,7 +11,7 @@ export interface Shape {
   name: string;
   columns: string[];
   /** The expression hashed for each compared column (see hashedValue). */
-  hashed: Record<string, string>;
+  hashed: Record<string, Hashed>;
   /** Whose low bits name a row's segment (see segmentValue). */
   segmentBy: string;
   /** Primary-key columns in key order; empty for a table compared as a multiset of whole rows. */
@@ -23,29 +23,60 @@ export interface Shape {
 export const tableRef = (s: { schema: string; name: string }) => `${quoteIdent(s.schema)}.${quoteIdent(s.name)}`;
 
 /**
+ * How one column enters the row hash: a 64-bit hash term of its own (seeded with the column's position, so
+ * equal values in two columns, or two columns' values swapped, do not cancel), or a value put into one
+ * row() hashed as a whole for the types without a cheap term. Per-column terms avoid building a row
+ * per table row, which costs more than hashing most of its values.
+ */
+export type Hashed = { term: string } | { inRow: string };
+
+/**
  * Types whose own hash function distinguishes exactly the values whose text differs, so hashing them
- * natively (several times cheaper than printing them) cannot hide a difference. numeric's hash ignores
- * the display scale (1.0 = 1.00), so its scale is hashed next to it. Left out on purpose: floats (their
- * hash makes -0 = 0), jsonb (its numbers hash like numeric, without scale) and types without a hash
+ * natively (several times cheaper than printing them) cannot hide a difference: numeric's hash ignores the
+ * display scale (1.0 = 1.00), so its scale is hashed with it; float hashes make -0 = 0, so a zero is hashed
+ * as its text; a timestamptz is hashed as the timestamp it is in UTC (the session's zone, see session.ts).
+ * Left out on purpose: jsonb (its numbers hash like numeric, without scale) and types without a hash
  * function (json): those are hashed as their text under the session's normalized settings.
  */
-const nativeTypes =
-  /^(smallint|integer|bigint|boolean|uuid|date|bytea|text|character varying(\(\d+\))?|character(\(\d+\))?|(timestamp|time)(\(\d\))? with(out)? time zone|numeric(\(\d+,\d+\))?)$/;
-const textTypes = /^(text|character)/;
+const rowTypes = /^(date|bytea|time(\(\d\))? with(out)? time zone)$/;
+const textTypes = /^(text|character varying(\(\d+\))?|character(\(\d+\))?)$/;
 
-/** What is hashed of a column: the value itself when both sides have the same type listed above, else its text. */
-export function hashedValue(column: string, leaderType: string, replicaType: string): string {
+/** A constant that stands for NULL in a column's term (hash functions return NULL for NULL). */
+const nullHash = (seed: number) => BigInt.asIntN(64, 0x9e3779b97f4a7c15n * BigInt(seed + 1)).toString();
+
+/** What is hashed of a column at position `seed` of the compared columns (see Hashed). */
+export function hashedValue(column: string, leaderType: string, replicaType: string, seed: number): Hashed {
   const c = quoteIdent(column);
-  if (leaderType !== replicaType || !nativeTypes.test(leaderType)) return `${c}::text`;
-  if (leaderType.startsWith('numeric')) return `${c}, scale(${c})`;
+  const term = (sql: string): Hashed => ({ term: `coalesce(${sql}, ${nullHash(seed)})` });
+  const type = leaderType === replicaType ? leaderType : '';
+  if (integerTypes.has(type)) return term(`hashint8extended(${c}, ${seed})`);
+  if (type === 'boolean') return term(`hashint8extended(${c}::int, ${seed})`);
+  if (type === 'uuid') return term(`uuid_hash_extended(${c}, ${seed})`);
   // Byte-wise: a nondeterministic collation would make different strings hash alike.
-  return textTypes.test(leaderType) ? `(${c} collate "C")` : c;
+  if (textTypes.test(type)) return term(`hashtextextended(${c} collate "C", ${seed})`);
+  if (/^numeric(\(\d+,\d+\))?$/.test(type))
+    return term(`hash_numeric_extended(${c}, ${seed}) # coalesce(hashint8extended(scale(${c}), ${seed}), 0)`);
+  if (/^timestamp(\(\d\))? with time zone$/.test(type)) return term(`timestamp_hash_extended(${c}::timestamp, ${seed})`);
+  if (/^timestamp(\(\d\))? without time zone$/.test(type)) return term(`timestamp_hash_extended(${c}, ${seed})`);
+  if (type === 'double precision' || type === 'real') {
+    const hash = type === 'real' ? 'hashfloat4extended' : 'hashfloat8extended';
+    return term(`case when ${c} = 0 then hashtextextended(${c}::text, ${seed}) else ${hash}(${c}, ${seed}) end`);
+  }
+  if (rowTypes.test(type)) return { inRow: c };
+  return term(`hashtextextended(${c}::text, ${seed})`);
 }
 
-// hash_record_extended combines the fields' 64-bit hashes: wide enough that a sum over millions of rows
-// does not hide a difference, and far cheaper than md5 of the row's text.
-const hashOf = (hashed: Record<string, string>, columns: string[]) =>
-  `hash_record_extended(row(${columns.map((c) => hashed[c]).join(', ')}), 0)`;
+/**
+ * The row hash: the columns' terms combined by xor, and one hash_record_extended of the rest. 64 bits are
+ * wide enough that a sum over millions of rows does not hide a difference, and far cheaper than md5 of the row's text.
+ */
+function hashOf(hashed: Record<string, Hashed>, columns: string[]): string {
+  const parts = columns.map((c) => hashed[c]);
+  const terms = parts.flatMap((h) => ('term' in h ? [h.term] : []));
+  const inRow = parts.flatMap((h) => ('inRow' in h ? [h.inRow] : []));
+  if (inRow.length || !terms.length) terms.push(`hash_record_extended(row(${inRow.join(', ')}), 0)`);
+  return terms.length === 1 ? terms[0] : `(${terms.join(' # ')})`;
+}
 
 const rowHash = (s: Shape) => hashOf(s.hashed, s.columns);
 
@@ -56,7 +87,7 @@ export const integerTypes = new Set(['smallint', 'integer', 'bigint']);
  * integer on both sides is used as it is (its low bits spread dense keys evenly and cost nothing to
  * compute); other keys are hashed; without a key the row hash spreads the rows.
  */
-export function segmentValue(hashed: Record<string, string>, columns: string[], key: string[], integerKey: boolean): string {
+export function segmentValue(hashed: Record<string, Hashed>, columns: string[], key: string[], integerKey: boolean): string {
   if (key.length === 0) return hashOf(hashed, columns);
   return integerKey ? `${quoteIdent(key[0])}::bigint` : hashOf(hashed, key);
 }

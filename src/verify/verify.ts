@@ -125,8 +125,12 @@ async function compareAll(
   names: string[] | undefined,
   update: (detail: string) => void,
 ): Promise<TableDiff[]> {
-  const [ours, ...theirs] = await Promise.all([leader, ...replicas].map((s) => readCatalog(s, scope)));
-  const [leaderDefs, ...replicaDefs] = await Promise.all([leader, ...replicas].map((s) => readDefinitions(s, scope)));
+  const [catalogs, definitions] = await Promise.all([
+    Promise.all([leader, ...replicas].map((s) => readCatalog(s, scope))),
+    Promise.all([leader, ...replicas].map((s) => readDefinitions(s, scope))),
+  ]);
+  const [ours, ...theirs] = catalogs;
+  const [leaderDefs, ...replicaDefs] = definitions;
   const tables = selectTables([...ours.keys(), ...theirs.flatMap((c) => [...c.keys()])], names);
   const level = leaderLevelCache(leader);
   const diffs: TableDiff[] = [];
