@@ -60,6 +60,8 @@ program
 const stackFlags: SettingName[] = [
   'runtime',
   'replicas',
+  'brokerCount',
+  'connectWorkers',
   'leaderPort',
   'replicaBasePort',
   'brokerPort',

@@ -9,7 +9,7 @@ type Verb = 'status' | 'restart' | 'pause' | 'resume' | 'delete';
 
 export default async function connector(verb: Verb, _opts: object, command: Command) {
   const { config, json, progress } = contextOf(command);
-  const client = new ConnectClient(config.connectUrl);
+  const client = new ConnectClient(config.connectUrls);
   const name = config.settings.connectorName;
   try {
     return await run(verb, client, name, json, progress);

@@ -8,13 +8,26 @@ export interface ConnectorStatus {
   type?: string;
 }
 
-/** Kafka Connect's REST API, with its failures turned into messages a user can act on. */
+/**
+ * Kafka Connect's REST API, with its failures turned into messages a user can act on. Given every worker of
+ * a group, it asks the next one when a worker does not answer: any worker answers for the whole group.
+ */
 export class ConnectClient {
+  private readonly urls: string[];
+  private current = 0;
+
   /** timeoutMs bounds each request, 409 retries included; a quick look (`status`) passes a short one. */
   constructor(
-    readonly url: string,
+    urls: string | string[],
     private readonly timeoutMs = 30_000,
-  ) {}
+  ) {
+    this.urls = typeof urls === 'string' ? [urls] : urls;
+  }
+
+  /** The worker asked last (the one that answered, if any did). */
+  get url(): string {
+    return this.urls[this.current]!;
+  }
 
   connectors = () => this.request<string[]>('GET', '/connectors');
   status = (name: string) => this.request<ConnectorStatus>('GET', `/connectors/${enc(name)}/status`);
@@ -40,12 +53,7 @@ export class ConnectClient {
     for (;;) {
       let response: Response;
       try {
-        response = await fetch(this.url + path, {
-          method,
-          headers: body === undefined ? {} : { 'content-type': 'application/json' },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
-        });
+        response = await this.fetchAny(method, path, body, deadline);
       } catch (e) {
         throw new CqrsError(
           `couldn't reach Kafka Connect at ${this.url} (${(e as Error).cause ? String(((e as Error).cause as Error).message) : (e as Error).message})`,
@@ -61,6 +69,23 @@ export class ConnectClient {
         continue;
       }
       throw connectError(method, path, response.status, text);
+    }
+  }
+
+  /** Tries each worker once, starting with the one that answered last; rethrows the last worker's failure. */
+  private async fetchAny(method: string, path: string, body: unknown, deadline: number): Promise<Response> {
+    for (let tried = 1; ; tried++) {
+      try {
+        return await fetch(this.url + path, {
+          method,
+          headers: body === undefined ? {} : { 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+        });
+      } catch (e) {
+        if (tried >= this.urls.length || Date.now() >= deadline) throw e;
+        this.current = (this.current + 1) % this.urls.length;
+      }
     }
   }
 }

@@ -14,7 +14,7 @@ export async function registerConnector(
   leaderFromConnect: { host: string; port: number },
   progress: Progress,
 ): Promise<'created' | 'updated' | 'unchanged'> {
-  const client = new ConnectClient(config.connectUrl);
+  const client = new ConnectClient(config.connectUrls);
   const name = config.settings.connectorName;
   const desired = connectorConfig(config, leaderFromConnect);
   let outcome: 'created' | 'updated' | 'unchanged' = 'created';

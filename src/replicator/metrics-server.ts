@@ -20,7 +20,7 @@ export interface MetricsServer {
  */
 export async function startMetricsServer(config: Config, replicator: Replicator, log: (line: string) => void): Promise<MetricsServer> {
   const leader = pgClient(config.leader, { connect_timeout: 2, idle_timeout: 30, connection: { application_name: 'cqrsctl-metrics' } });
-  const connect = new ConnectClient(config.connectUrl);
+  const connect = new ConnectClient(config.connectUrls);
   const sample = async () => {
     sampleReplicas(replicator);
     await Promise.all([

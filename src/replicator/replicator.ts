@@ -77,7 +77,7 @@ export class Replicator {
     this.broker = options.broker ?? kafkaBroker(config);
     const createSink = options.createSink ?? ((r: PgEndpoint) => new ReplicaSink(r));
     this.sinks = config.replicas.map((r) => createSink(r));
-    this.committedLsn = options.committedLsn ?? connectorCommittedLsn(new ConnectClient(config.connectUrl), config.settings.connectorName);
+    this.committedLsn = options.committedLsn ?? connectorCommittedLsn(new ConnectClient(config.connectUrls), config.settings.connectorName);
     this.sleep = options.sleep ?? sleep;
     this.slowMs = options.slowMs ?? SLOW_MS;
   }

@@ -1,5 +1,7 @@
 import type { Config } from '../config/config.ts';
+import { flagName } from '../config/settings.ts';
 import { recordedSettings, writeStackRecordIn } from '../config/stack-record.ts';
+import { usageError } from '../errors.ts';
 import { registerConnector } from '../connect/register.ts';
 import type { Progress } from '../progress.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -18,6 +20,7 @@ export interface UpResult {
  * no-op when already done.
  */
 export async function upStack(config: Config, runtime: Runtime, progress: Progress): Promise<UpResult> {
+  refuseClusterElsewhere(config, runtime);
   await runtime.setup(progress);
   recordStack(config, runtime);
   const { started } = await runtime.up(progress);
@@ -28,6 +31,19 @@ export async function upStack(config: Config, runtime: Runtime, progress: Progre
   if (migrated.length) progress.info(`Applied schema migrations ${migrated.join(', ')} to the leader.`);
   const connector = await registerConnector(config, runtime.leaderFromConnect ?? config.leader, progress);
   return { started, connector };
+}
+
+/** Several brokers or Connect workers are run by the native runtime only (so far); elsewhere they would be ignored. */
+function refuseClusterElsewhere(config: Config, runtime: Runtime): void {
+  if (runtime.name === 'native') return;
+  const asked = (['brokerCount', 'connectWorkers'] as const).filter((name) => config.settings[name] > 1);
+  if (!asked.length) return;
+  throw usageError(
+    `the ${runtime.name} runtime runs one broker and one Connect worker; ${asked.map((n) => `${n} ${config.settings[n]}`).join(', ')} needs the native runtime`,
+    runtime.name === 'external'
+      ? 'An external cluster is as large as it is: list its brokers in `brokers` and leave brokerCount and connectWorkers out.'
+      : `Use \`--runtime native\`, or leave ${asked.map((n) => flagName(n)).join(' and ')} out.`,
+  );
 }
 
 /**
