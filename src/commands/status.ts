@@ -66,7 +66,7 @@ function renderKafka(k: KafkaClusterStatus): string {
       ['broker', 'id', 'state', 'address', 'leads'],
       k.brokers.map((b) => [
         b.name,
-        `${b.id}${b.id === k.controller ? ' (controller)' : ''}`,
+        b.id,
         b.state === 'up' ? colorState('running') : color.red('down'),
         b.address,
         leads(b.id).join(', ') || '–',

@@ -15,7 +15,6 @@ export interface PartitionState {
 /** The Kafka cluster as its metadata tells it: which brokers answer, who leads cqrsctl's partitions, what lacks a copy. */
 export interface KafkaClusterStatus {
   brokers: { id: number; name: string; address: string; state: 'up' | 'down' }[];
-  controller: number | null;
   /** Every partition of the change and dead-letter topics. */
   partitions: PartitionState[];
   /** Every partition of any topic (Connect's and Kafka's own included) with fewer in-sync replicas than replicas. */
@@ -38,14 +37,12 @@ export async function kafkaClusterStatus(config: Config): Promise<KafkaClusterSt
     const ours = new Set([changeTopic(config), deadLetterTopic(config)]);
     return {
       brokers: nodes.map((n) => ({ id: n.id, name: n.name, address: n.address, state: live.has(n.id) ? 'up' : 'down' })),
-      controller: cluster.controller,
       partitions: all.filter((p) => ours.has(p.topic)).sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
       underReplicated: all.filter((p) => p.isr.length < p.replicas.length),
     };
   } catch (e) {
     return {
       brokers: nodes.map((n) => ({ id: n.id, name: n.name, address: n.address, state: 'down' })),
-      controller: null,
       partitions: [],
       underReplicated: [],
       error: errorMessage(e),
