@@ -61,6 +61,8 @@ program
 const stackFlags: SettingName[] = [
   'runtime',
   'replicas',
+  'brokerCount',
+  'connectWorkers',
   'leaderPort',
   'replicaBasePort',
   'brokerPort',

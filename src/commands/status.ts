@@ -5,6 +5,7 @@ import { parseDurationMs } from '../lib/time.ts';
 import { formatLsn } from '../pg/lsn.ts';
 import { selectRuntime } from '../runtime/select.ts';
 import { replicaIsDown, type Problem } from '../stack/problems.ts';
+import type { KafkaClusterStatus } from '../stack/kafka-cluster.ts';
 import { statusReport, type StackStatus, type StatusReport } from '../stack/status.ts';
 import { colorState, renderTable } from '../ui/table.ts';
 import { canRedraw, color } from '../ui/style.ts';
@@ -57,6 +58,35 @@ async function watch(intervalMs: number, look: () => Promise<StatusReport>, json
   return healthy ? 0 : 1;
 }
 
+function renderKafka(k: KafkaClusterStatus): string {
+  const out: string[] = [];
+  const leads = (id: number) => k.partitions.filter((p) => p.leader === id).map((p) => `${p.topic}/${p.partition}`);
+  out.push(
+    renderTable(
+      ['broker', 'id', 'state', 'address', 'leads'],
+      k.brokers.map((b) => [
+        b.name,
+        b.id,
+        b.state === 'up' ? colorState('running') : color.red('down'),
+        b.address,
+        leads(b.id).join(', ') || '–',
+      ]),
+    ),
+  );
+  if (k.error) out.push(`${color.bold('Kafka')}: ${color.dim(`metadata unknown (${k.error})`)}`);
+  else if (!k.underReplicated.length) out.push(`${color.bold('Kafka')}: every partition fully replicated`);
+  else
+    out.push(
+      `${color.bold('Kafka')}: ${color.yellow(`${k.underReplicated.length} under-replicated`)}: ` +
+        k.underReplicated
+          .slice(0, 8)
+          .map((p) => `${p.topic}/${p.partition} (isr ${p.isr.join(',')} of ${p.replicas.join(',')})`)
+          .join(', ') +
+        (k.underReplicated.length > 8 ? ', …' : ''),
+    );
+  return out.join('\n');
+}
+
 function renderStatus(s: StackStatus, problems: Problem[]): string {
   const out: string[] = [];
   out.push(`${color.bold('Runtime')}: ${s.runtime.name} ${color.dim(`(${s.runtime.reason})`)}`);
@@ -66,8 +96,18 @@ function renderStatus(s: StackStatus, problems: Problem[]): string {
       s.services.map((x) => [x.name, colorState(x.state), x.address, x.pid ?? '']),
     ),
   );
-  const tasks = s.connector.tasks.map((t) => `task ${t.id} ${colorState(t.state)}`).join(', ');
-  out.push(`${color.bold('Connector')} ${s.connector.name}: ${colorState(s.connector.state)}${tasks ? `, ${tasks}` : ''}`);
+  // With several workers, which one runs what matters (a dead worker's share moves to another).
+  const group = s.services.some((x) => /^connect-\d+$/.test(x.name));
+  const on = (worker?: string) => {
+    if (!group || !worker) return '';
+    const svc = s.services.find((x) => x.address === `http://${worker}`);
+    return ` on ${svc ? `${svc.name} (${worker})` : worker}`;
+  };
+  const tasks = s.connector.tasks.map((t) => `task ${t.id} ${colorState(t.state)}${on(t.worker)}`).join(', ');
+  out.push(
+    `${color.bold('Connector')} ${s.connector.name}: ${colorState(s.connector.state)}${on(s.connector.worker)}${tasks ? `, ${tasks}` : ''}`,
+  );
+  if (s.kafka) out.push(renderKafka(s.kafka));
   if (s.slot === null) out.push(`${color.bold('Replication slot')}: not created yet`);
   else if ('error' in s.slot) out.push(`${color.bold('Replication slot')} ${s.slot.name}: ${color.dim('unknown')}`);
   else

@@ -42,8 +42,12 @@ export interface Config {
   stack?: { record: StackRecord; conflicts: StackConflict[] };
   leader: PgEndpoint;
   replicas: PgEndpoint[];
+  /** Kafka bootstrap addresses: every broker of the cluster cqrsctl runs, or the external list. */
   brokers: string[];
+  /** The first Connect worker's REST URL (the external one with the external runtime). */
   connectUrl: string;
+  /** Every Connect worker's REST URL; any of them answers for the whole group. */
+  connectUrls: string[];
   writeApiUrl: string;
   /** The dashboard page (`cqrsctl dashboard`), always on the loopback address. */
   dashboardUrl: string;
@@ -66,6 +70,9 @@ export function buildConfig(s: Settings, configFile?: string, sources = defaultS
   if (s.replicaUrls) {
     replicas = s.replicaUrls.split(',').map((u, i) => parsePgUrl(`replica-${i + 1}`, u.trim(), 'replicaUrls', tls));
   }
+  const connectUrls = s.connectUrl
+    ? [s.connectUrl.replace(/\/$/, '')]
+    : Array.from({ length: s.connectWorkers }, (_, i) => `http://${s.host}:${s.connectPort + i}`);
   return {
     settings: s,
     configFile,
@@ -73,12 +80,45 @@ export function buildConfig(s: Settings, configFile?: string, sources = defaultS
     stack,
     leader,
     replicas,
-    brokers: s.brokers ? s.brokers.split(',').map((b) => b.trim()) : [`${s.host}:${s.brokerPort}`],
-    connectUrl: (s.connectUrl || `http://${s.host}:${s.connectPort}`).replace(/\/$/, ''),
+    brokers: s.brokers ? s.brokers.split(',').map((b) => b.trim()) : brokerNodes(s).map((b) => b.address),
+    connectUrl: connectUrls[0]!,
+    connectUrls,
     writeApiUrl: `http://${s.host}:${s.writeApiPort}`,
     dashboardUrl: `http://127.0.0.1:${s.dashboardPort}/`,
   };
 }
+
+/** One node of the Kafka cluster cqrsctl runs: broker and KRaft controller in one process. */
+export interface BrokerNode {
+  id: number;
+  /** Service name: `broker` alone, `broker-N` in a cluster. */
+  name: string;
+  host: string;
+  port: number;
+  controllerPort: number;
+  address: string;
+}
+
+/** Broker N takes the client and controller ports 2(N-1) above the configured ones, so the pairs never overlap. */
+export const brokerNodes = (s: Settings): BrokerNode[] =>
+  Array.from({ length: s.brokerCount }, (_, i) => ({
+    id: i + 1,
+    name: s.brokerCount === 1 ? 'broker' : `broker-${i + 1}`,
+    host: s.host,
+    port: s.brokerPort + 2 * i,
+    controllerPort: s.controllerPort + 2 * i,
+    address: `${s.host}:${s.brokerPort + 2 * i}`,
+  }));
+
+/**
+ * Replication of every topic cqrsctl's cluster holds (change, dead-letter, Connect's and Kafka's own): three
+ * copies at most, and with three brokers a write needs two of them, so one broker may die without losing an
+ * acknowledged event or stopping writes.
+ */
+export const replication = (s: Settings) => ({
+  factor: Math.min(3, s.brokerCount),
+  minInsync: s.brokerCount >= 3 ? 2 : 1,
+});
 
 const defaultSources = (s: Settings) =>
   Object.fromEntries(Object.keys(s).map((name) => [name, { kind: 'default', label: 'default' }])) as Record<SettingName, SettingSource>;

@@ -21,7 +21,7 @@ export interface ConnectAccess {
 
 /** How cqrsctl reaches the configured Connect cluster: its URL, basic auth and CA from the settings. */
 export const connectClientOf = (config: Config, timeoutMs?: number) =>
-  new ConnectClient(config.connectUrl, connectAccess(config), timeoutMs);
+  new ConnectClient(config.connectUrls, connectAccess(config), timeoutMs);
 
 export const connectAccess = (config: Config): ConnectAccess => {
   const s = config.settings;
@@ -31,14 +31,27 @@ export const connectAccess = (config: Config): ConnectAccess => {
   };
 };
 
-/** Kafka Connect's REST API, with its failures turned into messages a user can act on. */
+/**
+ * Kafka Connect's REST API, with its failures turned into messages a user can act on. Given every worker of
+ * a group, it asks the next one when a worker does not answer: any worker answers for the whole group.
+ */
 export class ConnectClient {
+  private readonly urls: string[];
+  private current = 0;
+
   /** timeoutMs bounds each request, 409 retries included; a quick look (`status`) passes a short one. */
   constructor(
-    readonly url: string,
+    urls: string | string[],
     private readonly access: ConnectAccess = {},
     private readonly timeoutMs = 30_000,
-  ) {}
+  ) {
+    this.urls = typeof urls === 'string' ? [urls] : urls;
+  }
+
+  /** The worker asked last (the one that answered, if any did). */
+  get url(): string {
+    return this.urls[this.current]!;
+  }
 
   /** The worker's root (its version); a 401 becomes an error saying the credentials were refused. */
   root = () => this.request<{ version: string }>('GET', '/');
@@ -67,16 +80,7 @@ export class ConnectClient {
     for (;;) {
       let response: HttpAnswer;
       try {
-        response = await requestText(this.url + path, {
-          method,
-          headers: {
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            ...authHeaders(this.access),
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          timeoutMs: Math.max(1, deadline - Date.now()),
-          ca: this.access.ca,
-        });
+        response = await this.fetchAny(method, path, body, deadline);
       } catch (e) {
         throw unreachable(this.url, e);
       }
@@ -88,6 +92,27 @@ export class ConnectClient {
         continue;
       }
       throw connectError(method, path, response.status, text);
+    }
+  }
+
+  /** Tries each worker once, starting with the one that answered last; rethrows the last worker's failure. */
+  private async fetchAny(method: string, path: string, body: unknown, deadline: number): Promise<HttpAnswer> {
+    for (let tried = 1; ; tried++) {
+      try {
+        return await requestText(this.url + path, {
+          method,
+          headers: {
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...authHeaders(this.access),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          ca: this.access.ca,
+        });
+      } catch (e) {
+        if (tried >= this.urls.length || Date.now() >= deadline) throw e;
+        this.current = (this.current + 1) % this.urls.length;
+      }
     }
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../config/config.ts';
+import { replication, type Config } from '../config/config.ts';
 import { captureScope, connectorFilters } from '../config/scope.ts';
 import { usageError } from '../errors.ts';
 
@@ -33,6 +33,7 @@ function templateVariables(
     TOPIC_PREFIX: s.topicPrefix,
     SLOT_NAME: slotName(config),
     PUBLICATION_NAME: publicationName(config),
+    REPLICATION_FACTOR: String(replication(s).factor),
   };
 }
 

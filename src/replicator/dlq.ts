@@ -14,6 +14,8 @@ export class DeadLetters {
   async send(change: Change, replica: string, reason: string): Promise<void> {
     await this.producer.send({
       topic: this.topic,
+      // kafkajs's default, written out: a letter counts as sent once every in-sync replica has it.
+      acks: -1,
       messages: [
         {
           key: change.key,

@@ -39,6 +39,7 @@ export function kafkaBroker(config: Config): Broker {
     async connect() {
       await admin.connect();
       await producer.connect();
+      // The broker's defaults give it the cluster's replication factor and min.insync.replicas.
       await admin.createTopics({ topics: [{ topic: deadLetterTopic(config), numPartitions: 1 }] }).catch(() => {});
     },
     changeTopics: () => changeTopics(admin, config),

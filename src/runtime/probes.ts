@@ -17,8 +17,8 @@ export async function pgAnswers(e: PgEndpoint, database = e.database): Promise<b
 }
 
 /** The broker answers a metadata request and reports a controller. */
-export async function brokerAnswers(config: Config): Promise<boolean> {
-  const admin = createKafka(config, 'cqrsctl-probe', { retry: { retries: 0 }, connectionTimeout: 2000 }).admin();
+export async function brokerAnswers(config: Config, brokers = config.brokers): Promise<boolean> {
+  const admin = createKafka(config, 'cqrsctl-probe', { brokers, retry: { retries: 0 }, connectionTimeout: 2000 }).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
@@ -29,9 +29,9 @@ export async function brokerAnswers(config: Config): Promise<boolean> {
 }
 
 /** Kafka Connect's REST root answers with its version. */
-export async function connectAnswers(config: Config): Promise<boolean> {
+export async function connectAnswers(config: Config, url = config.connectUrl): Promise<boolean> {
   const access = connectAccess(config);
-  const r = await requestText(`${config.connectUrl}/`, { timeoutMs: 2000, ca: access.ca, headers: authHeaders(access) });
-  if (r.status === 401 || r.status === 403) throw usageError(`Kafka Connect at ${config.connectUrl} refused the basic-auth credentials`);
+  const r = await requestText(`${url}/`, { timeoutMs: 2000, ca: access.ca, headers: authHeaders(access) });
+  if (r.status === 401 || r.status === 403) throw usageError(`Kafka Connect at ${url} refused the basic-auth credentials`);
   return r.ok;
 }

@@ -74,7 +74,7 @@ export function diagnose(s: StackStatus, config: Config): Problem[] {
       hint: '`cqrsctl up` registers it.',
     });
   } else if (c.state === 'UNKNOWN') {
-    if (!down.has('connect'))
+    if (![...down].some((name) => /^connect(-\d+)?$/.test(name)))
       problems.push({
         subject: 'connector',
         reason: `${name}: state unknown (${c.error ?? 'no answer'})`,
@@ -106,6 +106,23 @@ export function diagnose(s: StackStatus, config: Config): Problem[] {
       subject: 'connector',
       reason: `${name} is RUNNING but not its task (${states})`,
       hint: '`cqrsctl connector restart`.',
+    });
+  }
+
+  if (s.kafka?.error && !s.kafka.brokers.every((b) => down.has(b.name))) {
+    problems.push({
+      subject: 'kafka',
+      reason: `cannot read the broker cluster's metadata (${s.kafka.error})`,
+      hint: '`cqrsctl logs broker-1 --tail 50`.',
+    });
+  }
+  const under = s.kafka?.underReplicated ?? [];
+  if (under.length) {
+    const missing = [...new Set(under.flatMap((p) => p.replicas.filter((r) => !p.isr.includes(r))))].sort((a, b) => a - b);
+    problems.push({
+      subject: 'kafka',
+      reason: `${under.length} partition${under.length === 1 ? ' is' : 's are'} under-replicated (broker${missing.length === 1 ? '' : 's'} ${missing.join(', ')} out of sync): one more broker lost could stop writes or lose events`,
+      hint: '`cqrsctl up` starts a stopped broker again; it catches up on its own.',
     });
   }
 

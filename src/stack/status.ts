@@ -6,13 +6,24 @@ import { pgClient } from '../pg/client.ts';
 import { readSlot, slotWarning, type SlotInfo } from '../pg/slot.ts';
 import type { Runtime, ServiceStatus } from '../runtime/runtime.ts';
 import { appStatuses } from './apps.ts';
+import { kafkaClusterStatus, type KafkaClusterStatus } from './kafka-cluster.ts';
 import { diagnose, type Problem } from './problems.ts';
 import { replicationStatus, type ReplicaProgress } from '../replicator/status.ts';
 
 export interface StackStatus {
   runtime: { name: string; reason: string };
   services: ServiceStatus[];
-  connector: { name: string; state: string; tasks: { id: number; state: string; trace?: string }[]; trace?: string; error?: string };
+  /** `worker` is the Connect worker (host:port) running the connector or the task. */
+  connector: {
+    name: string;
+    state: string;
+    worker?: string;
+    tasks: { id: number; state: string; worker?: string; trace?: string }[];
+    trace?: string;
+    error?: string;
+  };
+  /** The broker cluster, when cqrsctl runs several brokers (--broker-count). */
+  kafka?: KafkaClusterStatus;
   slot: (SlotInfo & { warning: string | null }) | { name: string; error: string } | null;
   replication: ReplicaProgress[];
 }
@@ -28,14 +39,23 @@ export async function statusReport(config: Config, runtime: Runtime): Promise<St
 
 /** Everything `status` shows, gathered in parallel; a part that cannot be read says why instead of failing the whole. */
 async function collectStatus(config: Config, runtime: Runtime): Promise<StackStatus> {
-  const [services, apps, connector, slot, replication] = await Promise.all([
+  const [services, apps, connector, slot, replication, kafka] = await Promise.all([
     runtime.status(),
     appStatuses(config),
     connectorState(config),
     slotState(config),
     replicationStatus(config),
+    // A single broker's state is the broker service's; its metadata would say nothing more.
+    config.settings.brokerCount > 1 ? kafkaClusterStatus(config) : undefined,
   ]);
-  return { runtime: { name: runtime.name, reason: runtime.reason }, services: [...services, ...apps], connector, slot, replication };
+  return {
+    runtime: { name: runtime.name, reason: runtime.reason },
+    services: [...services, ...apps],
+    connector,
+    slot,
+    replication,
+    ...(kafka ? { kafka } : {}),
+  };
 }
 
 async function connectorState(config: Config): Promise<StackStatus['connector']> {
@@ -46,8 +66,9 @@ async function connectorState(config: Config): Promise<StackStatus['connector']>
     return {
       name,
       state: s.connector.state,
+      worker: s.connector.worker_id,
       trace: s.connector.trace,
-      tasks: s.tasks.map((t) => ({ id: t.id, state: t.state, trace: t.trace })),
+      tasks: s.tasks.map((t) => ({ id: t.id, state: t.state, worker: t.worker_id, trace: t.trace })),
     };
   } catch (e) {
     if (e instanceof ConnectHttpError && e.status === 404) return { name, state: 'NOT REGISTERED', tasks: [] };

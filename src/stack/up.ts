@@ -1,5 +1,7 @@
 import type { Config } from '../config/config.ts';
+import { flagName } from '../config/settings.ts';
 import { recordedSettings, writeStackRecordIn } from '../config/stack-record.ts';
+import { usageError } from '../errors.ts';
 import { registerConnector } from '../connect/register.ts';
 import { cdcPasswordKey } from '../connect/template.ts';
 import { refuseBrokerAccessProblems } from '../lib/kafka-client.ts';
@@ -20,6 +22,7 @@ export interface UpResult {
  * no-op when already done.
  */
 export async function upStack(config: Config, runtime: Runtime, progress: Progress): Promise<UpResult> {
+  refuseClusterElsewhere(config, runtime);
   await runtime.setup(progress);
   recordStack(config, runtime);
   const { started } = await runtime.up(progress);
@@ -32,6 +35,19 @@ export async function upStack(config: Config, runtime: Runtime, progress: Progre
   const secretsFile = runtime.storeConnectorSecrets?.({ [cdcPasswordKey]: config.settings.cdcPassword });
   const connector = await registerConnector(config, runtime.leaderFromConnect ?? config.leader, progress, secretsFile);
   return { started, connector };
+}
+
+/** Several brokers or Connect workers are run by the native runtime only (so far); elsewhere they would be ignored. */
+function refuseClusterElsewhere(config: Config, runtime: Runtime): void {
+  if (runtime.name === 'native') return;
+  const asked = (['brokerCount', 'connectWorkers'] as const).filter((name) => config.settings[name] > 1);
+  if (!asked.length) return;
+  throw usageError(
+    `the ${runtime.name} runtime runs one broker and one Connect worker; ${asked.map((n) => `${n} ${config.settings[n]}`).join(', ')} needs the native runtime`,
+    runtime.name === 'external'
+      ? 'An external cluster is as large as it is: list its brokers in `brokers` and leave brokerCount and connectWorkers out.'
+      : `Use \`--runtime native\`, or leave ${asked.map((n) => flagName(n)).join(' and ')} out.`,
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import { brokerNodes } from '../../src/config/config.ts';
 import { execa } from 'execa';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -225,7 +226,7 @@ export async function startSecureServices(dir: string): Promise<SecureServices> 
     });
     const paths = layout(jvmConfig);
     const keystore = join(certs, 'server-keystore.pem');
-    const broker = brokerService(jvmConfig, paths, [
+    const broker = brokerService(jvmConfig, paths, brokerNodes(jvmConfig.settings)[0]!, [
       `listeners=SASL_SSL://127.0.0.1:${ports.broker},CONTROLLER://127.0.0.1:${ports.controller}`,
       `advertised.listeners=SASL_SSL://127.0.0.1:${ports.broker}`,
       'listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT',
@@ -266,7 +267,7 @@ export async function startSecureServices(dir: string): Promise<SecureServices> 
         explain: () => broker.logTail(20),
       },
     );
-    const connect = connectService(jvmConfig, paths, [
+    const connect = connectService(jvmConfig, paths, 1, [
       `listeners=https://127.0.0.1:${ports.connect}`,
       'rest.advertised.listener=https',
       `listeners.https.ssl.keystore.location=${join(certs, 'server.p12')}`,

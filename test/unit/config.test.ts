@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { brokerNodes, replication } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { envName } from '../../src/config/settings.ts';
 import { CqrsError } from '../../src/errors.ts';
@@ -164,4 +165,30 @@ test('sources say where each value came from', () => {
     [c.sources.replicas.label, c.sources.connectPort.label, c.sources.leaderPort.label, c.sources.brokerPort.label],
     ['"replicas" in cqrsctl.config.json', 'CQRSCTL_CONNECT_PORT', '--leader-port', 'default'],
   );
+});
+
+test('--broker-count and --connect-workers: each broker a port pair, each worker the next port, replication up to three', () => {
+  const c = loadConfig({ env: {}, cwd: dir(), flags: { brokerCount: '3', connectWorkers: '2' } });
+  assert.deepEqual(
+    brokerNodes(c.settings).map((b) => [b.name, b.id, b.port, b.controllerPort]),
+    [
+      ['broker-1', 1, 19092, 19093],
+      ['broker-2', 2, 19094, 19095],
+      ['broker-3', 3, 19096, 19097],
+    ],
+  );
+  assert.deepEqual(c.brokers, ['127.0.0.1:19092', '127.0.0.1:19094', '127.0.0.1:19096']);
+  assert.deepEqual(c.connectUrls, ['http://127.0.0.1:8083', 'http://127.0.0.1:8084']);
+  assert.deepEqual(replication(c.settings), { factor: 3, minInsync: 2 });
+  const two = loadConfig({ env: { CQRSCTL_BROKER_COUNT: '2' }, cwd: dir() });
+  assert.deepEqual(replication(two.settings), { factor: 2, minInsync: 1 });
+  const five = loadConfig({ env: { CQRSCTL_BROKER_COUNT: '5' }, cwd: dir() });
+  assert.deepEqual(replication(five.settings), { factor: 3, minInsync: 2 });
+  const one = loadConfig({ env: {}, cwd: dir() });
+  assert.deepEqual(
+    brokerNodes(one.settings).map((b) => b.name),
+    ['broker'],
+  );
+  assert.deepEqual(replication(one.settings), { factor: 1, minInsync: 1 });
+  assert.throws(() => loadConfig({ env: {}, cwd: dir(), flags: { brokerCount: '0' } }), /not a valid count/);
 });

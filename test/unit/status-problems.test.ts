@@ -111,3 +111,16 @@ test('a slot past half of max_slot_wal_keep_size is a problem that names the lim
   assert.match(p.reason, /cqrsctl_leader_cdc: retained WAL past half/);
   assert.match(p.hint, /max_slot_wal_keep_size/);
 });
+
+test('an under-replicated partition is a problem naming the brokers out of sync', () => {
+  const s = healthy();
+  const partition = { topic: 'leader.changes', partition: 0, leader: 1, replicas: [1, 2, 3], isr: [1, 3] };
+  s.kafka = {
+    brokers: [1, 2, 3].map((id) => ({ id, name: `broker-${id}`, address: 'x', state: id === 2 ? ('down' as const) : ('up' as const) })),
+    partitions: [partition],
+    underReplicated: [partition],
+  };
+  const problems = diagnose(s, config);
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!.reason, /1 partition is under-replicated \(broker 2 out of sync\)/);
+});

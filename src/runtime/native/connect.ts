@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Config } from '../../config/config.ts';
+import { replication, type Config } from '../../config/config.ts';
 import { JavaService } from './java-service.ts';
 import { kafkaClientProperties } from './kafka-properties.ts';
 import type { Layout } from './layout.ts';
@@ -8,14 +8,17 @@ import type { Layout } from './layout.ts';
 export const connectSecretsPath = (paths: Layout) => join(paths.service('connect').dir, 'secrets.properties');
 
 /**
- * A Kafka Connect distributed worker with the Debezium Postgres plugin on its plugin.path. It speaks to the
- * broker as the Kafka settings say, resolves `${file:…}` references (so registered connectors need not
- * hold passwords), and with connectPassword set its REST API requires basic auth. `extra` properties come
- * last and win (tests use them for an https listener).
+ * Kafka Connect distributed worker `worker` (1-based) with the Debezium Postgres plugin on its plugin.path.
+ * Every worker joins one group, so the connector and its task move to another worker when theirs dies. It
+ * speaks to the broker as the Kafka settings say, resolves `${file:…}` references (so registered connectors
+ * need not hold passwords), and with connectPassword set its REST API requires basic auth. `extra`
+ * properties come last and win (tests use them for an https listener).
  */
-export function connectService(config: Config, paths: Layout, extra: string[] = []): JavaService {
+export function connectService(config: Config, paths: Layout, worker: number, extra: string[] = []): JavaService {
   const s = config.settings;
-  const dir = paths.service('connect').dir;
+  const port = s.connectPort + worker - 1;
+  const { factor } = replication(s);
+  const dir = paths.service(connectWorkerName(s.connectWorkers, worker)).dir;
   const basicAuth = s.connectPassword !== '';
   const properties = [
     `bootstrap.servers=${config.brokers.join(',')}`,
@@ -25,22 +28,26 @@ export function connectService(config: Config, paths: Layout, extra: string[] = 
     'config.storage.topic=cqrsctl_connect_configs',
     'offset.storage.topic=cqrsctl_connect_offsets',
     'status.storage.topic=cqrsctl_connect_statuses',
-    // A single broker cannot hold replicas: without these the storage topics are never created.
-    'config.storage.replication.factor=1',
-    'offset.storage.replication.factor=1',
-    'status.storage.replication.factor=1',
+    // The storage topics need as many brokers as their replication factor or they are never created.
+    `config.storage.replication.factor=${factor}`,
+    `offset.storage.replication.factor=${factor}`,
+    `status.storage.replication.factor=${factor}`,
+    // Connect's default already, written out: an event counts as sent once every in-sync replica has it.
+    'producer.acks=all',
     // Source offsets flushed five times a second keep the replay window after a crash short and let the
     // replicator's watermark (read-your-writes) follow a write within a few hundred milliseconds.
     'offset.flush.interval.ms=200',
-    `listeners=http://${s.host}:${s.connectPort}`,
+    `listeners=http://${s.host}:${port}`,
     `rest.advertised.host.name=${s.host}`,
-    `rest.advertised.port=${s.connectPort}`,
+    `rest.advertised.port=${port}`,
     `plugin.path=${paths.pluginPath}`,
     'connector.client.config.override.policy=All',
     'config.providers=file',
     'config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider',
     ...kafkaClientProperties(s),
     ...(basicAuth ? ['rest.extension.classes=org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension'] : []),
+    // A dead worker's connector and task wait this long for it to come back before moving (default 5 min).
+    ...(s.connectWorkers > 1 ? ['scheduled.rebalance.max.delay.ms=5000'] : []),
     ...extra,
   ].join('\n');
   const files: Record<string, string> = { 'connect.properties': properties + '\n' };
@@ -51,7 +58,7 @@ export function connectService(config: Config, paths: Layout, extra: string[] = 
   }
   return new JavaService(
     {
-      name: 'connect',
+      name: connectWorkerName(s.connectWorkers, worker),
       mainClass: 'org.apache.kafka.connect.cli.ConnectDistributed',
       heap: '512m',
       files,
@@ -62,3 +69,6 @@ export function connectService(config: Config, paths: Layout, extra: string[] = 
     paths,
   );
 }
+
+/** `connect` alone, `connect-N` in a group of several. */
+export const connectWorkerName = (workers: number, worker: number) => (workers === 1 ? 'connect' : `connect-${worker}`);

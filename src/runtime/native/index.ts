@@ -8,7 +8,9 @@ import { assertPortFree } from '../ports.ts';
 import { brokerAnswers, connectAnswers, pgAnswers } from '../probes.ts';
 import type { LogOptions, Runtime, ServiceStatus } from '../runtime.ts';
 import { waitUntil } from '../../lib/wait.ts';
-import { connectSecretsPath, connectService } from './connect.ts';
+import { brokerNodes } from '../../config/config.ts';
+import { connectSecretsPath, connectService, connectWorkerName } from './connect.ts';
+import type { JavaService } from './java-service.ts';
 import { propertiesValue } from './kafka-properties.ts';
 import { brokerService } from './kafka.ts';
 import { layout } from './layout.ts';
@@ -55,12 +57,10 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
     };
   });
 
-  const broker = brokerService(config, paths);
-  const connect = connectService(config, paths);
   const jvm = (
     name: string,
     address: string,
-    svc: typeof connect,
+    svc: JavaService,
     ready: () => Promise<boolean>,
     ports: [host: string, port: number, setting: string][],
     before?: () => Promise<void>,
@@ -88,32 +88,35 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
     log: svc.log,
   });
 
-  const services: NativeService[] = [
-    ...clusters,
-    jvm(
-      'broker',
-      config.brokers.join(','),
+  // The nodes of a cluster start together: none answers before a majority of the controller quorum runs.
+  const brokers = brokerNodes(s).map((node) => {
+    const broker = brokerService(config, paths, node);
+    return jvm(
+      node.name,
+      node.address,
       broker,
-      () => brokerAnswers(config),
+      () => brokerAnswers(config, [node.address]),
       [
-        [s.host, s.brokerPort, 'brokerPort'],
-        [s.host, s.controllerPort, 'controllerPort'],
+        [s.host, node.port, 'brokerPort'],
+        [s.host, node.controllerPort, 'controllerPort'],
       ],
       () => broker.format(),
+    );
+  });
+  const workers = config.connectUrls.map((url, i) => ({
+    ...jvm(
+      connectWorkerName(s.connectWorkers, i + 1),
+      url,
+      connectService(config, paths, i + 1),
+      () => connectAnswers(config, url),
+      [[s.host, s.connectPort + i, 'connectPort']],
+      undefined,
+      180_000,
     ),
-    {
-      ...jvm(
-        'connect',
-        config.connectUrl,
-        connect,
-        () => connectAnswers(config),
-        [[s.host, s.connectPort, 'connectPort']],
-        undefined,
-        180_000,
-      ),
-      after: ['broker'],
-    },
-  ];
+    after: brokers.map((b) => b.name),
+  }));
+
+  const services: NativeService[] = [...clusters, ...brokers, ...workers];
 
   const find = (name: string) => {
     const svc = services.find((x) => x.name === name);
