@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/config.ts';
+import { listen } from '../lib/http.ts';
 import { CqrsError, errorMessage, ExitCode } from '../errors.ts';
 import type { ChangeSummary } from '../replicator/follow.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -131,12 +132,3 @@ export async function startDashboard(config: Config, runtime: Runtime, log: (lin
     },
   };
 }
-
-const listen = (server: Server, host: string, port: number) =>
-  new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });

@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 export interface HttpOptions {
@@ -44,3 +44,13 @@ export function requestText(url: string, o: HttpOptions = {}): Promise<HttpAnswe
     req.end(o.body);
   });
 }
+
+/** Starts a server listening; a taken port or address rejects (as EADDRINUSE) instead of throwing later. */
+export const listen = (server: Server, host: string, port: number) =>
+  new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });

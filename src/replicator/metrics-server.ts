@@ -1,6 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import postgres from 'postgres';
 import type { Config } from '../config/config.ts';
+import { listen } from '../lib/http.ts';
 import { connectClientOf, ConnectClient } from '../connect/client.ts';
 import { slotName } from '../connect/template.ts';
 import { CqrsError, ExitCode } from '../errors.ts';
@@ -59,15 +60,6 @@ export async function startMetricsServer(config: Config, replicator: Replicator,
     },
   };
 }
-
-const listen = (server: Server, host: string, port: number) =>
-  new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 
 function sampleReplicas(replicator: Replicator): void {
   for (const s of replicator.stats()) {
