@@ -28,7 +28,8 @@ if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | awk '$3
   pg_ctlcluster 15 main stop || true
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# A node_modules that is a link (a git worktree sharing another checkout's) belongs to that checkout: leave it.
+if [ ! -L node_modules ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   npm ci --no-audit --no-fund
 fi
 
