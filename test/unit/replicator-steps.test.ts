@@ -5,21 +5,8 @@ import { Assembler } from '../../src/replicator/order.ts';
 import type { Snapshot, TableDef } from '../../src/replicator/schema/snapshot.ts';
 import { EMPTY_SNAPSHOT } from '../../src/replicator/schema/diff.ts';
 import { planGroup } from '../../src/replicator/steps.ts';
+import { column } from '../helpers/schema-fixtures.ts';
 
-const column = (attnum: number, name: string, type = 'integer') => ({
-  attnum,
-  name,
-  type,
-  collation: null,
-  notNull: false,
-  default: null,
-  generated: null,
-  identity: null,
-  inherited: false,
-  missing: null,
-  kind: 'text' as const,
-  array: false,
-});
 const table = (oid: number, name: string, columns = [column(1, 'id')]): TableDef => ({
   oid,
   schema: 'public',

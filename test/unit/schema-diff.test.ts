@@ -2,23 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { diffSchema, EMPTY_SNAPSHOT, type DiffOptions } from '../../src/replicator/schema/diff.ts';
 import { canonicalSql, normalizeSnapshot, tableDefinitionText } from '../../src/replicator/schema/normalize.ts';
+import { column } from '../helpers/schema-fixtures.ts';
 import type { ColumnDef, ConstraintDef, IndexDef, SequenceDef, Snapshot, TableDef, TypeDef } from '../../src/replicator/schema/snapshot.ts';
 
-const col = (attnum: number, name: string, type = 'integer', extra: Partial<ColumnDef> = {}): ColumnDef => ({
-  attnum,
-  name,
-  type,
-  collation: null,
-  notNull: false,
-  default: null,
-  generated: null,
-  identity: null,
-  inherited: false,
-  missing: null,
-  kind: 'text',
-  array: false,
-  ...extra,
-});
 const table = (oid: number, name: string, columns: ColumnDef[], extra: Partial<TableDef> = {}): TableDef => ({
   oid,
   schema: 'public',
@@ -52,8 +38,8 @@ const enumType = (oid: number, name: string, labels: [number, string][], schema 
   labels: labels.map(([o, label]) => ({ oid: o, label })),
 });
 
-const id = col(1, 'id', 'integer', { notNull: true });
-const t = table(100, 't', [id, col(2, 'a', 'text')]);
+const id = column(1, 'id', 'integer', { notNull: true });
+const t = table(100, 't', [id, column(2, 'a', 'text')]);
 
 interface Case {
   name: string;
@@ -71,7 +57,7 @@ const cases: Case[] = [
     next: snap({
       schemas: [PUBLIC, { oid: 10, name: 'sales' }],
       tables: [
-        table(100, 'invoices', [col(1, 'id', 'bigint', { notNull: true }), col(2, 'total', 'numeric(10,2)', { default: '0' })], {
+        table(100, 'invoices', [column(1, 'id', 'bigint', { notNull: true }), column(2, 'total', 'numeric(10,2)', { default: '0' })], {
           schema: 'sales',
           primaryKey: ['id'],
           constraints: [{ oid: 101, name: 'invoices_pkey', type: 'p', def: 'PRIMARY KEY (id)' }],
@@ -90,7 +76,7 @@ const cases: Case[] = [
       schemas: [PUBLIC, { oid: 10, name: 's' }],
       types: [enumType(20, 'st', [[21, 'a']], 's')],
       sequences: [seq(30, 'n', { schema: 's' })],
-      tables: [table(100, 't', [col(1, 'st', 's.st')], { schema: 's' })],
+      tables: [table(100, 't', [column(1, 'st', 's.st')], { schema: 's' })],
     }),
     next: snap({}),
     statements: ['DROP TABLE "s"."t"', 'DROP SEQUENCE "s"."n"', 'DROP TYPE "s"."st"', 'DROP SCHEMA "s"'],
@@ -105,7 +91,10 @@ const cases: Case[] = [
         table(
           100,
           't',
-          [col(1, 'id', 'integer', { default: "nextval('a.t_id_seq'::regclass)" }), col(2, 'm', 'a.mood', { default: "'ok'::a.mood" })],
+          [
+            column(1, 'id', 'integer', { default: "nextval('a.t_id_seq'::regclass)" }),
+            column(2, 'm', 'a.mood', { default: "'ok'::a.mood" }),
+          ],
           {
             schema: 'a',
             indexes: [index(40, 't_m', 'CREATE INDEX t_m ON a.t USING btree (m)')],
@@ -121,7 +110,10 @@ const cases: Case[] = [
         table(
           100,
           't',
-          [col(1, 'id', 'integer', { default: "nextval('b.t_id_seq'::regclass)" }), col(2, 'm', 'b.mood', { default: "'ok'::b.mood" })],
+          [
+            column(1, 'id', 'integer', { default: "nextval('b.t_id_seq'::regclass)" }),
+            column(2, 'm', 'b.mood', { default: "'ok'::b.mood" }),
+          ],
           {
             schema: 'b',
             indexes: [index(40, 't_m', 'CREATE INDEX t_m ON b.t USING btree (m)')],
@@ -137,7 +129,7 @@ const cases: Case[] = [
       schemas: [PUBLIC, { oid: 10, name: 'b' }],
       sequences: [seq(30, 't_id_seq', { ownedBy: { table: 100, column: 'id' } })],
       tables: [
-        table(100, 't', [col(1, 'id', 'integer', { default: "nextval('public.t_id_seq'::regclass)" })], {
+        table(100, 't', [column(1, 'id', 'integer', { default: "nextval('public.t_id_seq'::regclass)" })], {
           indexes: [index(40, 't_id', 'CREATE INDEX t_id ON public.t USING btree (id)')],
         }),
       ],
@@ -146,7 +138,7 @@ const cases: Case[] = [
       schemas: [PUBLIC, { oid: 10, name: 'b' }],
       sequences: [seq(30, 't_id_seq', { schema: 'b', ownedBy: { table: 100, column: 'id' } })],
       tables: [
-        table(100, 't2', [col(1, 'id', 'integer', { default: "nextval('b.t_id_seq'::regclass)" })], {
+        table(100, 't2', [column(1, 'id', 'integer', { default: "nextval('b.t_id_seq'::regclass)" })], {
           schema: 'b',
           indexes: [index(40, 't_id', 'CREATE INDEX t_id ON b.t2 USING btree (id)')],
         }),
@@ -166,9 +158,9 @@ const cases: Case[] = [
     next: snap({
       tables: [
         table(100, 't', [
-          col(1, 'id', 'integer', { notNull: true, identity: 'by default' }),
-          col(2, 'c', 'text', { default: "'d'::text", notNull: true, missing: 'd' }),
-          col(3, 'g', 'integer', { generated: '(id * 2)' }),
+          column(1, 'id', 'integer', { notNull: true, identity: 'by default' }),
+          column(2, 'c', 'text', { default: "'d'::text", notNull: true, missing: 'd' }),
+          column(3, 'g', 'integer', { generated: '(id * 2)' }),
         ]),
       ],
     }),
@@ -183,11 +175,11 @@ const cases: Case[] = [
       tables: [
         table(100, 't', [
           ...t.columns,
-          col(3, 'c', 'text', { default: "'d'::text", missing: 'd' }),
-          col(4, 'at', 'timestamp with time zone', { default: 'now()', notNull: true, missing: '2024-05-06 07:08:09.123456+00' }),
-          col(5, 'gone', 'text', { missing: 'x' }),
-          col(6, 'g', 'integer', { generated: '(id * 2)' }),
-          col(7, 'plain', 'text'),
+          column(3, 'c', 'text', { default: "'d'::text", missing: 'd' }),
+          column(4, 'at', 'timestamp with time zone', { default: 'now()', notNull: true, missing: '2024-05-06 07:08:09.123456+00' }),
+          column(5, 'gone', 'text', { missing: 'x' }),
+          column(6, 'g', 'integer', { generated: '(id * 2)' }),
+          column(7, 'plain', 'text'),
         ]),
       ],
     }),
@@ -208,8 +200,8 @@ const cases: Case[] = [
       tables: [
         table(100, 't', [
           ...t.columns,
-          col(3, 'r', 'double precision', { default: 'random()' }),
-          col(4, 'n', 'integer', { notNull: true, identity: 'always' }),
+          column(3, 'r', 'double precision', { default: 'random()' }),
+          column(4, 'n', 'integer', { notNull: true, identity: 'always' }),
         ]),
       ],
     }),
@@ -224,8 +216,10 @@ const cases: Case[] = [
   },
   {
     name: 'drop, rename and retype columns',
-    prev: snap({ tables: [table(100, 't', [id, col(2, 'a', 'text'), col(3, 'b', 'integer', { default: '0' }), col(4, 'gone', 'text')])] }),
-    next: snap({ tables: [table(100, 't', [id, col(2, 'a2', 'text'), col(3, 'b', 'bigint', { default: '0' })])] }),
+    prev: snap({
+      tables: [table(100, 't', [id, column(2, 'a', 'text'), column(3, 'b', 'integer', { default: '0' }), column(4, 'gone', 'text')])],
+    }),
+    next: snap({ tables: [table(100, 't', [id, column(2, 'a2', 'text'), column(3, 'b', 'bigint', { default: '0' })])] }),
     statements: [
       'ALTER TABLE "public"."t" DROP COLUMN "gone"',
       'ALTER TABLE "public"."t" RENAME COLUMN "a" TO "a2"',
@@ -236,8 +230,8 @@ const cases: Case[] = [
   },
   {
     name: 'retype a column of a reloaded table: no cast of rows that are gone; a collation change is a retype',
-    prev: snap({ tables: [table(100, 't', [id, col(2, 'd', 'date'), col(3, 's', 'text')])] }),
-    next: snap({ tables: [table(100, 't', [id, col(2, 'd', 'integer'), col(3, 's', 'text', { collation: 'pg_catalog."C"' })])] }),
+    prev: snap({ tables: [table(100, 't', [id, column(2, 'd', 'date'), column(3, 's', 'text')])] }),
+    next: snap({ tables: [table(100, 't', [id, column(2, 'd', 'integer'), column(3, 's', 'text', { collation: 'pg_catalog."C"' })])] }),
     options: { reloaded: new Set([100]) },
     statements: [
       'ALTER TABLE "public"."t" ALTER COLUMN "d" TYPE integer USING NULL::integer',
@@ -248,12 +242,22 @@ const cases: Case[] = [
     name: 'defaults and not null (defaults only on the table itself, not its partitions)',
     prev: snap({
       tables: [
-        table(100, 't', [id, col(2, 'a', 'integer', { default: '1' }), col(3, 'b', 'text'), col(4, 'c', 'text', { notNull: true })]),
+        table(100, 't', [
+          id,
+          column(2, 'a', 'integer', { default: '1' }),
+          column(3, 'b', 'text'),
+          column(4, 'c', 'text', { notNull: true }),
+        ]),
       ],
     }),
     next: snap({
       tables: [
-        table(100, 't', [id, col(2, 'a', 'integer'), col(3, 'b', 'text', { default: "'z'::text", notNull: true }), col(4, 'c', 'text')]),
+        table(100, 't', [
+          id,
+          column(2, 'a', 'integer'),
+          column(3, 'b', 'text', { default: "'z'::text", notNull: true }),
+          column(4, 'c', 'text'),
+        ]),
       ],
     }),
     statements: [
@@ -268,18 +272,18 @@ const cases: Case[] = [
     prev: snap({
       tables: [
         table(100, 't', [
-          col(1, 'a', 'integer', { default: '5' }),
-          col(2, 'b', 'integer', { notNull: true, identity: 'by default' }),
-          col(3, 'c', 'integer', { notNull: true, identity: 'always' }),
+          column(1, 'a', 'integer', { default: '5' }),
+          column(2, 'b', 'integer', { notNull: true, identity: 'by default' }),
+          column(3, 'c', 'integer', { notNull: true, identity: 'always' }),
         ]),
       ],
     }),
     next: snap({
       tables: [
         table(100, 't', [
-          col(1, 'a', 'integer', { notNull: true, identity: 'always' }),
-          col(2, 'b', 'integer', { notNull: true, identity: 'always' }),
-          col(3, 'c', 'integer', { notNull: true }),
+          column(1, 'a', 'integer', { notNull: true, identity: 'always' }),
+          column(2, 'b', 'integer', { notNull: true, identity: 'always' }),
+          column(3, 'c', 'integer', { notNull: true }),
         ]),
       ],
     }),
@@ -294,16 +298,18 @@ const cases: Case[] = [
   {
     name: 'generation expression dropped; changed is reported',
     prev: snap({
-      tables: [table(100, 't', [id, col(2, 'g', 'integer', { generated: '(id + 1)' }), col(3, 'h', 'integer', { generated: '(id + 2)' })])],
+      tables: [
+        table(100, 't', [id, column(2, 'g', 'integer', { generated: '(id + 1)' }), column(3, 'h', 'integer', { generated: '(id + 2)' })]),
+      ],
     }),
-    next: snap({ tables: [table(100, 't', [id, col(2, 'g', 'integer'), col(3, 'h', 'integer', { generated: '(id + 3)' })])] }),
+    next: snap({ tables: [table(100, 't', [id, column(2, 'g', 'integer'), column(3, 'h', 'integer', { generated: '(id + 3)' })])] }),
     statements: ['ALTER TABLE "public"."t" ALTER COLUMN "g" DROP EXPRESSION'],
     unsupported: ['column "public"."t"."h": generation expression changed to (id + 3) (reload the table)'],
   },
   {
     name: 'generation expression changed on a reloaded table: the column is rebuilt',
-    prev: snap({ tables: [table(100, 't', [id, col(2, 'h', 'integer', { generated: '(id + 2)' })])] }),
-    next: snap({ tables: [table(100, 't', [id, col(2, 'h', 'integer', { generated: '(id + 3)' })])] }),
+    prev: snap({ tables: [table(100, 't', [id, column(2, 'h', 'integer', { generated: '(id + 2)' })])] }),
+    next: snap({ tables: [table(100, 't', [id, column(2, 'h', 'integer', { generated: '(id + 3)' })])] }),
     options: { reloaded: new Set([100]) },
     statements: [
       'ALTER TABLE "public"."t" DROP COLUMN "h"',
@@ -315,7 +321,7 @@ const cases: Case[] = [
     prev: snap({}),
     next: snap({
       tables: [
-        table(100, 'ev', [col(1, 'at', 'date', { notNull: true }), col(2, 'v', 'text', { default: "'p'::text" })], {
+        table(100, 'ev', [column(1, 'at', 'date', { notNull: true }), column(2, 'v', 'text', { default: "'p'::text" })], {
           kind: 'partitioned',
           partitionKey: 'RANGE (at)',
           indexes: [index(110, 'ev_v_idx', 'CREATE INDEX ev_v_idx ON ONLY public.ev USING btree (v)')],
@@ -323,7 +329,7 @@ const cases: Case[] = [
         table(
           101,
           'ev_2025',
-          [col(1, 'at', 'date', { notNull: true, inherited: true }), col(2, 'v', 'text', { default: "'x'::text", inherited: true })],
+          [column(1, 'at', 'date', { notNull: true, inherited: true }), column(2, 'v', 'text', { default: "'x'::text", inherited: true })],
           {
             partitionOf: { parent: 100, bound: "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')" },
           },
@@ -331,7 +337,7 @@ const cases: Case[] = [
         table(
           102,
           'ev_other',
-          [col(1, 'at', 'date', { notNull: true, inherited: true }), col(2, 'v', 'text', { default: "'p'::text", inherited: true })],
+          [column(1, 'at', 'date', { notNull: true, inherited: true }), column(2, 'v', 'text', { default: "'p'::text", inherited: true })],
           {
             partitionOf: { parent: 100, bound: 'DEFAULT' },
           },
@@ -350,13 +356,13 @@ const cases: Case[] = [
     name: "a column added on the parent reaches the partitions through it, with the partitions' missing value",
     prev: snap({
       tables: [
-        table(100, 'ev', [col(1, 'at', 'date')], { kind: 'partitioned', partitionKey: 'RANGE (at)' }),
-        table(101, 'ev_1', [col(1, 'at', 'date', { inherited: true })], { partitionOf: { parent: 100, bound: 'DEFAULT' } }),
+        table(100, 'ev', [column(1, 'at', 'date')], { kind: 'partitioned', partitionKey: 'RANGE (at)' }),
+        table(101, 'ev_1', [column(1, 'at', 'date', { inherited: true })], { partitionOf: { parent: 100, bound: 'DEFAULT' } }),
       ],
     }),
     next: snap({
       tables: [
-        table(100, 'ev', [col(1, 'at', 'date'), col(2, 'seen', 'timestamp with time zone', { default: 'now()' })], {
+        table(100, 'ev', [column(1, 'at', 'date'), column(2, 'seen', 'timestamp with time zone', { default: 'now()' })], {
           kind: 'partitioned',
           partitionKey: 'RANGE (at)',
         }),
@@ -364,8 +370,8 @@ const cases: Case[] = [
           101,
           'ev_1',
           [
-            col(1, 'at', 'date', { inherited: true }),
-            col(2, 'seen', 'timestamp with time zone', { default: 'now()', inherited: true, missing: '2024-01-01 00:00:00+00' }),
+            column(1, 'at', 'date', { inherited: true }),
+            column(2, 'seen', 'timestamp with time zone', { default: 'now()', inherited: true, missing: '2024-01-01 00:00:00+00' }),
           ],
           {
             partitionOf: { parent: 100, bound: 'DEFAULT' },
@@ -382,7 +388,7 @@ const cases: Case[] = [
     name: 'columns dropped, renamed and retyped on the parent are not touched on its partitions',
     prev: snap({
       tables: [
-        table(100, 'p', [col(1, 'k', 'integer'), col(2, 'v', 'text'), col(3, 'gone', 'text')], {
+        table(100, 'p', [column(1, 'k', 'integer'), column(2, 'v', 'text'), column(3, 'gone', 'text')], {
           kind: 'partitioned',
           partitionKey: 'LIST (k)',
         }),
@@ -390,9 +396,9 @@ const cases: Case[] = [
           101,
           'p1',
           [
-            col(1, 'k', 'integer', { inherited: true }),
-            col(2, 'v', 'text', { inherited: true }),
-            col(3, 'gone', 'text', { inherited: true }),
+            column(1, 'k', 'integer', { inherited: true }),
+            column(2, 'v', 'text', { inherited: true }),
+            column(3, 'gone', 'text', { inherited: true }),
           ],
           {
             partitionOf: { parent: 100, bound: 'FOR VALUES IN (1)' },
@@ -402,8 +408,11 @@ const cases: Case[] = [
     }),
     next: snap({
       tables: [
-        table(100, 'p', [col(1, 'k', 'integer'), col(2, 'v2', 'character varying(5)')], { kind: 'partitioned', partitionKey: 'LIST (k)' }),
-        table(101, 'p1', [col(1, 'k', 'integer', { inherited: true }), col(2, 'v2', 'character varying(5)', { inherited: true })], {
+        table(100, 'p', [column(1, 'k', 'integer'), column(2, 'v2', 'character varying(5)')], {
+          kind: 'partitioned',
+          partitionKey: 'LIST (k)',
+        }),
+        table(101, 'p1', [column(1, 'k', 'integer', { inherited: true }), column(2, 'v2', 'character varying(5)', { inherited: true })], {
           partitionOf: { parent: 100, bound: 'FOR VALUES IN (1)' },
         }),
       ],
@@ -418,22 +427,22 @@ const cases: Case[] = [
     name: "detach: the partition's copies of the parent's constraints and indexes are replaced by its own list",
     prev: snap({
       tables: [
-        table(100, 'p', [col(1, 'k', 'integer')], {
+        table(100, 'p', [column(1, 'k', 'integer')], {
           kind: 'partitioned',
           partitionKey: 'LIST (k)',
           constraints: [check(120, 'k_pos', 'CHECK ((k > 0))')],
         }),
-        table(101, 'p1', [col(1, 'k', 'integer', { inherited: true })], { partitionOf: { parent: 100, bound: 'FOR VALUES IN (1)' } }),
+        table(101, 'p1', [column(1, 'k', 'integer', { inherited: true })], { partitionOf: { parent: 100, bound: 'FOR VALUES IN (1)' } }),
       ],
     }),
     next: snap({
       tables: [
-        table(100, 'p', [col(1, 'k', 'integer')], {
+        table(100, 'p', [column(1, 'k', 'integer')], {
           kind: 'partitioned',
           partitionKey: 'LIST (k)',
           constraints: [check(120, 'k_pos', 'CHECK ((k > 0))')],
         }),
-        table(101, 'p1', [col(1, 'k', 'integer')], { constraints: [check(121, 'k_pos', 'CHECK ((k > 0))')] }),
+        table(101, 'p1', [column(1, 'k', 'integer')], { constraints: [check(121, 'k_pos', 'CHECK ((k > 0))')] }),
       ],
     }),
     statements: [
@@ -453,24 +462,24 @@ END $cqrsctl$`,
     name: "attach: the table keeps the checks that become inherited, gets the parent's it lacks, after its own changes",
     prev: snap({
       tables: [
-        table(100, 'p', [col(1, 'k', 'integer')], {
+        table(100, 'p', [column(1, 'k', 'integer')], {
           kind: 'partitioned',
           partitionKey: 'LIST (k)',
           constraints: [check(120, 'k_pos', 'CHECK ((k > 0))'), check(122, 'k_small', 'CHECK ((k < 9))')],
         }),
-        table(101, 'p1', [col(1, 'k', 'integer'), col(2, 'extra', 'text')], {
+        table(101, 'p1', [column(1, 'k', 'integer'), column(2, 'extra', 'text')], {
           constraints: [check(121, 'k_pos', 'CHECK ((k > 0))'), check(123, 'own', 'CHECK ((k <> 5))')],
         }),
       ],
     }),
     next: snap({
       tables: [
-        table(100, 'p', [col(1, 'k', 'integer')], {
+        table(100, 'p', [column(1, 'k', 'integer')], {
           kind: 'partitioned',
           partitionKey: 'LIST (k)',
           constraints: [check(120, 'k_pos', 'CHECK ((k > 0))'), check(122, 'k_small', 'CHECK ((k < 9))')],
         }),
-        table(101, 'p1', [col(1, 'k', 'integer', { inherited: true })], {
+        table(101, 'p1', [column(1, 'k', 'integer', { inherited: true })], {
           partitionOf: { parent: 100, bound: 'FOR VALUES IN (1)' },
           constraints: [check(123, 'own', 'CHECK ((k <> 5))')],
         }),
@@ -485,12 +494,12 @@ END $cqrsctl$`,
   {
     name: "a new partition whose columns are in another order than its parent's is created alone and attached",
     prev: snap({
-      tables: [table(100, 'p', [col(1, 'k', 'integer'), col(2, 'v', 'text')], { kind: 'partitioned', partitionKey: 'LIST (k)' })],
+      tables: [table(100, 'p', [column(1, 'k', 'integer'), column(2, 'v', 'text')], { kind: 'partitioned', partitionKey: 'LIST (k)' })],
     }),
     next: snap({
       tables: [
-        table(100, 'p', [col(1, 'k', 'integer'), col(2, 'v', 'text')], { kind: 'partitioned', partitionKey: 'LIST (k)' }),
-        table(101, 'p1', [col(1, 'v', 'text', { inherited: true }), col(2, 'k', 'integer', { inherited: true })], {
+        table(100, 'p', [column(1, 'k', 'integer'), column(2, 'v', 'text')], { kind: 'partitioned', partitionKey: 'LIST (k)' }),
+        table(101, 'p1', [column(1, 'v', 'text', { inherited: true }), column(2, 'k', 'integer', { inherited: true })], {
           partitionOf: { parent: 100, bound: 'FOR VALUES IN (1)' },
         }),
       ],
@@ -504,7 +513,7 @@ END $cqrsctl$`,
     name: 'constraints by oid: dropped, renamed, changed (drop and add), added; primary key changed before not null drops',
     prev: snap({
       tables: [
-        table(100, 't', [id, col(2, 'a', 'integer', { notNull: true })], {
+        table(100, 't', [id, column(2, 'a', 'integer', { notNull: true })], {
           primaryKey: ['a'],
           constraints: [
             { oid: 110, name: 't_pkey', type: 'p', def: 'PRIMARY KEY (a)' },
@@ -517,7 +526,7 @@ END $cqrsctl$`,
     }),
     next: snap({
       tables: [
-        table(100, 't', [id, col(2, 'a', 'integer')], {
+        table(100, 't', [id, column(2, 'a', 'integer')], {
           primaryKey: ['id'],
           constraints: [
             check(112, 'new_name', 'CHECK ((a < 10))'),
@@ -543,7 +552,7 @@ END $cqrsctl$`,
     name: 'indexes by oid: dropped, renamed, changed (drop and create), created; a column rename alone rebuilds nothing',
     prev: snap({
       tables: [
-        table(100, 't', [id, col(2, 'a', 'text')], {
+        table(100, 't', [id, column(2, 'a', 'text')], {
           indexes: [
             index(110, 'gone', 'CREATE INDEX gone ON public.t USING btree (id)'),
             index(111, 't_a', 'CREATE INDEX t_a ON public.t USING btree (lower(a))'),
@@ -554,7 +563,7 @@ END $cqrsctl$`,
     }),
     next: snap({
       tables: [
-        table(100, 't', [id, col(2, 'b', 'text')], {
+        table(100, 't', [id, column(2, 'b', 'text')], {
           indexes: [
             index(111, 't_b', 'CREATE INDEX t_b ON public.t USING btree (lower(b))'),
             index(112, 'changes', 'CREATE INDEX changes ON public.t USING btree (id DESC)'),
@@ -585,7 +594,7 @@ END $cqrsctl$`,
     }),
     next: snap({
       sequences: [seq(30, 'new', { type: 'integer' }), seq(31, 'kept'), seq(34, 'n', { ownedBy: { table: 100, column: 'id' } })],
-      tables: [table(100, 't', [col(1, 'id', 'integer', { default: "nextval('n'::regclass)" })])],
+      tables: [table(100, 't', [column(1, 'id', 'integer', { default: "nextval('n'::regclass)" })])],
     }),
     statements: [
       'ALTER SEQUENCE "public"."kept" OWNED BY NONE',
@@ -607,7 +616,7 @@ END $cqrsctl$`,
           [22, 'ok'],
         ]),
       ],
-      tables: [table(100, 't', [col(1, 'm', 'mood')])],
+      tables: [table(100, 't', [column(1, 'm', 'mood')])],
     }),
     next: snap({
       types: [
@@ -624,7 +633,7 @@ END $cqrsctl$`,
           [29, 'a\\b'],
         ]),
       ],
-      tables: [table(100, 't', [col(1, 'm', 'mood')])],
+      tables: [table(100, 't', [column(1, 'm', 'mood')])],
     }),
     statements: [
       "CREATE TYPE \"public\".\"colour\" AS ENUM ('it''s', E'a\\\\b')",
@@ -769,7 +778,7 @@ END $cqrsctl$`,
         enumType(23, 'base', [[24, 'a']]),
         { oid: 19, schema: 'public', name: 'over', kind: 'domain', baseType: 'public.base', notNull: false, default: null, checks: [] },
       ],
-      tables: [table(100, 't', [col(1, 'm', 'public.mood'), col(2, 'ms', 'public.mood[]')])],
+      tables: [table(100, 't', [column(1, 'm', 'public.mood'), column(2, 'ms', 'public.mood[]')])],
     }),
     next: snap({
       schemas: [PUBLIC, { oid: 10, name: 'x' }],
@@ -777,7 +786,7 @@ END $cqrsctl$`,
         enumType(20, 'feeling', [[21, 'ok']], 'x'),
         { oid: 22, schema: 'public', name: 'd2', kind: 'domain', baseType: 'integer', notNull: false, default: null, checks: [] },
       ],
-      tables: [table(100, 't', [col(1, 'm', 'x.feeling'), col(2, 'ms', 'x.feeling[]'), col(3, 'n', 'x.feeling')])],
+      tables: [table(100, 't', [column(1, 'm', 'x.feeling'), column(2, 'ms', 'x.feeling[]'), column(3, 'n', 'x.feeling')])],
     }),
     statements: [
       'ALTER TYPE "public"."mood" SET SCHEMA "x"',
@@ -793,7 +802,7 @@ END $cqrsctl$`,
     prev: snap({}),
     next: snap({
       schemas: [PUBLIC, { oid: 10, name: 'Sales "Team"' }],
-      tables: [table(100, 'Line Items', [col(1, 'Price €', 'numeric', { default: "'1.5'::numeric" })], { schema: 'Sales "Team"' })],
+      tables: [table(100, 'Line Items', [column(1, 'Price €', 'numeric', { default: "'1.5'::numeric" })], { schema: 'Sales "Team"' })],
     }),
     statements: [
       'CREATE SCHEMA IF NOT EXISTS "Sales ""Team"""',
@@ -829,7 +838,7 @@ describe('normalizeSnapshot and the definition text', () => {
       table(
         100,
         't',
-        [col(1, 'id', 'integer', { notNull: true, missing: null }), col(3, 'a', 'text', { missing: 'x', default: "'x'::text" })],
+        [column(1, 'id', 'integer', { notNull: true, missing: null }), column(3, 'a', 'text', { missing: 'x', default: "'x'::text" })],
         {
           primaryKey: ['id'],
           constraints: [{ oid: 110, name: 't_pkey', type: 'p', def: 'PRIMARY KEY (id)' }, check(111, 'a_check', "CHECK ((a <> ''::text))")],
@@ -842,7 +851,7 @@ describe('normalizeSnapshot and the definition text', () => {
   const replica = snap({
     sequences: [seq(930, 't_id_seq', { ownedBy: { table: 900, column: 'id' } })],
     tables: [
-      table(900, 't', [col(1, 'id', 'integer', { notNull: true }), col(2, 'a', 'text', { default: "'x'::text" })], {
+      table(900, 't', [column(1, 'id', 'integer', { notNull: true }), column(2, 'a', 'text', { default: "'x'::text" })], {
         primaryKey: ['id'],
         constraints: [check(911, 'a_check', "CHECK ((a <> ''::text))"), { oid: 910, name: 't_pkey', type: 'p', def: 'PRIMARY KEY (id)' }],
         indexes: [index(912, 't_a', 'CREATE INDEX t_a ON public.t USING btree (a)')],
@@ -857,7 +866,7 @@ describe('normalizeSnapshot and the definition text', () => {
   it('a difference in a definition shows', () => {
     const renamed = snap({
       ...replica,
-      tables: [{ ...replica.tables[0], columns: [replica.tables[0].columns[0], col(2, 'b', 'text', { default: "'x'::text" })] }],
+      tables: [{ ...replica.tables[0], columns: [replica.tables[0].columns[0], column(2, 'b', 'text', { default: "'x'::text" })] }],
     });
     assert.notDeepEqual(normalizeSnapshot(renamed), normalizeSnapshot(leader));
     const retyped = snap({
