@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { waitUntil } from '../../src/lib/wait.ts';
 import type { StatusReport } from '../../src/stack/status.ts';
+import postgres from 'postgres';
+import { schemaDump } from '../helpers/catalog-oracle.ts';
 import { cli } from '../helpers/cli.ts';
 
 /**
@@ -51,6 +53,17 @@ async function writeAndVerify(count: number) {
   assert.equal(sim.exitCode, 0, sim.all);
   const verify = await run(['verify-replicas', '--wait=180s']);
   assert.equal(verify.exitCode, 0, `replicas equal the leader:\n${verify.all}`);
+  // Checked again without cqrsctl's own compare: every definition and row as text, straight from the servers.
+  const port = (name: string) => Number(env[`CQRSCTL_${name}`]);
+  const open = (p: number) => postgres({ host: '127.0.0.1', port: p, user: 'postgres', password: 'postgres', database: 'cqrs', max: 1 });
+  const [leader, ...replicas] = [port('LEADER_PORT'), ...[0, 1, 2].map((i) => port('REPLICA_BASE_PORT') + i)].map(open);
+  try {
+    const want = await schemaDump(leader!, 'public');
+    assert.ok(Object.keys(want.rows).length > 0, 'the leader has tables to compare');
+    for (const [i, r] of replicas.entries()) assert.deepEqual(await schemaDump(r, 'public'), want, `replica-${i + 1} equals the leader`);
+  } finally {
+    await Promise.all([leader!, ...replicas].map((c) => c.end({ timeout: 2 })));
+  }
 }
 
 after(async () => {
