@@ -3,6 +3,7 @@
  *
  *   node --import tsx bench/e2e-lag.ts [--rates 200,500,1000] [--seconds 60]
  *   node --import tsx bench/e2e-lag.ts --find-max [--seconds 20] [--p99 100]
+ * Both first write 500/s for --warm-up seconds (default 15, 0 to skip) without recording it.
  *
  * Needs a running stack (`cqrsctl up --detach`), found through the usual CQRSCTL_* settings. Each write is
  * one autocommitted insert into public.bench_lag, started on an open-loop schedule; its commit time is when
@@ -27,6 +28,7 @@ const rates = flag('rates', '200,500,1000').split(',').map(Number);
 const seconds = Number(flag('seconds', '60'));
 const findMax = args.includes('--find-max');
 const p99Goal = Number(flag('p99', '100'));
+const warmUp = Number(flag('warm-up', '15'));
 
 const config = loadConfig();
 const leader = pgClient(config.leader, { max: 24 });
@@ -41,9 +43,9 @@ interface Step {
   errors: number;
 }
 
-async function step(rate: number): Promise<Step> {
+async function step(rate: number, secs = seconds): Promise<Step> {
   const run = `${rate}-${Date.now().toString(36)}`;
-  const total = rate * seconds;
+  const total = rate * secs;
   const committed = new Float64Array(total).fill(NaN);
   const seen = replicas.map(() => new Float64Array(total).fill(NaN));
   let errors = 0;
@@ -108,6 +110,13 @@ await leader`create table if not exists bench_lag (run text, seq int, payload te
 await leader`insert into bench_lag values ('warm-up', 0, '') on conflict do nothing`;
 for (const sql of replicas) {
   while (!(await sql`select 1 from bench_lag where run = 'warm-up'`.catch(() => [])).length) await sleep(100);
+}
+
+// The first seconds of load after a quiet spell run colder (JIT, connection pools, page cache) than any later
+// step: unrecorded, they would otherwise decide the first rate tried.
+if (warmUp > 0) {
+  process.stderr.write(`warm-up: 500 writes/s for ${warmUp} s (not recorded) …\n`);
+  await step(500, warmUp);
 }
 
 const results: Step[] = [];
