@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import { envName, flagName, settings, type SettingName } from './config/settings.ts';
 import { ExitCode, usageError } from './errors.ts';
 import { enableDebug } from './lib/debug.ts';
+import { packagePath } from './lib/package-root.ts';
 import { reportError } from './ui/report-error.ts';
 import { endQuietlyWhenOutputCloses } from './ui/output.ts';
 
 endQuietlyWhenOutputCloses();
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string };
 
 const program = new Command('cqrsctl')
   .description('Run and operate a CQRS pipeline: PostgreSQL leader → Debezium → Kafka API → read replicas.')

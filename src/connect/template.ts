@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { replication, type Config } from '../config/config.ts';
 import { captureScope, connectorFilters } from '../config/scope.ts';
 import { usageError } from '../errors.ts';
+import { packagePath } from '../lib/package-root.ts';
 
-export const templatePath = fileURLToPath(new URL('../../connectors/leader-cdc.json', import.meta.url));
+export const templatePath = packagePath('connectors', 'leader-cdc.json');
 
 /** Names used on the leader for the connector's slot and publication; derived so two stacks never share one. */
 export const slotName = (config: Config) => `cqrsctl_${config.settings.connectorName.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;

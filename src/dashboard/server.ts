@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/config.ts';
 import { listen } from '../lib/http.ts';
+import { packagePath } from '../lib/package-root.ts';
 import { CqrsError, errorMessage, ExitCode } from '../errors.ts';
 import type { ChangeSummary } from '../replicator/follow.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -38,7 +39,7 @@ const page = Object.fromEntries(
       ['/app.js', 'app.js', 'text/javascript; charset=utf-8'],
       ['/style.css', 'style.css', 'text/css; charset=utf-8'],
     ] as const
-  ).map(([path, file, type]) => [path, { type, body: readFileSync(new URL(`./page/${file}`, import.meta.url)) }]),
+  ).map(([path, file, type]) => [path, { type, body: readFileSync(packagePath('src', 'dashboard', 'page', file)) }]),
 );
 
 /**

@@ -1,16 +1,16 @@
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
 import { envName } from '../config/settings.ts';
 import { CqrsError, ExitCode } from '../errors.ts';
+import { packagePath } from '../lib/package-root.ts';
 import { waitUntil } from '../lib/wait.ts';
 import type { Progress } from '../progress.ts';
 import { livePid, spawnDaemon, stopPid } from '../process/daemon.ts';
 import { tailFile } from '../process/log-file.ts';
 import type { ServiceStatus } from '../runtime/runtime.ts';
 
-const bin = fileURLToPath(new URL('../../bin/cqrsctl', import.meta.url));
+const bin = packagePath('bin', 'cqrsctl');
 
 /** cqrsctl's own long-running parts, run as managed background processes by `up --detach`. */
 export const apps: { name: string; args: string[]; address: (c: Config) => string; answersAt: (c: Config) => string }[] = [

@@ -1,15 +1,15 @@
 import { execa } from 'execa';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../../config/config.ts';
 import { usageError } from '../../errors.ts';
 import type { Progress } from '../../progress.ts';
 import { runningAsRoot } from './as-postgres.ts';
-import { debeziumVersion, fetchJars, kafkaVersion } from '../jars.ts';
+import { packageRoot } from '../../lib/package-root.ts';
+import { debeziumVersion, fetchJars, kafkaVersion, pomPath } from '../jars.ts';
 import { layout } from './layout.ts';
 
 export const pgBinDir = '/usr/lib/postgresql/15/bin';
-const pom = fileURLToPath(new URL('./pom.xml', import.meta.url));
+const pom = pomPath(packageRoot);
 
 interface Missing {
   what: string;
