@@ -3,6 +3,8 @@
  * types on the leader and every replica, (a) all equal, (b) one row changed on one replica. Prints the median
  * and spread (lowest–highest) of `--runs` runs' time and the bytes received from the databases for both, the
  * ratio of the medians, and the goals: ≥ 3× the naive compare in both cases, all equal ≤ 1.5 s on 1M rows.
+ * Beside them, the scan floor: every database counting the table's rows at once (a sequential scan that reads
+ * no column), which no compare of the same rows on the same cores can beat.
  * Uses the configured endpoints (CQRSCTL_*).
  *   node --import tsx bench/verify-replicas.ts [--rows N] [--runs 5] [--keep]
  */
@@ -75,22 +77,31 @@ const verify = async () => {
   };
 };
 
+/** The floor: each database scans the table once, in parallel, without looking at a column. */
+const scanFloor = () =>
+  withSessions(async (sessions) => {
+    await Promise.all(sessions.map((s) => s.sql.unsafe(`select count(*) from ${table}`)));
+    return 0;
+  });
+
 type Figures = { seconds: number; bytes: number; result: number };
 /** RUNS runs of each, alternating (so that a noisy stretch of a shared machine hits both alike). */
-async function measure(): Promise<{ ours: Figures[]; naive: Figures[] }> {
+async function measure(): Promise<{ ours: Figures[]; naive: Figures[]; floor: Figures[] }> {
   const ours: Figures[] = [];
   const naive: Figures[] = [];
+  const floor: Figures[] = [];
   for (let i = 0; i < RUNS; i++) {
     ours.push(await verify());
     naive.push(await withSessions(naiveCompare));
+    floor.push(await scanFloor());
   }
-  return { ours, naive };
+  return { ours, naive, floor };
 }
 
 const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
 const seconds = (f: Figures[]) => spread(f.map((x) => x.seconds));
-function report(title: string, { ours, naive }: { ours: Figures[]; naive: Figures[] }, equalCase: boolean) {
-  const [a, b] = [seconds(ours), seconds(naive)];
+function report(title: string, { ours, naive, floor }: { ours: Figures[]; naive: Figures[]; floor: Figures[] }, equalCase: boolean) {
+  const [a, b, f] = [seconds(ours), seconds(naive), seconds(floor)];
   const ratio = b.median / a.median;
   console.log(`\n${title} — ${RUNS} runs, median (lowest–highest)`);
   console.log(
@@ -99,6 +110,7 @@ function report(title: string, { ours, naive }: { ours: Figures[]; naive: Figure
   console.log(
     `  naive COPY compare       ${formatSpread(b, 2)} s  ${mb(naive[0].bytes)} received  (${naive[0].result} differing lines found)`,
   );
+  console.log(`  scan floor (count(*))    ${formatSpread(f, 2)} s  — verify-replicas takes ${(a.median / f.median).toFixed(1)}× the floor`);
   console.log(
     `  speed-up ${ratio.toFixed(1)}× (ratio of medians; per run ${formatSpread(spread(ours.map((o, i) => naive[i].seconds / o.seconds)), 1)}×) — goal ≥ ${GOAL_RATIO}×: ${verdict(ratio, GOAL_RATIO)}`,
   );

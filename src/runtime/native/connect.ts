@@ -41,6 +41,9 @@ export function connectService(config: Config, paths: Layout, worker: number, ex
     `rest.advertised.host.name=${s.host}`,
     `rest.advertised.port=${port}`,
     `plugin.path=${paths.pluginPath}`,
+    // Debezium's and Kafka's plugins all ship ServiceLoader manifests: finding them that way took 0.2 s where the
+    // default (hybrid_warn) also scans every class on the plugin path by reflection, 5.4 s of a 6.5 s start.
+    'plugin.discovery=service_load',
     'connector.client.config.override.policy=All',
     'config.providers=file',
     'config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider',
