@@ -11,6 +11,7 @@ import { enableDebug, debug } from '../../src/lib/debug.ts';
 import { CqrsError, ExitCode } from '../../src/errors.ts';
 import { jsonText, useOutput } from '../../src/ui/output.ts';
 import { reportError } from '../../src/ui/report-error.ts';
+import { terminalProgress } from '../../src/ui/terminal-progress.ts';
 import { capturedOutput } from '../helpers/output.ts';
 
 const RED = '\u001b[31m';
@@ -43,6 +44,20 @@ describe('Output', () => {
     const bug = capturedOutput();
     assert.equal(reportError(new TypeError('x is undefined'), false, bug.output), ExitCode.bug);
     assert.match(bug.stderr(), /^internal error: TypeError: x is undefined\n[\s\S]*This is a bug in cqrsctl; please report it/);
+  });
+
+  it('carries progress on stderr: a plain line per finished step where no spinner can be drawn', async () => {
+    const { output, stdout, stderr } = capturedOutput();
+    const progress = terminalProgress(output);
+    assert.equal(await progress.step('Starting leader', async () => 'up'), 'up');
+    await assert.rejects(progress.step('Registering connector', () => Promise.reject(new Error('no'))));
+    progress.warn('slot inactive');
+    progress.info('Next: cqrsctl status');
+    assert.equal(stdout(), '');
+    assert.match(
+      stderr(),
+      /^✔ Starting leader \(\d+\.\ds\)\n✖ Registering connector \(\d+\.\ds\)\n! slot inactive\nNext: cqrsctl status\n$/,
+    );
   });
 
   it('takes --debug lines on its stderr writer', () => {
