@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/load.ts';
 import { pgClient } from '../src/pg/client.ts';
 import { percentile } from '../src/simulate/stats.ts';
+import { processOutput } from '../src/ui/output.ts';
 import { renderTable } from '../src/ui/table.ts';
 
 const POLL_MS = 5;
@@ -165,6 +166,7 @@ process.stdout.write(
       r.missing,
       r.errors,
     ]),
+    processOutput().color,
   ) + '\n',
 );
 const top = results.find((r) => r.rate === 1000);

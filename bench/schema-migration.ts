@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/load.ts';
 import { pgClient } from '../src/pg/client.ts';
 import { appliedThrough } from '../src/replicator/watermark.ts';
+import { processOutput } from '../src/ui/output.ts';
 import { renderTable } from '../src/ui/table.ts';
 
 const args = process.argv.slice(2);
@@ -90,6 +91,6 @@ for (const m of migrations) {
     `  ${m.name}: leader ${(leaderMs / 1000).toFixed(2)} s, every replica ${(replicaMs / 1000).toFixed(2)} s after${same ? '' : ' — REPLICAS DIFFER'}`,
   );
 }
-console.log(renderTable(['migration', 'leader DDL', 'until every replica matches', 'ratio', 'equal'], results));
+console.log(renderTable(['migration', 'leader DDL', 'until every replica matches', 'ratio', 'equal'], results, processOutput().color));
 await leader.unsafe('drop schema bench_mig cascade');
 await Promise.all([leader, ...replicas].map((s) => s.end({ timeout: 2 })));

@@ -5,9 +5,10 @@ import { ExitCode, usageError } from './errors.ts';
 import { enableDebug } from './lib/debug.ts';
 import { packagePath } from './lib/package-root.ts';
 import { reportError } from './ui/report-error.ts';
-import { endQuietlyWhenOutputCloses } from './ui/output.ts';
+import { endQuietlyWhenOutputCloses, processOutput, useOutput } from './ui/output.ts';
 
 endQuietlyWhenOutputCloses();
+const output = processOutput();
 
 const { version } = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string };
 
@@ -17,7 +18,7 @@ const program = new Command('cqrsctl')
   .option('--config <file>', 'config file (default: ./cqrsctl.config.json when present; CQRSCTL_CONFIG)')
   .option('--debug', 'show stack traces on errors and log each external call (SQL connect, Kafka client, REST request) to stderr')
   .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ outputError: (str, write) => write(str) })
+  .configureOutput({ writeOut: output.out, writeErr: output.err, outputError: (str, write) => write(str) })
   .exitOverride();
 
 // Every setting is also a global flag; the help names its environment variable so the two are learned together.
@@ -339,8 +340,9 @@ function parseCount(value: string, flag: string): number {
   return n;
 }
 
+useOutput(program, output);
 const debug = process.argv.includes('--debug');
-if (debug) enableDebug((line) => process.stderr.write(line));
+if (debug) enableDebug(output.err);
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
@@ -354,7 +356,7 @@ try {
       (code === 'commander.help' && (e as { exitCode?: number }).exitCode === 0);
     process.exitCode = asked ? ExitCode.ok : ExitCode.usage;
   } else {
-    process.exitCode = reportError(e, debug);
+    process.exitCode = reportError(e, debug, output);
   }
 }
 // A finished command exits now, even if a client library (kafkajs timers, pooled sockets) still holds the

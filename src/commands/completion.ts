@@ -9,7 +9,7 @@ import { contextOf } from './context.ts';
 /** `cqrsctl completion bash|zsh|fish`: prints the shell's completion script. */
 export default async function completion(shell: string, _opts: object, command: Command) {
   if (!shells.includes(shell as Shell)) throw usageError(`completion: "${shell}" is not one of ${shells.join(', ')}`);
-  const { config } = contextOf(command, { stack: 'report' });
+  const { config, output } = contextOf(command, { stack: 'report' });
   const services = [
     'leader',
     ...config.replicas.map((r) => r.name),
@@ -19,5 +19,5 @@ export default async function completion(shell: string, _opts: object, command: 
   ];
   let program = command;
   while (program.parent) program = program.parent;
-  process.stdout.write(completionScript(shell as Shell, program, { logs: services, completion: shells }));
+  output.out(completionScript(shell as Shell, program, { logs: services, completion: shells }));
 }

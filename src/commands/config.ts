@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { redact } from '../config/config.ts';
 import { envName, settings, type SettingName } from '../config/settings.ts';
-import { describeConflicts } from '../stack/settings-check.ts';
-import { color } from '../ui/style.ts';
-import { renderTable } from '../ui/table.ts';
-import { contextOf, printJson } from './context.ts';
+import { renderConfig } from '../ui/config.ts';
+import { jsonText } from '../ui/output.ts';
+import { contextOf } from './context.ts';
 
 /** A secret is never shown; in a URL only the password is masked, so the host stays readable. */
 const mask = (value: string) => (value === '' ? '' : value.includes('://') ? redact(value) : '********');
@@ -13,7 +12,7 @@ const origin = { default: 'default', stack: 'running stack', file: 'config file'
 
 /** Shows the resolved settings, where each value came from, and any that differ from the running stack's. */
 export default async function config(_opts: object, command: Command) {
-  const { config: c, json } = contextOf(command, { stack: 'report' });
+  const { config: c, json, output } = contextOf(command, { stack: 'report' });
   const rows = (Object.keys(settings) as SettingName[]).map((name) => {
     const spec = settings[name];
     const value = String(c.settings[name]);
@@ -29,22 +28,15 @@ export default async function config(_opts: object, command: Command) {
   });
   const conflicts = c.stack?.conflicts ?? [];
   if (json) {
-    printJson({
-      configFile: c.configFile ?? null,
-      settings: Object.fromEntries(rows.map((r) => [r.name, r.value])),
-      sources: Object.fromEntries(rows.map((r) => [r.name, r.source])),
-      conflicts,
-    });
+    output.out(
+      jsonText({
+        configFile: c.configFile ?? null,
+        settings: Object.fromEntries(rows.map((r) => [r.name, r.value])),
+        sources: Object.fromEntries(rows.map((r) => [r.name, r.source])),
+        conflicts,
+      }),
+    );
     return;
   }
-  process.stdout.write(`config file: ${c.configFile ?? '(none)'}\n`);
-  process.stdout.write(
-    renderTable(
-      ['setting', 'value', 'from', 'environment', 'meaning'],
-      rows.map((r) => [r.name, r.value, r.from === 'default' ? color.dim(r.from) : r.from, r.env, r.doc]),
-    ) + '\n',
-  );
-  if (conflicts.length) {
-    process.stdout.write(`${color.yellow('!')} the stack in ${c.settings.home} runs with other values: ${describeConflicts(conflicts)}\n`);
-  }
+  output.out(renderConfig({ configFile: c.configFile, home: c.settings.home, rows, conflicts }, output.color));
 }

@@ -2,17 +2,19 @@ import type { Command } from 'commander';
 import { connectClientOf, ConnectClient, ConnectHttpError } from '../connect/client.ts';
 import { failure, waitForRunning } from '../connect/register.ts';
 import { usageError } from '../errors.ts';
-import { colorState } from '../ui/table.ts';
-import { contextOf, printJson } from './context.ts';
+import { renderConnectorStatus } from '../ui/connector.ts';
+import { jsonText } from '../ui/output.ts';
+import { contextOf, type Context } from './context.ts';
 
 type Verb = 'status' | 'restart' | 'pause' | 'resume' | 'delete';
 
 export default async function connector(verb: Verb, _opts: object, command: Command) {
-  const { config, json, progress } = contextOf(command);
+  const context = contextOf(command);
+  const { config } = context;
   const client = connectClientOf(config);
   const name = config.settings.connectorName;
   try {
-    return await run(verb, client, name, json, progress);
+    return await run(verb, client, name, context);
   } catch (e) {
     // No such connector: the command was pointed at something that is not there (usage/environment, exit 2).
     if (e instanceof ConnectHttpError && e.status === 404) {
@@ -25,42 +27,29 @@ export default async function connector(verb: Verb, _opts: object, command: Comm
   }
 }
 
-async function run(
-  verb: Verb,
-  client: ConnectClient,
-  name: string,
-  json: boolean,
-  progress: ReturnType<typeof contextOf>['progress'],
-): Promise<number> {
+async function run(verb: Verb, client: ConnectClient, name: string, { json, progress, output }: Context): Promise<number> {
   switch (verb) {
     case 'status': {
       const s = await client.status(name);
-      if (json) printJson(s);
-      else {
-        process.stdout.write(`connector ${name}: ${colorState(s.connector.state)} on ${s.connector.worker_id}\n`);
-        for (const t of s.tasks)
-          process.stdout.write(
-            `  task ${t.id}: ${colorState(t.state)} on ${t.worker_id}${t.trace ? `\n    ${t.trace.split('\n')[0]}` : ''}\n`,
-          );
-      }
+      output.out(json ? jsonText(s) : renderConnectorStatus(name, s, output.color));
       return failure(s) || s.connector.state !== 'RUNNING' ? 1 : 0;
     }
     case 'restart':
       await client.restart(name);
       await progress.step(`Waiting for connector ${name} to run again`, (update) => waitForRunning(client, name, update));
-      process.stdout.write(`Restarted connector ${name}\n`);
+      output.out(`Restarted connector ${name}\n`);
       return 0;
     case 'pause':
       await client.pause(name);
-      process.stdout.write(`Paused connector ${name}\n`);
+      output.out(`Paused connector ${name}\n`);
       return 0;
     case 'resume':
       await client.resume(name);
-      process.stdout.write(`Resumed connector ${name}\n`);
+      output.out(`Resumed connector ${name}\n`);
       return 0;
     case 'delete':
       await client.delete(name);
-      process.stdout.write(`Deleted connector ${name} (its replication slot stays on the leader; \`cqrsctl up\` registers it again)\n`);
+      output.out(`Deleted connector ${name} (its replication slot stays on the leader; \`cqrsctl up\` registers it again)\n`);
       return 0;
   }
 }

@@ -4,12 +4,14 @@ import type { Config } from '../config/config.ts';
 import { settings, type SettingName } from '../config/settings.ts';
 import { silentProgress, type Progress } from '../progress.ts';
 import { asRunning, stackConflictError } from '../stack/settings-check.ts';
+import { outputFor, type Output } from '../ui/output.ts';
 import { terminalProgress } from '../ui/terminal-progress.ts';
 
 export interface Context {
   config: Config;
   progress: Progress;
   json: boolean;
+  output: Output;
 }
 
 export interface ContextOptions {
@@ -21,7 +23,10 @@ export interface ContextOptions {
   stack?: 'refuse' | 'running' | 'report';
 }
 
-/** Builds what every command needs from the global flags: the resolved config and a progress reporter. */
+/**
+ * Builds what every command needs from the global flags: the resolved config, where to write, and a
+ * progress reporter writing there.
+ */
 export function contextOf(command: Command, options: ContextOptions = {}): Context {
   const opts = command.optsWithGlobals() as Record<string, unknown>;
   const flags: Partial<Record<SettingName, string>> = {};
@@ -35,9 +40,6 @@ export function contextOf(command: Command, options: ContextOptions = {}): Conte
     if (policy === 'running') config = asRunning(config);
   }
   const json = Boolean(opts.json);
-  return { config, json, progress: json ? silentProgress : terminalProgress() };
+  const output = outputFor(command);
+  return { config, json, output, progress: json ? silentProgress : terminalProgress(output) };
 }
-
-export const printJson = (value: unknown): void => {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-};

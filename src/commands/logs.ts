@@ -9,13 +9,13 @@ const DEFAULT_FOLLOW_TAIL = 10;
 
 /** One service's log (or its last --tail lines); -f keeps printing what is appended. */
 export default async function logs(service: string, opts: { follow?: boolean; tail?: number; since?: string }, command: Command) {
-  const { config } = contextOf(command);
+  const { config, output } = contextOf(command);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   // Following starts from the last lines, as `tail -f` does, not from the beginning of a long log.
   const since = opts.since === undefined ? undefined : parseSince(opts.since);
   const tail = opts.tail ?? (opts.follow && !since ? DEFAULT_FOLLOW_TAIL : undefined);
-  const options = { follow: Boolean(opts.follow), tail, since, out: process.stdout, signal: abort.signal };
+  const options = { follow: Boolean(opts.follow), tail, since, out: output.stdout, signal: abort.signal };
   if (apps.some((a) => a.name === service)) return printLogFile(appPaths(config, service).log, options);
   const runtime = await selectRuntime(config);
   await runtime.logs(service, options);

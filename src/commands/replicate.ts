@@ -1,3 +1,4 @@
+import type { ChalkInstance } from 'chalk';
 import type { Command } from 'commander';
 import type { Config } from '../config/config.ts';
 import { CqrsError, errorMessage, usageError } from '../errors.ts';
@@ -7,12 +8,12 @@ import { formatMs } from '../lib/format.ts';
 import { refuseBrokerAccessProblems } from '../lib/kafka-client.ts';
 import { startMetricsServer } from '../replicator/metrics-server.ts';
 import { Replicator, type ReplicaStats } from '../replicator/replicator.ts';
-import { errColor as color, interactive } from '../ui/style.ts';
+import type { Output } from '../ui/output.ts';
 import { contextOf } from './context.ts';
 
 /** `cqrsctl replicate`: the replicator alone, in the foreground (also what `up --detach` runs as the `replicator` app). */
 export default async function replicate(_opts: object, command: Command) {
-  const { config } = contextOf(command);
+  const { config, output } = contextOf(command);
   const running = appPid(config, 'replicator');
   if (running && running !== process.pid) {
     throw usageError(
@@ -24,7 +25,7 @@ export default async function replicate(_opts: object, command: Command) {
   }
   const release = claimApp(config, 'replicator');
   try {
-    await runReplicator(config);
+    await runReplicator(config, output);
   } finally {
     release();
   }
@@ -35,13 +36,15 @@ export default async function replicate(_opts: object, command: Command) {
  * one exits at once (open transactions roll back, so a replica still holds whole batches only). On a
  * terminal a live line shows events/s and each replica's lag; elsewhere (a log file) a line every 10 s.
  */
-export async function runReplicator(config: Config): Promise<void> {
+export async function runReplicator(config: Config, output: Output): Promise<void> {
+  const color = output.errColor;
+  const interactive = output.canRedraw();
   const stamp = () => new Date().toISOString();
   let live = '';
   const log = (line: string) => {
-    if (live) process.stderr.write('\r\x1b[K');
-    process.stderr.write(`${color.dim(stamp())} ${line}\n`);
-    if (live) process.stderr.write(live);
+    if (live) output.err('\r\x1b[K');
+    output.err(`${color.dim(stamp())} ${line}\n`);
+    if (live) output.err(live);
   };
   await refuseBrokerAccessProblems(config);
   const replicator = new Replicator(config, log);
@@ -68,12 +71,13 @@ export async function runReplicator(config: Config): Promise<void> {
     const now = Date.now();
     const rate = ((replicator.events - last.events) * 1000) / Math.max(1, now - last.at);
     last = { at: now, events: replicator.events };
-    const line = `${Math.round(rate)} events/s · ${replicator.stats().map(formatReplica).join(' · ')}`;
+    const replicas = replicator.stats().map((r) => formatReplica(r, color));
+    const line = `${Math.round(rate)} events/s · ${replicas.join(' · ')}`;
     if (interactive) {
       live = line;
-      process.stderr.write(`\r\x1b[K${line}`);
+      output.err(`\r\x1b[K${line}`);
     } else if (++ticks % 10 === 0) {
-      process.stderr.write(`${color.dim(stamp())} ${line}\n`);
+      output.err(`${color.dim(stamp())} ${line}\n`);
     }
   }, 1000);
   try {
@@ -90,7 +94,7 @@ export async function runReplicator(config: Config): Promise<void> {
     ]);
   } finally {
     clearInterval(timer);
-    if (live) process.stderr.write('\n');
+    if (live) output.err('\n');
     live = '';
     await replicator.stop();
     await metricsServer.close();
@@ -98,7 +102,7 @@ export async function runReplicator(config: Config): Promise<void> {
   }
 }
 
-function formatReplica(s: ReplicaStats): string {
+function formatReplica(s: ReplicaStats, color: ChalkInstance): string {
   const state = s.state === 'attached' ? color.green('ok') : s.state === 'down' ? color.red('down') : color.yellow('catching up');
   return `${s.name} ${state} lag ${s.lagEvents} ev/${s.lagMs === null ? '–' : formatMs(s.lagMs)}`;
 }

@@ -2,10 +2,9 @@ import type { Command } from 'commander';
 import { ExitCode } from '../errors.ts';
 import { parseSimulateFlags, type SimulateFlags } from '../simulate/options.ts';
 import { simulate } from '../simulate/run.ts';
-import type { Summary } from '../simulate/stats.ts';
-import { color } from '../ui/style.ts';
-import { renderTable } from '../ui/table.ts';
-import { contextOf, printJson } from './context.ts';
+import { jsonText } from '../ui/output.ts';
+import { renderSimulateSummary } from '../ui/simulate.ts';
+import { contextOf } from './context.ts';
 
 const signalExit: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
@@ -14,7 +13,7 @@ const signalExit: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
  * was done, then exits 130 (143); a second one exits at once.
  */
 export default async function simulateCommand(flags: SimulateFlags, command: Command) {
-  const { config, progress, json } = contextOf(command);
+  const { config, progress, json, output } = contextOf(command);
   const opts = parseSimulateFlags(flags);
   const goal = opts.count !== undefined ? `${opts.count} commands` : `${opts.durationMs! / 1000} s`;
   const stop = new AbortController();
@@ -44,8 +43,7 @@ export default async function simulateCommand(flags: SimulateFlags, command: Com
         ),
       { failed: (s) => s.interrupted },
     );
-    if (json) printJson(summary);
-    else process.stdout.write(render(summary));
+    output.out(json ? jsonText(summary) : renderSimulateSummary(summary, output.color));
     if (stoppedBy) return signalExit[stoppedBy];
     const failed = summary.ops.errors > 0 || (summary.reads && summary.reads.stale + summary.reads.unavailable > 0);
     return failed ? ExitCode.failed : ExitCode.ok;
@@ -53,29 +51,4 @@ export default async function simulateCommand(flags: SimulateFlags, command: Com
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-function render(s: Summary): string {
-  const rows = s.byKind.map((k) => [k.kind, k.ok, k.rejected, k.errors ? color.red(String(k.errors)) : 0, k.p50Ms, k.p99Ms]);
-  rows.push([color.bold('total'), s.ops.ok, s.ops.rejected, s.ops.errors, s.writeLatencyMs.p50, s.writeLatencyMs.p99]);
-  const lines = [
-    renderTable(['command', 'ok', 'rejected', 'errors', 'p50 ms', 'p99 ms'], rows),
-    `${s.ops.total} commands in ${s.elapsedSeconds} s: ${s.achievedRate} commands/s via ${s.via} (seed ${s.seed}; rejected = refused by the domain, e.g. an order already shipped)`,
-  ];
-  if (s.interrupted)
-    lines.push(
-      color.yellow(
-        `Interrupted: ${s.ops.total}${s.planned === null ? '' : ` of ${s.planned}`} commands ran; every one that started finished.`,
-      ),
-    );
-  if (s.reads) {
-    const r = s.reads;
-    const verdict =
-      r.stale + r.unavailable === 0
-        ? color.green('every read showed its write')
-        : color.red(`${r.stale} stale, ${r.unavailable} unavailable`);
-    lines.push(`Read-your-writes: ${r.checked} read back with their token, ${verdict}; read latency p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`);
-  }
-  for (const e of s.firstErrors) lines.push(color.red(`  ${e}`));
-  return lines.join('\n') + '\n';
 }

@@ -5,9 +5,10 @@ import { usageError } from '../errors.ts';
 import { parseDurationMs } from '../lib/time.ts';
 import { parseSimulateFlags } from '../simulate/options.ts';
 import { junitXml } from '../smoke/junit.ts';
-import { runSmoke, smokeExitCode, type SmokeReport } from '../smoke/phases.ts';
-import { color } from '../ui/style.ts';
-import { contextOf, printJson } from './context.ts';
+import { runSmoke, smokeExitCode } from '../smoke/phases.ts';
+import { jsonText } from '../ui/output.ts';
+import { renderSmokeReport } from '../ui/smoke.ts';
+import { contextOf } from './context.ts';
 
 export interface SmokeFlags {
   count?: string;
@@ -19,7 +20,7 @@ export interface SmokeFlags {
 }
 
 export default async function smoke(flags: SmokeFlags, command: Command): Promise<number> {
-  const { config, progress, json } = contextOf(command, { stack: 'report' });
+  const { config, progress, json, output } = contextOf(command, { stack: 'report' });
   const { count, seed } = parseSimulateFlags({ count: flags.count ?? '200', seed: flags.seed });
   const waitMs = parseDurationMs(flags.wait ?? '120s', '--wait');
   const junit = flags.junit === undefined ? undefined : resolve(flags.junit);
@@ -28,20 +29,6 @@ export default async function smoke(flags: SmokeFlags, command: Command): Promis
     throw usageError(`--junit: directory ${dirname(junit)} does not exist`, 'Create it first, e.g. `mkdir -p reports`.');
   const report = await runSmoke(config, { count: count!, seed, waitMs, down: Boolean(flags.down) }, progress);
   if (junit !== undefined) writeFileSync(junit, junitXml(report, new Date()));
-  if (json) printJson(report);
-  else process.stdout.write(render(report, junit));
+  output.out(json ? jsonText(report) : renderSmokeReport(report, junit, output.color));
   return smokeExitCode(report);
-}
-
-const marks = { passed: color.green('✔'), failed: color.red('✖'), error: color.red('✖'), skipped: color.dim('–') };
-
-function render(report: SmokeReport, junit: string | undefined): string {
-  const lines = report.phases.map(
-    (p) => `${marks[p.status]} ${p.name} ${color.dim(`(${p.seconds}s)`)}: ${p.status === 'passed' ? '' : `${p.status}: `}${p.message}`,
-  );
-  lines.push(
-    report.passed ? color.green(`Smoke test passed in ${report.seconds}s.`) : color.red(`Smoke test did not pass (${report.seconds}s).`),
-  );
-  if (junit) lines.push(color.dim(`JUnit report: ${junit}`));
-  return `${lines.join('\n')}\n`;
 }

@@ -1,28 +1,28 @@
+import type { ChalkInstance } from 'chalk';
 import type { Command } from 'commander';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { formatBytes, formatMs } from '../lib/format.ts';
 import { parseDurationMs } from '../lib/time.ts';
+import { every } from '../lib/wait.ts';
 import { formatLsn } from '../pg/lsn.ts';
 import { selectRuntime } from '../runtime/select.ts';
 import { replicaIsDown, type Problem } from '../stack/problems.ts';
 import type { KafkaClusterStatus } from '../stack/kafka-cluster.ts';
 import { statusReport, type StackStatus, type StatusReport } from '../stack/status.ts';
+import { jsonText, type Output } from '../ui/output.ts';
 import { colorState, renderTable } from '../ui/table.ts';
-import { canRedraw, color } from '../ui/style.ts';
-import { contextOf, printJson } from './context.ts';
+import { contextOf } from './context.ts';
 
 /** Services, connector, slot and replicas; exit 1 with a reason and a hint per problem when not healthy. */
 export default async function status(opts: { watch?: boolean | string }, command: Command) {
-  const { config, json } = contextOf(command);
+  const { config, json, output } = contextOf(command);
   const runtime = await selectRuntime(config);
   const look = () => statusReport(config, runtime);
   if (opts.watch === undefined || opts.watch === false) {
     const report = await look();
-    if (json) printJson(report);
-    else process.stdout.write(renderStatus(report, report.problems));
+    output.out(json ? jsonText(report) : renderStatus(report, report.problems, output.color));
     return report.healthy ? 0 : 1;
   }
-  return watch(opts.watch === true ? DEFAULT_WATCH_MS : parseDurationMs(opts.watch, '--watch'), look, json);
+  return watch(opts.watch === true ? DEFAULT_WATCH_MS : parseDurationMs(opts.watch, '--watch'), look, json, output);
 }
 
 const DEFAULT_WATCH_MS = 2000;
@@ -32,25 +32,28 @@ const DEFAULT_WATCH_MS = 2000;
  * screen is redrawn in place; elsewhere (a pipe, a log) each look is appended under a time line, and
  * --json gives one JSON document per line. Exits with the last look's verdict.
  */
-async function watch(intervalMs: number, look: () => Promise<StatusReport>, json: boolean): Promise<number> {
+async function watch(intervalMs: number, look: () => Promise<StatusReport>, json: boolean, output: Output): Promise<number> {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const redraw = !json && canRedraw() && Boolean(process.stdout.isTTY);
+  const redraw = !json && output.canRedraw() && Boolean(output.stdout.isTTY);
   let healthy = true;
   try {
-    while (!stop.signal.aborted) {
-      const at = new Date().toISOString();
-      const now = await look();
-      healthy = now.healthy;
-      if (json) process.stdout.write(`${JSON.stringify({ at, ...now })}\n`);
-      else {
-        const head = color.dim(`${at} · every ${intervalMs / 1000}s · Ctrl-C to stop`);
-        process.stdout.write(`${redraw ? '\x1b[H\x1b[2J' : '\n'}${head}\n${renderStatus(now, now.problems)}`);
-      }
-      await sleep(intervalMs, undefined, { signal: stop.signal }).catch(() => {});
-    }
+    await every(
+      intervalMs,
+      async () => {
+        const at = new Date().toISOString();
+        const now = await look();
+        healthy = now.healthy;
+        if (json) output.out(`${JSON.stringify({ at, ...now })}\n`);
+        else {
+          const head = output.color.dim(`${at} · every ${intervalMs / 1000}s · Ctrl-C to stop`);
+          output.out(`${redraw ? '\x1b[H\x1b[2J' : '\n'}${head}\n${renderStatus(now, now.problems, output.color)}`);
+        }
+      },
+      { signal: stop.signal },
+    );
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -58,7 +61,7 @@ async function watch(intervalMs: number, look: () => Promise<StatusReport>, json
   return healthy ? 0 : 1;
 }
 
-function renderKafka(k: KafkaClusterStatus): string {
+function renderKafka(k: KafkaClusterStatus, color: ChalkInstance): string {
   const out: string[] = [];
   const leads = (id: number) => k.partitions.filter((p) => p.leader === id).map((p) => `${p.topic}/${p.partition}`);
   out.push(
@@ -67,10 +70,11 @@ function renderKafka(k: KafkaClusterStatus): string {
       k.brokers.map((b) => [
         b.name,
         b.id,
-        b.state === 'up' ? colorState('running') : color.red('down'),
+        b.state === 'up' ? colorState('running', color) : color.red('down'),
         b.address,
         leads(b.id).join(', ') || '–',
       ]),
+      color,
     ),
   );
   if (k.error) out.push(`${color.bold('Kafka')}: ${color.dim(`metadata unknown (${k.error})`)}`);
@@ -87,13 +91,15 @@ function renderKafka(k: KafkaClusterStatus): string {
   return out.join('\n');
 }
 
-function renderStatus(s: StackStatus, problems: Problem[]): string {
+/** `status`: services, connector, Kafka, slot and replication tables, then the verdict with a hint per problem. */
+export function renderStatus(s: StackStatus, problems: Problem[], color: ChalkInstance): string {
   const out: string[] = [];
   out.push(`${color.bold('Runtime')}: ${s.runtime.name} ${color.dim(`(${s.runtime.reason})`)}`);
   out.push(
     renderTable(
       ['service', 'state', 'address', 'pid'],
-      s.services.map((x) => [x.name, colorState(x.state), x.address, x.pid ?? '']),
+      s.services.map((x) => [x.name, colorState(x.state, color), x.address, x.pid ?? '']),
+      color,
     ),
   );
   // With several workers, which one runs what matters (a dead worker's share moves to another).
@@ -103,11 +109,11 @@ function renderStatus(s: StackStatus, problems: Problem[]): string {
     const svc = s.services.find((x) => x.address === `http://${worker}`);
     return ` on ${svc ? `${svc.name} (${worker})` : worker}`;
   };
-  const tasks = s.connector.tasks.map((t) => `task ${t.id} ${colorState(t.state)}${on(t.worker)}`).join(', ');
+  const tasks = s.connector.tasks.map((t) => `task ${t.id} ${colorState(t.state, color)}${on(t.worker)}`).join(', ');
   out.push(
-    `${color.bold('Connector')} ${s.connector.name}: ${colorState(s.connector.state)}${on(s.connector.worker)}${tasks ? `, ${tasks}` : ''}`,
+    `${color.bold('Connector')} ${s.connector.name}: ${colorState(s.connector.state, color)}${on(s.connector.worker)}${tasks ? `, ${tasks}` : ''}`,
   );
-  if (s.kafka) out.push(renderKafka(s.kafka));
+  if (s.kafka) out.push(renderKafka(s.kafka, color));
   if (s.slot === null) out.push(`${color.bold('Replication slot')}: not created yet`);
   else if ('error' in s.slot) out.push(`${color.bold('Replication slot')} ${s.slot.name}: ${color.dim('unknown')}`);
   else
@@ -125,6 +131,7 @@ function renderStatus(s: StackStatus, problems: Problem[]): string {
         r.lagMs === null ? '–' : formatMs(r.lagMs),
         r.deadLettered ? color.red(String(r.deadLettered)) : 0,
       ]),
+      color,
     ),
   );
   if (problems.length) {

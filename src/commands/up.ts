@@ -4,28 +4,20 @@ import { selectRuntime } from '../runtime/select.ts';
 import { appPid, claimApp, openAppLog, startApps, waitForApps } from '../stack/apps.ts';
 import { refuseToChangeARunningStack } from '../stack/running-settings.ts';
 import { upStack } from '../stack/up.ts';
+import { upSummary } from '../ui/stack-summary.ts';
 import { startWriteApi } from '../writeapi/start.ts';
 import { contextOf } from './context.ts';
 import { runReplicator } from './replicate.ts';
 
 export default async function up(opts: { detach?: boolean }, command: Command) {
-  const { config, progress } = contextOf(command, { stack: 'report' });
+  const { config, progress, output } = contextOf(command, { stack: 'report' });
   refuseUnsafeExposure(config);
   await refuseToChangeARunningStack(config, progress);
   const runtime = await selectRuntime(config);
   const result = await upStack(config, runtime, progress);
   const apps = opts.detach ? startApps(config) : [];
   await waitForApps(config, apps, progress);
-  if (result.started.length === 0 && result.connector === 'unchanged' && apps.length === 0) {
-    progress.info(`Everything is already running (${runtime.name} runtime); nothing to do.`);
-  } else {
-    const started = [...result.started, ...apps];
-    progress.info(
-      `Stack is up (${runtime.name} runtime)${started.length ? `; started ${started.join(', ')}` : ''}; connector ${result.connector}.`,
-    );
-  }
-  progress.info('Next: `cqrsctl status` to look around, `cqrsctl logs <service>` to read a log, `cqrsctl down` to stop.');
-  progress.info(`Dashboard: \`cqrsctl dashboard\` serves a live page on ${config.dashboardUrl}`);
+  for (const line of upSummary({ runtime: runtime.name, result, apps, dashboardUrl: config.dashboardUrl })) progress.info(line);
   // Foreground: serve the API and run the replicator (live line) from this process until Ctrl-C, each unless
   // a detached one already runs.
   if (opts.detach) return;
@@ -43,7 +35,7 @@ export default async function up(opts: { detach?: boolean }, command: Command) {
     }
     if (!appPid(config, 'replicator')) {
       releases.push(claimApp(config, 'replicator'));
-      await runReplicator(config);
+      await runReplicator(config, output);
     } else if (api) {
       await new Promise((resolve) => {
         process.once('SIGINT', resolve);

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/config.ts';
 import { listen } from '../lib/http.ts';
 import { packagePath } from '../lib/package-root.ts';
+import { every } from '../lib/wait.ts';
 import { CqrsError, errorMessage, ExitCode } from '../errors.ts';
 import type { ChangeSummary } from '../replicator/follow.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -110,8 +111,9 @@ export async function startDashboard(config: Config, runtime: Runtime, log: (lin
       send('feed', { error: s.error });
     },
   });
-  const sampling = (async () => {
-    while (!stop.signal.aborted) {
+  const sampling = every(
+    SAMPLE_MS,
+    async () => {
       try {
         const [report, latency] = await Promise.all([statusReport(config, runtime), readCommitToVisible(config)]);
         status = report;
@@ -119,9 +121,9 @@ export async function startDashboard(config: Config, runtime: Runtime, log: (lin
       } catch (e) {
         log(`status: ${errorMessage(e)}`);
       }
-      await sleep(SAMPLE_MS, undefined, { signal: stop.signal }).catch(() => {});
-    }
-  })();
+    },
+    { signal: stop.signal },
+  );
 
   return {
     url: config.dashboardUrl,

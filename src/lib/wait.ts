@@ -13,14 +13,35 @@ const systemClock: Clock = {
   sleep: (ms, signal) => sleep(ms, undefined, { signal }),
 };
 
-export interface WaitOptions {
+export interface PollOptions {
   timeoutMs: number;
   intervalMs?: number;
+  signal?: AbortSignal;
+  clock?: Clock;
+}
+
+/**
+ * The one polling loop: calls `probe` every interval until it resolves to a value other than undefined,
+ * or resolves to undefined once `timeoutMs` has passed. The last call is made at the deadline, not up to
+ * an interval after it. Errors from the probe end the loop as they are: the caller decides what to retry.
+ */
+export async function poll<T>(probe: () => Promise<T | undefined>, options: PollOptions): Promise<T | undefined> {
+  const clock = options.clock ?? systemClock;
+  const deadline = clock.now() + options.timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    const left = deadline - clock.now();
+    if (left <= 0) return undefined;
+    options.signal?.throwIfAborted();
+    await clock.sleep(Math.min(options.intervalMs ?? 250, left), options.signal);
+  }
+}
+
+export interface WaitOptions extends PollOptions {
   /** Extra lines for the timeout message, e.g. the service's last log lines. */
   explain?: () => Promise<string> | string;
-  signal?: AbortSignal;
   hint?: string;
-  clock?: Clock;
 }
 
 /**
@@ -31,27 +52,41 @@ export interface WaitOptions {
  * PostgreSQL, Kafka or HTTP translated, a bug unchanged.
  */
 export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, options: WaitOptions): Promise<T> {
-  const clock = options.clock ?? systemClock;
-  const deadline = clock.now() + options.timeoutMs;
   let last = 'no answer yet';
-  for (;;) {
+  const value = await poll(async () => {
     try {
-      const value = await probe();
-      if (value !== undefined) return value;
+      return await probe();
     } catch (e) {
       const known = fromBoundary(e);
       if (!known) throw e;
       if (!known.retriable) throw known;
       last = errorMessage(e);
+      return undefined;
     }
-    if (clock.now() > deadline) {
-      const extra = options.explain ? await options.explain() : '';
-      throw conditionFailed(
-        `${what} was not ready after ${Math.round(options.timeoutMs / 1000)}s (last: ${last})${extra ? `\n${extra}` : ''}`,
-        options.hint ?? 'Look at the log above or with `cqrsctl logs <service>`; `cqrsctl status` shows every service.',
-      );
-    }
-    options.signal?.throwIfAborted();
-    await clock.sleep(options.intervalMs ?? 250, options.signal);
+  }, options);
+  if (value !== undefined) return value;
+  const extra = options.explain ? await options.explain() : '';
+  throw conditionFailed(
+    `${what} was not ready after ${Math.round(options.timeoutMs / 1000)}s (last: ${last})${extra ? `\n${extra}` : ''}`,
+    options.hint ?? 'Look at the log above or with `cqrsctl logs <service>`; `cqrsctl status` shows every service.',
+  );
+}
+
+/**
+ * Runs `run` now and then every `intervalMs` after it finished, until `signal` aborts; an abort during the
+ * pause ends the loop at once, one during a run ends it when that run is done.
+ */
+export async function every(
+  intervalMs: number,
+  run: () => Promise<void> | void,
+  options: { signal: AbortSignal; clock?: Clock },
+): Promise<void> {
+  const clock = options.clock ?? systemClock;
+  while (!options.signal.aborted) {
+    await run();
+    if (options.signal.aborted) return;
+    await clock.sleep(intervalMs, options.signal).catch((e: unknown) => {
+      if (!options.signal.aborted) throw e;
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { poll } from '../lib/wait.ts';
 
 export interface DaemonSpec {
   command: string;
@@ -70,16 +70,12 @@ function commandLine(pid: number): string {
 
 /** SIGTERM, then SIGKILL after the grace period; resolves once the process is gone. */
 export async function stopPid(pid: number, graceMs = 30_000): Promise<void> {
+  const gone = async () => (isAlive(pid) ? undefined : true);
   signal(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) {
-      signal(pid, 'SIGKILL');
-      await sleep(200);
-      if (!isAlive(pid)) return;
-    }
-    await sleep(100);
-  }
+  if (await poll(gone, { timeoutMs: graceMs, intervalMs: 100 })) return;
+  // One that outlived its grace period is killed, and killed again every 300 ms until it is gone.
+  do signal(pid, 'SIGKILL');
+  while (!(await poll(gone, { timeoutMs: 300, intervalMs: 100 })));
 }
 
 function signal(pid: number, sig: NodeJS.Signals) {

@@ -1,4 +1,5 @@
-import { Chalk } from 'chalk';
+/** An output stream as cqrsctl looks at it: a terminal (of some width) or not. */
+export type Stream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
 /**
  * Colour for one stream: never when NO_COLOR is set (to anything), always when FORCE_COLOR is (other than
@@ -9,16 +10,11 @@ export const colorsFor = (stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = 
   if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0';
   return Boolean(stream.isTTY);
 };
-/** For results on stdout. */
-export const color = new Chalk({ level: colorsFor(process.stdout) ? 1 : 0 });
-/** For progress, warnings and errors on stderr. */
-export const errColor = new Chalk({ level: colorsFor(process.stderr) ? 1 : 0 });
 
 /**
- * Whether stderr can redraw a line in place (spinners, live lines): a terminal of known, non-zero width,
+ * Whether a stream can redraw a line in place (spinners, live lines): a terminal of known, non-zero width,
  * outside CI. A pseudo-terminal of size 0×0 (`script`, some CI runners, `docker run -t`) counts as not
  * interactive: a spinner there cannot compute how many lines to erase.
  */
-export const canRedraw = (): boolean => Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0 && !process.env.CI;
-/** canRedraw() when the command started. */
-export const interactive = canRedraw();
+export const canRedraw = (stream: Stream, env: NodeJS.ProcessEnv = process.env): boolean =>
+  Boolean(stream.isTTY) && (stream.columns ?? 0) > 0 && !env.CI;

@@ -1,6 +1,6 @@
+import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import { stripVTControlCharacters } from 'node:util';
-import { color } from './style.ts';
 
 /** A number, possibly with a unit or a fraction of two: 12, 1.5, 338 ms, 7.2 kB, 2 min, 41 / 40. */
 const numeric = /^-?\d[\d.,]*( ?(ms|s|min|h|B|kB|MB|GB|TB|%))?( \/ -?\d[\d.,]*)?$/;
@@ -9,7 +9,7 @@ const numeric = /^-?\d[\d.,]*( ?(ms|s|min|h|B|kB|MB|GB|TB|%))?( \/ -?\d[\d.,]*)?
 const placeholders = new Set(['', '–', '?', 'down', 'error']);
 
 /** A table with upper-case headers; columns that hold only numbers (or placeholders for none) are right-aligned. */
-export function renderTable(head: string[], rows: (string | number)[][]): string {
+export function renderTable(head: string[], rows: (string | number)[][], color: ChalkInstance): string {
   const cells = rows.map((row) => row.map(String));
   const colAligns = head.map((_, i) => {
     const values = cells.map((row) => stripVTControlCharacters(row[i] ?? '').trim()).filter((v) => !placeholders.has(v));
@@ -25,14 +25,17 @@ export function renderTable(head: string[], rows: (string | number)[][]): string
   return table.toString();
 }
 
-const stateColors: Record<string, (s: string) => string> = {
-  running: color.green,
-  RUNNING: color.green,
-  healthy: color.green,
-  stopped: color.dim,
-  PAUSED: color.yellow,
-  unhealthy: color.red,
-  FAILED: color.red,
-  missing: color.dim,
+const stateColors: Record<string, 'green' | 'dim' | 'yellow' | 'red'> = {
+  running: 'green',
+  RUNNING: 'green',
+  healthy: 'green',
+  stopped: 'dim',
+  PAUSED: 'yellow',
+  unhealthy: 'red',
+  FAILED: 'red',
+  missing: 'dim',
 };
-export const colorState = (state: string) => (stateColors[state] ?? ((s: string) => s))(state);
+export const colorState = (state: string, color: ChalkInstance) => {
+  const name = stateColors[state];
+  return name ? color[name](state) : state;
+};

@@ -1,6 +1,6 @@
 import ora, { type Ora } from 'ora';
 import type { Progress, StepOptions } from '../progress.ts';
-import { canRedraw, errColor as color } from './style.ts';
+import type { Output } from './output.ts';
 
 const PLAIN_UPDATE_MS = 5000;
 
@@ -8,19 +8,20 @@ const PLAIN_UPDATE_MS = 5000;
  * Spinners on a terminal, one plain line per finished step elsewhere (pipes, CI logs, a terminal of zero
  * width), with the step's latest detail every 5 s while it runs. Progress goes to stderr so that stdout stays clean for --json and for pipes.
  */
-export function terminalProgress(): Progress {
+export function terminalProgress(output: Output): Progress {
+  const color = output.errColor;
   return {
     async step<T>(title: string, run: (update: (detail: string) => void) => Promise<T>, options: StepOptions<T> = {}) {
       const started = Date.now();
       const elapsed = () => color.dim(`(${((Date.now() - started) / 1000).toFixed(1)}s)`);
-      const spinner = canRedraw() ? startSpinner(title) : undefined;
+      const spinner = output.canRedraw() ? startSpinner(title, output) : undefined;
       const end = (ok: boolean) => {
         const line = `${title} ${elapsed()}`;
         if (spinner?.isSpinning) {
           if (ok) spinner.succeed(line);
           else spinner.fail(line);
         } else {
-          process.stderr.write(`${ok ? color.green('✔') : color.red('✖')} ${line}\n`);
+          output.err(`${ok ? color.green('✔') : color.red('✖')} ${line}\n`);
         }
       };
       // Without a spinner, a long step still shows how it goes: its latest detail every few seconds.
@@ -30,7 +31,7 @@ export function terminalProgress(): Progress {
           if (spinner?.isSpinning) spinner.text = `${title} ${color.dim(detail)}`;
           else if (Date.now() - printed >= PLAIN_UPDATE_MS) {
             printed = Date.now();
-            process.stderr.write(`… ${title} ${color.dim(`${detail} ${elapsed()}`)}\n`);
+            output.err(`… ${title} ${color.dim(`${detail} ${elapsed()}`)}\n`);
           }
         });
         end(!options.failed?.(result));
@@ -42,8 +43,8 @@ export function terminalProgress(): Progress {
         if (spinner?.isSpinning) spinner.stop();
       }
     },
-    info: (message) => process.stderr.write(`${message}\n`),
-    warn: (message) => process.stderr.write(`${color.yellow('!')} ${message}\n`),
+    info: (message) => output.err(`${message}\n`),
+    warn: (message) => output.err(`${color.yellow('!')} ${message}\n`),
   };
 }
 
@@ -52,17 +53,18 @@ export function terminalProgress(): Progress {
  * while it spins. Node updates `columns` and emits 'resize' in the same tick, so the spinner is stopped
  * before it can render a frame for a zero-width terminal.
  */
-function startSpinner(title: string): Ora {
-  const spinner = ora({ text: title, stream: process.stderr }).start();
+function startSpinner(title: string, output: Output): Ora {
+  const stderr = output.stderr as NodeJS.WriteStream;
+  const spinner = ora({ text: title, stream: stderr }).start();
   const onResize = () => {
-    if ((process.stderr.columns ?? 0) > 0) return;
+    if ((stderr.columns ?? 0) > 0) return;
     spinner.stop();
-    process.stderr.write(`${title} …\n`);
+    output.err(`${title} …\n`);
   };
-  process.stderr.on('resize', onResize);
+  stderr.on('resize', onResize);
   const stop = spinner.stop.bind(spinner);
   spinner.stop = () => {
-    process.stderr.off('resize', onResize);
+    stderr.off('resize', onResize);
     return stop();
   };
   return spinner;

@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { formatLsn } from '../pg/lsn.ts';
 import { appliedThrough } from '../replicator/watermark.ts';
+import { poll, type Clock } from '../lib/wait.ts';
 import type { VerifySession } from './session.ts';
 
 /** How far a replica has applied the leader's WAL, from the replicator's own progress records. */
@@ -52,13 +52,15 @@ export async function waitForCatchUp(
   target: bigint,
   probes: Probe[],
   timeoutMs: number,
-  pollMs = 250,
+  options: { intervalMs?: number; clock?: Clock } = {},
 ): Promise<{ caughtUp: boolean; lag: Lag[] }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const lag = await measureLag(target, probes);
-    const caughtUp = lag.every((l) => l.behindBytes === 0);
-    if (caughtUp || Date.now() >= deadline) return { caughtUp, lag };
-    await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
-  }
+  let lag: Lag[] = [];
+  const caughtUp = await poll(
+    async () => {
+      lag = await measureLag(target, probes);
+      return lag.every((l) => l.behindBytes === 0) || undefined;
+    },
+    { timeoutMs, ...options },
+  );
+  return { caughtUp: caughtUp === true, lag };
 }

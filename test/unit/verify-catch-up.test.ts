@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { formatLsn } from '../../src/pg/lsn.ts';
 import { waitForCatchUp } from '../../src/verify/catch-up.ts';
 import { differingSegments, firstLevelBits } from '../../src/verify/segments.ts';
+import { fakeClock } from '../helpers/clock.ts';
 
 describe('waiting for the replicas', () => {
   it('waits until every replica has applied the target position', async () => {
@@ -11,8 +12,10 @@ describe('waiting for the replicas', () => {
       { name: 'replica-1', applied: async () => 100n },
       { name: 'replica-2', applied: async () => (applied += 5n) },
     ];
-    const r = await waitForCatchUp(100n, probes, 5000, 1);
+    const clock = fakeClock();
+    const r = await waitForCatchUp(100n, probes, 5000, { intervalMs: 250, clock });
     assert.equal(r.caughtUp, true);
+    assert.deepEqual(clock.slept, [250]);
     assert.deepEqual(
       r.lag.map((l) => l.behindBytes),
       [0, 0],
@@ -20,8 +23,13 @@ describe('waiting for the replicas', () => {
   });
 
   it('gives up at the deadline and reports the lag', async () => {
-    const r = await waitForCatchUp(0x1_0000_0100n, [{ name: 'replica-1', applied: async () => 0x1_0000_0000n }], 20, 5);
+    const clock = fakeClock();
+    const r = await waitForCatchUp(0x1_0000_0100n, [{ name: 'replica-1', applied: async () => 0x1_0000_0000n }], 1000, {
+      intervalMs: 400,
+      clock,
+    });
     assert.equal(r.caughtUp, false);
+    assert.deepEqual(clock.slept, [400, 400, 200]);
     assert.deepEqual(r.lag, [{ replica: 'replica-1', appliedLsn: '1/0', behindBytes: 256 }]);
     assert.equal(formatLsn(0x16b_3e40n), '0/16B3E40');
   });

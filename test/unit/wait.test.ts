@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CqrsError, ExitCode } from '../../src/errors.ts';
-import { waitUntil, type Clock } from '../../src/lib/wait.ts';
-
-/** Time that passes only when the wait sleeps, so the test neither sleeps nor depends on the machine's speed. */
-function fakeClock(): Clock & { slept: number[] } {
-  let now = 0;
-  const slept: number[] = [];
-  return { slept, now: () => now, sleep: async (ms) => void (slept.push(ms), (now += ms)) };
-}
+import { every, poll, waitUntil } from '../../src/lib/wait.ts';
+import { fakeClock } from '../helpers/clock.ts';
 
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', address: '127.0.0.1', port: 1 });
 
@@ -40,7 +34,7 @@ describe('waitUntil', () => {
         return true;
       },
     );
-    assert.equal(clock.slept.length, 4);
+    assert.deepEqual(clock.slept, [300, 300, 300, 100]);
   });
 
   it('ends at once on an error waiting cannot fix: a final CqrsError, a PostgreSQL refusal, a bug', async () => {
@@ -74,5 +68,69 @@ describe('waitUntil', () => {
     );
     assert.equal(r, true);
     assert.equal(calls, 2);
+  });
+});
+
+describe('poll', () => {
+  it('makes its last call at the deadline and then answers undefined', async () => {
+    const clock = fakeClock();
+    const calls: number[] = [];
+    const r = await poll(async () => void calls.push(clock.now()), { timeoutMs: 700, intervalMs: 250, clock });
+    assert.equal(r, undefined);
+    assert.deepEqual(calls, [0, 250, 500, 700]);
+  });
+
+  it('lets errors through as they are: the caller decides what to retry', async () => {
+    const clock = fakeClock();
+    await assert.rejects(
+      poll(() => Promise.reject(refused()), { timeoutMs: 1000, clock }),
+      (e: Error) => /ECONNREFUSED/.test(e.message) && !(e instanceof CqrsError),
+    );
+    assert.deepEqual(clock.slept, []);
+  });
+
+  it('stops when its signal aborts between two calls', async () => {
+    const stop = new AbortController();
+    const clock = fakeClock((now) => now >= 500 && stop.abort());
+    let calls = 0;
+    await assert.rejects(
+      poll(async () => void calls++, { timeoutMs: 10_000, intervalMs: 250, clock, signal: stop.signal }),
+      { name: 'AbortError' },
+    );
+    assert.equal(calls, 3);
+  });
+});
+
+describe('every', () => {
+  it('runs at once, then after each pause, until aborted; an abort in a pause ends it quietly', async () => {
+    const stop = new AbortController();
+    const clock = fakeClock();
+    const runs: number[] = [];
+    await every(
+      2000,
+      () => {
+        runs.push(clock.now());
+        if (runs.length === 3) stop.abort();
+      },
+      { signal: stop.signal, clock },
+    );
+    assert.deepEqual(runs, [0, 2000, 4000]);
+    assert.deepEqual(clock.slept, [2000, 2000]);
+  });
+
+  it('ends without a run when aborted during a pause', async () => {
+    const stop = new AbortController();
+    const clock = fakeClock(() => stop.abort());
+    let runs = 0;
+    await every(1000, () => void runs++, { signal: stop.signal, clock });
+    assert.equal(runs, 1);
+  });
+
+  it('lets a failing run end the loop with its error', async () => {
+    const clock = fakeClock();
+    await assert.rejects(
+      every(1000, () => Promise.reject(new Error('look failed')), { signal: new AbortController().signal, clock }),
+      /look failed/,
+    );
   });
 });

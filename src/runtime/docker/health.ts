@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { conditionFailed } from '../../errors.ts';
+import { poll } from '../../lib/wait.ts';
 import { demuxBuffer } from './demux.ts';
 import type { ComposeService } from './compose-file.ts';
 import { isNotFound } from './engine.ts';
@@ -28,6 +28,22 @@ export function healthBudgetMs(svc: ComposeService): number {
   return Math.min(Math.max(allowed + 10_000, 60_000), 300_000);
 }
 
+/** What a container's inspection says about its health: ready, failed for good, or not yet. */
+export type Health = { ready: true } | { failed: string } | { waiting: string };
+
+/** The container is ready when running and healthy (running, when it has no healthcheck). */
+export function healthOf(container: string, service: string, info: Pick<Docker.ContainerInspectInfo, 'State' | 'RestartCount'>): Health {
+  const st = info.State;
+  const health = st.Health?.Status;
+  const probe = st.Health?.Log?.at(-1)?.Output?.trim();
+  if (st.Status === 'exited' || st.Status === 'dead' || (st.Status === 'restarting' && info.RestartCount > 0))
+    return { failed: `${service} (container ${container}) exited with code ${st.ExitCode}${st.Error ? `: ${st.Error}` : ''}` };
+  if (st.Running && (health === 'healthy' || !st.Health || health === undefined)) return { ready: true };
+  if (health === 'unhealthy')
+    return { failed: `${service} (container ${container}) is unhealthy${probe ? `; healthcheck said: ${probe}` : ''}` };
+  return { waiting: `${st.Status}${health ? `, ${health}` : ''}${probe ? `; healthcheck said: ${probe.split('\n')[0]}` : ''}` };
+}
+
 /**
  * Polls the container every 500 ms (as Compose's waitDependency does) until it is healthy, or running
  * when it has no healthcheck. Fails at once when it exits or turns unhealthy, and on timeout; every
@@ -40,39 +56,24 @@ export async function waitHealthy(
   timeoutMs: number,
   update: (state: string) => void = () => {},
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let last = 'not inspected yet';
-  for (;;) {
-    const info = await docker.getContainer(container).inspect();
-    const st = info.State;
-    const health = st.Health?.Status;
-    const probe = st.Health?.Log?.at(-1)?.Output?.trim();
-    if (st.Status === 'exited' || st.Status === 'dead' || (st.Status === 'restarting' && info.RestartCount > 0)) {
-      throw await failed(
-        docker,
-        container,
-        `${service} (container ${container}) exited with code ${st.ExitCode}${st.Error ? `: ${st.Error}` : ''}`,
-      );
-    }
-    if (st.Running && (health === 'healthy' || !st.Health || health === undefined)) return;
-    if (health === 'unhealthy') {
-      throw await failed(
-        docker,
-        container,
-        `${service} (container ${container}) is unhealthy${probe ? `; healthcheck said: ${probe}` : ''}`,
-      );
-    }
-    last = `${st.Status}${health ? `, ${health}` : ''}${probe ? `; healthcheck said: ${probe.split('\n')[0]}` : ''}`;
-    update(last);
-    if (Date.now() > deadline) {
-      throw await failed(
-        docker,
-        container,
-        `${service} (container ${container}) was not healthy after ${Math.round(timeoutMs / 1000)}s (last: ${last})`,
-      );
-    }
-    await sleep(500);
-  }
+  const ready = await poll(
+    async () => {
+      const health = healthOf(container, service, await docker.getContainer(container).inspect());
+      if ('failed' in health) throw await failed(docker, container, health.failed);
+      if ('ready' in health) return true;
+      last = health.waiting;
+      update(last);
+      return undefined;
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
+  if (!ready)
+    throw await failed(
+      docker,
+      container,
+      `${service} (container ${container}) was not healthy after ${Math.round(timeoutMs / 1000)}s (last: ${last})`,
+    );
 }
 
 async function failed(docker: Docker, container: string, message: string) {
