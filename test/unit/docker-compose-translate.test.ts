@@ -197,6 +197,7 @@ test('a cluster: broker-N with its own addresses, seeds and volume; connect-N in
     ['broker-2-data'],
   );
   assert.equal(p.volumes['broker-2-data'], `${p.name}_broker-2-data`);
+  assert.equal(broker.healthcheck?.startPeriodNs, 3 * 60e9, 'three nodes starting together get three start periods');
   assert.equal(broker.environment.KAFKA_DEFAULT_REPLICATION_FACTOR, '3');
   assert.equal(broker.environment.KAFKA_MIN_INSYNC_REPLICAS, '2');
   assert.match(broker.environment.CLUSTER_ID ?? '', /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);

@@ -34,6 +34,7 @@ export function shapeKafkaServices(p: ComposeProject, config: Config): ComposePr
     return {
       ...worker,
       key,
+      healthcheck: startingTogether(worker, s.connectWorkers),
       ports: alone ? worker.ports : worker.ports.map((port) => ({ ...port, hostPort: String(s.connectPort + i) })),
       environment: { ...worker.environment, ...connectEnv(worker, keys, config), ...(alone ? {} : groupEnv(key)) },
       dependsOn: worker.dependsOn.flatMap((d) => (d.service === brokerKey ? keys.map((service) => ({ ...d, service })) : [d])),
@@ -88,11 +89,21 @@ function clusterNode(broker: ComposeService, node: BrokerNode, nodes: BrokerNode
       '--seeds',
       nodes.map((n) => `${n.name}:${rpcPort}`).join(','),
     ],
+    healthcheck: startingTogether(broker, nodes.length),
     ports: broker.ports.map((port) => ({ ...port, hostPort: String(node.port) })),
     mounts: broker.mounts.map((m) => (m.type === 'volume' ? { ...m, source: `${key}-data` } : m)),
     // Every node is formatted with the same cluster id (the stand-in reads CLUSTER_ID; Redpanda needs none).
     environment: { ...broker.environment, ...brokerEnv(config), CLUSTER_ID: clusterId(config.settings.home, nodes.length) },
   };
+}
+
+/**
+ * N nodes start at once on one machine, sharing its cores, and a broker answers only once a quorum runs: each
+ * gets N times the file's start period (and `up` waits that much longer, see healthBudgetMs).
+ */
+function startingTogether(svc: ComposeService, nodes: number): ComposeService['healthcheck'] {
+  const h = svc.healthcheck;
+  return h?.startPeriodNs === undefined ? h : { ...h, startPeriodNs: h.startPeriodNs * nodes };
 }
 
 /**
