@@ -104,14 +104,13 @@ export function renderStatus(s: StackStatus, problems: Problem[], color: ChalkIn
   );
   // With several workers, which one runs what matters (a dead worker's share moves to another).
   const group = s.services.some((x) => /^connect-\d+$/.test(x.name));
-  const on = (worker?: string) => {
+  const on = ({ worker, service }: { worker?: string; service?: string }) => {
     if (!group || !worker) return '';
-    const svc = s.services.find((x) => x.address === `http://${worker}`);
-    return ` on ${svc ? `${svc.name} (${worker})` : worker}`;
+    return ` on ${service ? `${service} (${worker})` : worker}`;
   };
-  const tasks = s.connector.tasks.map((t) => `task ${t.id} ${colorState(t.state, color)}${on(t.worker)}`).join(', ');
+  const tasks = s.connector.tasks.map((t) => `task ${t.id} ${colorState(t.state, color)}${on(t)}`).join(', ');
   out.push(
-    `${color.bold('Connector')} ${s.connector.name}: ${colorState(s.connector.state, color)}${on(s.connector.worker)}${tasks ? `, ${tasks}` : ''}`,
+    `${color.bold('Connector')} ${s.connector.name}: ${colorState(s.connector.state, color)}${on(s.connector)}${tasks ? `, ${tasks}` : ''}`,
   );
   if (s.kafka) out.push(renderKafka(s.kafka, color));
   if (s.slot === null) out.push(`${color.bold('Replication slot')}: not created yet`);

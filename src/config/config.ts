@@ -110,6 +110,9 @@ export const brokerNodes = (s: Settings): BrokerNode[] =>
     address: `${s.host}:${s.brokerPort + 2 * i}`,
   }));
 
+/** `connect` alone, `connect-N` in a group of several. */
+export const connectWorkerName = (workers: number, worker: number) => (workers === 1 ? 'connect' : `connect-${worker}`);
+
 /**
  * Replication of every topic cqrsctl's cluster holds (change, dead-letter, Connect's and Kafka's own): three
  * copies at most, and with three brokers a write needs two of them, so one broker may die without losing an

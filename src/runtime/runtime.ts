@@ -36,6 +36,11 @@ export interface Runtime {
    * the runtime has no such file (the connector then holds the password itself).
    */
   storeConnectorSecrets?(secrets: Record<string, string>): string;
+  /**
+   * The service (`connect`, `connect-N`) of the Connect worker that Connect names `workerId` (its advertised
+   * REST host:port); absent where cqrsctl runs no workers.
+   */
+  connectWorkerOf?(workerId: string): string | undefined;
   /** Installs or builds whatever the runtime needs and is missing; quick when nothing is. */
   setup(progress: Progress): Promise<void>;
   /** Starts every service that is not running, in dependency order, and waits until each is ready. */

@@ -13,12 +13,13 @@ import { replicationStatus, type ReplicaProgress } from '../replicator/status.ts
 export interface StackStatus {
   runtime: { name: string; reason: string };
   services: ServiceStatus[];
-  /** `worker` is the Connect worker (host:port) running the connector or the task. */
+  /** `worker` is the Connect worker (host:port, as Connect names it) running the connector or the task; `service` its service name. */
   connector: {
     name: string;
     state: string;
     worker?: string;
-    tasks: { id: number; state: string; worker?: string; trace?: string }[];
+    service?: string;
+    tasks: { id: number; state: string; worker?: string; service?: string; trace?: string }[];
     trace?: string;
     error?: string;
   };
@@ -42,7 +43,7 @@ async function collectStatus(config: Config, runtime: Runtime): Promise<StackSta
   const [services, apps, connector, slot, replication, kafka] = await Promise.all([
     runtime.status(),
     appStatuses(config),
-    connectorState(config),
+    connectorState(config, runtime),
     slotState(config),
     replicationStatus(config),
     // A single broker's state is the broker service's; its metadata would say nothing more.
@@ -58,8 +59,9 @@ async function collectStatus(config: Config, runtime: Runtime): Promise<StackSta
   };
 }
 
-async function connectorState(config: Config): Promise<StackStatus['connector']> {
+async function connectorState(config: Config, runtime: Runtime): Promise<StackStatus['connector']> {
   const name = config.settings.connectorName;
+  const service = (worker: string | undefined) => (worker === undefined ? undefined : runtime.connectWorkerOf?.(worker));
   try {
     // A hung worker must not hold `status` up for the client's usual 30 s; a live one answers in milliseconds.
     const s = await connectClientOf(config, 5000).status(name);
@@ -67,8 +69,9 @@ async function connectorState(config: Config): Promise<StackStatus['connector']>
       name,
       state: s.connector.state,
       worker: s.connector.worker_id,
+      service: service(s.connector.worker_id),
       trace: s.connector.trace,
-      tasks: s.tasks.map((t) => ({ id: t.id, state: t.state, worker: t.worker_id, trace: t.trace })),
+      tasks: s.tasks.map((t) => ({ id: t.id, state: t.state, worker: t.worker_id, service: service(t.worker_id), trace: t.trace })),
     };
   } catch (e) {
     if (e instanceof ConnectHttpError && e.status === 404) return { name, state: 'NOT REGISTERED', tasks: [] };

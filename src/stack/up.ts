@@ -37,16 +37,14 @@ export async function upStack(config: Config, runtime: Runtime, progress: Progre
   return { started, connector };
 }
 
-/** Several brokers or Connect workers are run by the native runtime only (so far); elsewhere they would be ignored. */
+/** The external runtime starts no brokers or Connect workers, so counts of them would be ignored there. */
 function refuseClusterElsewhere(config: Config, runtime: Runtime): void {
-  if (runtime.name === 'native') return;
+  if (runtime.name !== 'external') return;
   const asked = (['brokerCount', 'connectWorkers'] as const).filter((name) => config.settings[name] > 1);
   if (!asked.length) return;
   throw usageError(
-    `the ${runtime.name} runtime runs one broker and one Connect worker; ${asked.map((n) => `${n} ${config.settings[n]}`).join(', ')} needs the native runtime`,
-    runtime.name === 'external'
-      ? 'An external cluster is as large as it is: list its brokers in `brokers` and leave brokerCount and connectWorkers out.'
-      : `Use \`--runtime native\`, or leave ${asked.map((n) => flagName(n)).join(' and ')} out.`,
+    `the external runtime starts no brokers or Connect workers; ${asked.map((n) => `${flagName(n)} ${config.settings[n]}`).join(', ')} cannot apply`,
+    'An external cluster is as large as it is: list its brokers in `brokers` and leave brokerCount and connectWorkers out.',
   );
 }
 

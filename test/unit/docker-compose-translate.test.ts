@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { loadCompose, parsePort, toArgv } from '../../src/runtime/docker/compose-file.ts';
 import { parseDuration } from '../../src/runtime/docker/duration.ts';
 import { composeFile, offlineOverrideFile } from '../../src/runtime/docker/paths.ts';
+import { createDockerRuntime } from '../../src/runtime/docker/docker-runtime.ts';
 import { composeVariables, selectServices } from '../../src/runtime/docker/services.ts';
+import { createNativeRuntime } from '../../src/runtime/native/index.ts';
 import { containerName, startOrder, toContainer } from '../../src/runtime/docker/translate.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { CqrsError } from '../../src/errors.ts';
@@ -145,4 +147,83 @@ test('.env beside the compose file feeds interpolation; the environment wins; ${
   assert.deepEqual(p.services.s.command, ['echo', '$HOME']);
   assert.deepEqual(p.services.s.dependsOn, [{ service: 't', condition: 'service_started', restart: false }]);
   assert.deepEqual(startOrder(p), ['t', 's']);
+});
+
+test('one broker and one worker are the file’s services, with the native runtime’s JVM options', () => {
+  const p = load([composeFile]);
+  assert.equal(p.services.redpanda.environment.KAFKA_HEAP_OPTS, '-Xms32m -Xmx512m');
+  assert.match(p.services.redpanda.environment.KAFKA_JVM_PERFORMANCE_OPTS ?? '', /-XX:\+UseSerialGC/);
+  assert.equal(p.services.connect.environment.HEAP_OPTS, '-Xms32m -Xmx512m');
+  assert.equal(p.services.connect.environment.CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR, '1');
+  assert.equal(p.services.redpanda.environment.CLUSTER_ID, undefined);
+  assert.equal(p.services.connect.environment.ADVERTISED_HOST_NAME, undefined);
+});
+
+test('a cluster: broker-N with its own addresses, seeds and volume; connect-N in one group on their own ports', () => {
+  const cluster = loadConfig({
+    env: {
+      CQRSCTL_HOME: mkdtempSync(join(tmpdir(), 'cqrsctl-cluster-')),
+      CQRSCTL_BROKER_PORT: '19492',
+      CQRSCTL_CONNECT_PORT: '8483',
+      CQRSCTL_BROKER_COUNT: '3',
+      CQRSCTL_CONNECT_WORKERS: '2',
+    },
+    cwd: tmpdir(),
+  });
+  const shape = () => selectServices(loadCompose([composeFile], { env: composeVariables(cluster) }), cluster);
+  const p = shape();
+  assert.deepEqual(Object.keys(p.services), [
+    'pg-leader',
+    'pg-replica-1',
+    'pg-replica-2',
+    'pg-replica-3',
+    'broker-1',
+    'broker-2',
+    'broker-3',
+    'connect-1',
+    'connect-2',
+  ]);
+  const broker = p.services['broker-2'];
+  const flag = (name: string) => broker.command![broker.command!.indexOf(name) + 1];
+  assert.equal(flag('--advertise-kafka-addr'), 'internal://broker-2:9092,external://127.0.0.1:19494');
+  assert.equal(flag('--advertise-rpc-addr'), 'broker-2:33145');
+  assert.equal(flag('--seeds'), 'broker-1:33145,broker-2:33145,broker-3:33145');
+  assert.deepEqual(
+    broker.ports.map((x) => `${x.hostPort}:${x.containerPort}`),
+    ['19494:19092'],
+  );
+  assert.deepEqual(
+    broker.mounts.map((m) => m.source),
+    ['broker-2-data'],
+  );
+  assert.equal(p.volumes['broker-2-data'], `${p.name}_broker-2-data`);
+  assert.equal(broker.healthcheck?.startPeriodNs, 3 * 60e9, 'three nodes starting together get three start periods');
+  assert.equal(broker.environment.KAFKA_DEFAULT_REPLICATION_FACTOR, '3');
+  assert.equal(broker.environment.KAFKA_MIN_INSYNC_REPLICAS, '2');
+  assert.match(broker.environment.CLUSTER_ID ?? '', /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
+  assert.equal(p.services['broker-1'].environment.CLUSTER_ID, broker.environment.CLUSTER_ID, 'one cluster id');
+  assert.equal(shape().services['broker-3'].environment.CLUSTER_ID, broker.environment.CLUSTER_ID, 'kept across loads');
+
+  const worker = p.services['connect-2'];
+  assert.equal(worker.ports[0].hostPort, '8484');
+  assert.equal(worker.environment.BOOTSTRAP_SERVERS, 'broker-1:9092,broker-2:9092,broker-3:9092');
+  assert.equal(worker.environment.ADVERTISED_HOST_NAME, 'connect-2');
+  assert.equal(worker.environment.GROUP_ID, p.services['connect-1'].environment.GROUP_ID);
+  assert.equal(worker.environment.CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR, '3');
+  assert.deepEqual(worker.dependsOn.map((d) => `${d.service}:${d.condition}`).sort(), [
+    'broker-1:service_healthy',
+    'broker-2:service_healthy',
+    'broker-3:service_healthy',
+    'pg-leader:service_healthy',
+  ]);
+  const order = startOrder(p);
+  assert.ok(order.indexOf('broker-3') < order.indexOf('connect-1'));
+});
+
+test('status names the worker Connect reports by its service, on both runtimes', () => {
+  const cluster = loadConfig({ env: { CQRSCTL_CONNECT_PORT: '8483', CQRSCTL_CONNECT_WORKERS: '2' }, cwd: tmpdir() });
+  assert.equal(createDockerRuntime(cluster).connectWorkerOf!('connect-2:8083'), 'connect-2');
+  assert.equal(createNativeRuntime(cluster).connectWorkerOf!('127.0.0.1:8484'), 'connect-2');
+  assert.equal(createNativeRuntime(cluster).connectWorkerOf!('127.0.0.1:9999'), undefined);
+  assert.equal(createDockerRuntime(config).connectWorkerOf!('172.18.0.7:8083'), 'connect');
 });

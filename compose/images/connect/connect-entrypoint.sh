@@ -29,6 +29,7 @@ conf=/opt/kafka/config/connect-distributed.properties
   done
 } > "$conf"
 
-exec java ${HEAP_OPTS:--Xms256m -Xmx1g} -XX:+UseG1GC -cp '/opt/kafka/libs/*' \
+# KAFKA_JVM_PERFORMANCE_OPTS as Kafka's start scripts (and so the Debezium image) read it.
+exec java ${HEAP_OPTS:--Xms256m -Xmx1g} ${KAFKA_JVM_PERFORMANCE_OPTS:--XX:+UseG1GC} -cp '/opt/kafka/libs/*' \
   -Dlog4j2.configurationFile=/opt/kafka/config/connect-log4j2.properties \
   org.apache.kafka.connect.cli.ConnectDistributed "$conf"

@@ -12,7 +12,15 @@ import { chooseImages, imageId } from './images.ts';
 import { containerLogs } from './logs.ts';
 import { composeFile, offlineOverrideFile } from './paths.ts';
 import { ensureNetworks, ensureVolumes, removeProject } from './resources.ts';
-import { composeKeyOf, composeVariables, portSettingOf, selectServices, serviceNameOf, serviceNames } from './services.ts';
+import {
+  composeKeyOf,
+  composeVariables,
+  connectWorkerNames,
+  portSettingOf,
+  selectServices,
+  serviceNameOf,
+  serviceNames,
+} from './services.ts';
 import { containerName, label, startOrder, toContainer } from './translate.ts';
 
 export interface DockerRuntimeOptions {
@@ -144,6 +152,11 @@ export function createDockerRuntime(
     reason,
     // Connect reaches the leader on the compose network by its service name, not through the host port.
     leaderFromConnect: { host: 'pg-leader', port: 5432 },
+    connectWorkerOf(workerId) {
+      const workers = connectWorkerNames(config);
+      // Alone, a worker advertises its container's address; in a group, its service name (see cluster.ts).
+      return workers.length === 1 ? workers[0] : workers.find((name) => workerId === name || workerId.startsWith(`${name}:`));
+    },
     async setup(progress) {
       await prepare(progress);
     },

@@ -1,9 +1,10 @@
-import type { Config } from '../../config/config.ts';
+import { brokerNodes, connectWorkerName, type Config } from '../../config/config.ts';
 import { usageError } from '../../errors.ts';
+import { shapeKafkaServices } from './cluster.ts';
 import type { Env } from './interpolate.ts';
 import type { ComposeProject } from './compose-file.ts';
 
-/** cqrsctl's service names ↔ the compose file's keys (the seed's names: pg-leader, redpanda, …). */
+/** cqrsctl's service names ↔ the compose file's keys (the seed's names: pg-leader, redpanda, …; a cluster's broker-N and connect-N are both). */
 export function composeKeyOf(name: string): string {
   if (name === 'leader') return 'pg-leader';
   if (name === 'broker') return 'redpanda';
@@ -18,11 +19,25 @@ export function serviceNameOf(key: string): string {
 }
 
 /** cqrsctl's services in start order. */
-export const serviceNames = (config: Config) => ['leader', ...config.replicas.map((r) => r.name), 'broker', 'connect'];
+export const serviceNames = (config: Config) => [
+  'leader',
+  ...config.replicas.map((r) => r.name),
+  ...brokerNodes(config.settings).map((n) => n.name),
+  ...connectWorkerNames(config),
+];
+
+export const connectWorkerNames = (config: Config) =>
+  Array.from({ length: config.settings.connectWorkers }, (_, i) => connectWorkerName(config.settings.connectWorkers, i + 1));
 
 /** The setting that moves a service's host port, named in "port taken" errors. */
 export const portSettingOf = (name: string) =>
-  name === 'leader' ? 'leaderPort' : name === 'broker' ? 'brokerPort' : name === 'connect' ? 'connectPort' : 'replicaBasePort';
+  name === 'leader'
+    ? 'leaderPort'
+    : /^broker(-\d+)?$/.test(name)
+      ? 'brokerPort'
+      : /^connect(-\d+)?$/.test(name)
+        ? 'connectPort'
+        : 'replicaBasePort';
 
 /**
  * The variables the compose file reads, from the resolved config: these win over the shell and .env,
@@ -46,8 +61,12 @@ export function composeVariables(config: Config): Env {
   return vars;
 }
 
-/** Keeps the services cqrsctl runs (replicas beyond --replicas are left out); fails when the file lacks one. */
-export function selectServices(p: ComposeProject, config: Config): ComposeProject {
+/**
+ * Keeps the services cqrsctl runs (replicas beyond --replicas are left out), the broker and Connect
+ * services shaped to the cluster the settings ask for; fails when the file lacks one.
+ */
+export function selectServices(file: ComposeProject, config: Config): ComposeProject {
+  const p = shapeKafkaServices(file, config);
   const keys = serviceNames(config).map(composeKeyOf);
   const missing = keys.filter((k) => !p.services[k]);
   if (missing.length) {

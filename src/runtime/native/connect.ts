@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { replication, type Config } from '../../config/config.ts';
+import { connectWorkerName, replication, type Config } from '../../config/config.ts';
+import { connectHeap } from '../jvm.ts';
 import { JavaService } from './java-service.ts';
 import { kafkaClientProperties } from './kafka-properties.ts';
 import type { Layout } from './layout.ts';
@@ -63,7 +64,7 @@ export function connectService(config: Config, paths: Layout, worker: number, ex
     {
       name: connectWorkerName(s.connectWorkers, worker),
       mainClass: 'org.apache.kafka.connect.cli.ConnectDistributed',
-      heap: '512m',
+      heap: connectHeap,
       files,
       secretFiles: ['connect.properties', 'rest-users.properties'],
       jvmArgs: basicAuth ? ['-Djava.security.auth.login.config={dir}/rest-jaas.conf'] : [],
@@ -72,6 +73,3 @@ export function connectService(config: Config, paths: Layout, worker: number, ex
     paths,
   );
 }
-
-/** `connect` alone, `connect-N` in a group of several. */
-export const connectWorkerName = (workers: number, worker: number) => (workers === 1 ? 'connect' : `connect-${worker}`);

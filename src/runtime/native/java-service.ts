@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tailFile } from '../../process/log-file.ts';
 import { livePid, spawnDaemon, stopPid } from '../../process/daemon.ts';
+import { jvmHeapOptions, jvmTuningOptions } from '../jvm.ts';
 import type { Layout } from './layout.ts';
 
 export interface JavaServiceSpec {
@@ -31,21 +32,6 @@ logger.zk.level = WARN
 logger.reflections.name = org.reflections
 logger.reflections.level = ERROR
 `;
-
-/**
- * Sized for one machine running the whole stack: a heap that starts small and grows to `heap` only if
- * needed, the serial collector (G1's per-region bookkeeping and its GC threads cost tens of MB, and its
- * short pauses buy nothing at these heap sizes), smaller thread stacks (Connect runs ~100 threads) and
- * code cache. Measured idle (bench/footprint.ts): broker 415 → 329 MB, Connect 560 → 455 MB PSS.
- */
-const jvmOptions = (heap: string) => [
-  '-Xms32m',
-  `-Xmx${heap}`,
-  '-XX:+UseSerialGC',
-  '-Xss512k',
-  '-XX:ReservedCodeCacheSize=96m',
-  '-XX:MaxMetaspaceSize=192m',
-];
 
 /**
  * Application class-data sharing (Java 17): the first run records the classes it loaded into `archive`
@@ -105,7 +91,8 @@ export class JavaService {
     return spawnDaemon({
       command: 'java',
       args: [
-        ...jvmOptions(this.spec.heap),
+        ...jvmHeapOptions(this.spec.heap),
+        ...jvmTuningOptions,
         ...classDataSharing(join(this.dir, 'classes.jsa')),
         '-Djava.awt.headless=true',
         `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`,

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { brokerNodes, replication, type BrokerNode, type Config } from '../../config/config.ts';
+import { brokerNodes, type BrokerNode, type Config } from '../../config/config.ts';
 import { CqrsError } from '../../errors.ts';
+import { brokerHeap } from '../jvm.ts';
+import { clusterId, replicationProperties } from '../kafka-node.ts';
 import { JavaService } from './java-service.ts';
 import type { Layout } from './layout.ts';
 
@@ -20,7 +21,6 @@ export function brokerService(
   const s = config.settings;
   const nodes = brokerNodes(s);
   const data = paths.service(node.name).data;
-  const { factor, minInsync } = replication(s);
   const properties = [
     'process.roles=broker,controller',
     `node.id=${node.id}`,
@@ -32,14 +32,7 @@ export function brokerService(
     'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${data}`,
     'num.partitions=1',
-    // Internal topics need as many brokers as their replication factor or they are never created.
-    `default.replication.factor=${factor}`,
-    `min.insync.replicas=${minInsync}`,
-    `offsets.topic.replication.factor=${factor}`,
-    `transaction.state.log.replication.factor=${factor}`,
-    `transaction.state.log.min.isr=${minInsync}`,
-    `share.coordinator.state.topic.replication.factor=${factor}`,
-    `share.coordinator.state.topic.min.isr=${minInsync}`,
+    ...replicationProperties(s).map(([key, value]) => `${key}=${value}`),
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=true',
     ...extra,
@@ -48,7 +41,7 @@ export function brokerService(
     {
       name: node.name,
       mainClass: 'kafka.Kafka',
-      heap: '512m',
+      heap: brokerHeap,
       files: { 'server.properties': properties + '\n' },
       args: ['{dir}/server.properties'],
     },
@@ -62,7 +55,7 @@ export function brokerService(
     const r = await service.runTool('kafka.tools.StorageTool', [
       'format',
       '-t',
-      clusterId(paths, nodes.length),
+      clusterId(paths.home, nodes.length),
       '-c',
       join(service.dir, 'server.properties'),
     ]);
@@ -70,29 +63,4 @@ export function brokerService(
       throw new CqrsError(`formatting the storage of ${node.name} failed:\n${r.all}`, `Remove ${data} and run \`cqrsctl up\` again.`);
   };
   return Object.assign(service, { format });
-}
-
-/**
- * The id every node of a cluster is formatted with, kept in the state dir so a node formatted later (its
- * data removed) joins the same cluster. A single node needs no record.
- */
-function clusterId(paths: Layout, nodes: number): string {
-  if (nodes === 1) return newClusterId();
-  const file = join(paths.home, 'kafka-cluster-id');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const id = newClusterId();
-  mkdirSync(paths.home, { recursive: true });
-  writeFileSync(file, id + '\n');
-  return id;
-}
-
-/**
- * A Kafka cluster id as `kafka-storage random-uuid` makes one (16 random bytes, base64url), made here to
- * save a JVM start on a cold `up`; Kafka refuses ids that begin with a dash.
- */
-function newClusterId(): string {
-  for (;;) {
-    const id = randomBytes(16).toString('base64url');
-    if (!id.startsWith('-')) return id;
-  }
 }
