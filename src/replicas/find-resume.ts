@@ -17,7 +17,12 @@ const PUBLISH_TIMEOUT_MS = 180_000;
  * long topic is not read from its start), and falls back to the topic's earliest offset when that was not
  * early enough (no transaction before the point seen). It waits for the connector to publish past the point.
  */
-export async function findResumePoint(config: Config, point: bigint, takenAtMs: number): Promise<ResumePoint & { topic: string }> {
+export async function findResumePoint(
+  config: Config,
+  point: bigint,
+  takenAtMs: number,
+  signal: AbortSignal,
+): Promise<ResumePoint & { topic: string }> {
   const topic = changeTopic(config);
   const kafka = createKafka(config, 'cqrsctl-reseed');
   const admin = kafka.admin();
@@ -36,9 +41,9 @@ export async function findResumePoint(config: Config, point: bigint, takenAtMs: 
     const earliest = BigInt(partitions[0].low);
     const [byTime] = await admin.fetchTopicOffsetsByTimestamp(topic, takenAtMs - SKEW_MS);
     const from = byTime && BigInt(byTime.offset) >= earliest ? BigInt(byTime.offset) : earliest;
-    const found = await scan(config, kafka, topic, from, point);
+    const found = await scan(config, kafka, topic, from, point, signal);
     if (found.last || from === earliest) return { ...found, topic };
-    return { ...(await scan(config, kafka, topic, earliest, point)), topic };
+    return { ...(await scan(config, kafka, topic, earliest, point, signal)), topic };
   } finally {
     await admin.disconnect();
   }
@@ -50,6 +55,7 @@ async function scan(
   topic: string,
   from: bigint,
   point: bigint,
+  signal: AbortSignal,
 ): Promise<ResumePoint> {
   const search = new ResumeSearch(point);
   let settle!: (r: ResumePoint | Error) => void;
@@ -68,6 +74,10 @@ async function scan(
     },
     onCrash: (e) => settle(e),
   });
+  // The caller gave up (the copy failed): stop reading rather than keep the process alive until the timeout.
+  const abort = () => settle(new Error('the search for the resume point was abandoned'));
+  signal.addEventListener('abort', abort, { once: true });
+  if (signal.aborted) abort();
   const timer = setTimeout(
     () =>
       settle(
@@ -86,6 +96,7 @@ async function scan(
     return r;
   } finally {
     clearTimeout(timer);
+    signal.removeEventListener('abort', abort);
     await reader.stop().catch(() => {});
   }
 }

@@ -59,66 +59,73 @@ export async function seedReplica(config: Config, replica: PgEndpoint, progress:
       throw fromBoundary(e, `${endpoint.name} (${endpoint.host}:${endpoint.port})`) ?? e;
     }
   };
+  const scan = new AbortController();
   try {
     await on(replica, () => prepareProgressSchema(target));
-    const snapshot = await progress.step('Taking a consistent snapshot of the leader', () =>
-      on(config.leader, () => exportSnapshot(config.leader)),
-    );
-    try {
-      const resume = findResumePoint(config, snapshot.point, snapshot.takenAtMs);
-      resume.catch(() => {}); // awaited below; a failure before then must not go unhandled
-      return await on(config.leader, () =>
-        leader.begin('isolation level repeatable read read only', async (ltx) => {
-          await ltx.unsafe(`set transaction snapshot '${snapshot.name}'`);
-          const [{ xids }] = await ltx<{ xids: string }[]>`select pg_current_snapshot()::text as xids`;
-          const [change] = await ltx<{ id: string; snapshot: Snapshot }[]>`
-            select id::text, snapshot from cqrsctl.schema_changes order by id desc limit 1`;
-          const schema = { changeId: change ? Number(change.id) : 0, snapshot: change?.snapshot ?? EMPTY_SNAPSHOT };
-          return on(replica, () =>
-            target.begin(async (rtx) => {
-              await takeApplyLock(rtx);
-              const ddl = await replaceDefinitions(rtx, schema.snapshot, await readSnapshot(rtx, scope));
+    return await on(replica, () =>
+      target.begin(async (rtx) => {
+        // The lock comes before the snapshot: whatever the replicator applied to the old content (and may still
+        // base a watermark on) then committed before the snapshot's point, so it is all in the copy too.
+        await takeApplyLock(rtx);
+        const snapshot = await progress.step('Taking a consistent snapshot of the leader', () =>
+          on(config.leader, () => exportSnapshot(config.leader)),
+        );
+        const resume = findResumePoint(config, snapshot.point, snapshot.takenAtMs, scan.signal);
+        resume.catch(() => {}); // awaited below; a failure before then must not go unhandled
+        try {
+          const copied = await on(config.leader, () =>
+            leader.begin('isolation level repeatable read read only', async (ltx) => {
+              await ltx.unsafe(`set transaction snapshot '${snapshot.name}'`);
+              const [{ xids }] = await ltx<{ xids: string }[]>`select pg_current_snapshot()::text as xids`;
+              const [change] = await ltx<{ id: string; snapshot: Snapshot }[]>`
+                select id::text, snapshot from cqrsctl.schema_changes order by id desc limit 1`;
+              const schema = { changeId: change ? Number(change.id) : 0, snapshot: change?.snapshot ?? EMPTY_SNAPSHOT };
+              const ddl = await on(replica, async () => replaceDefinitions(rtx, schema.snapshot, await readSnapshot(rtx, scope)));
               const tables = await progress.step(`Copying the leader's tables into ${replica.name}`, (update) =>
                 copyTables(ltx, rtx, schema.snapshot, update),
               );
-              const found = await progress.step(`Finding where the change stream goes on after ${formatLsn(snapshot.point)}`, () => resume);
-              checkAgainstSnapshot(found, parseXidSnapshot(xids));
-              await assertNoSchemaChangeSince(config, schema.changeId);
-              await Promise.all([
-                rtx`delete from cqrsctl.applied_offsets`.then(() =>
-                  recordPosition(rtx, found.topic, 0, {
-                    offset: found.offset - 1n,
-                    lsn: found.last?.commitLsn ?? snapshot.point,
-                    tsMs: found.last?.tsMs ?? null,
-                  }),
-                ),
-                recordSchemaState(rtx, schema),
-                // Every transaction whose commit ends at or before the point is in the copy (see watermark.ts).
-                rtx`insert into cqrsctl.watermark (id, lsn, updated_at) values (1, ${snapshot.point.toString()}, now())
-                    on conflict (id) do update set lsn = excluded.lsn, updated_at = now()`,
-              ]);
-              const settled = await rtx`
-                update cqrsctl.dead_letters set replayed_at = now(), replay_outcome = 'superseded' where replayed_at is null`;
-              return {
-                replica: replica.name,
-                point: formatLsn(snapshot.point),
-                topic: found.topic,
-                resumeOffset: found.offset.toString(),
-                schemaChangeId: schema.changeId,
-                tables,
-                rows: tables.reduce((n, t) => n + t.rows, 0),
-                definitions: ddl.statements,
-                unsupported: ddl.unsupported,
-                deadLettersSettled: settled.count,
-                ms: Date.now() - started,
-              };
+              return { xids, schema, ddl, tables };
             }),
           );
-        }),
-      );
-    } finally {
-      await snapshot.close();
-    }
+          const { schema, ddl, tables } = copied;
+          const found = await progress.step(`Finding where the change stream goes on after ${formatLsn(snapshot.point)}`, () => resume);
+          checkAgainstSnapshot(found, parseXidSnapshot(copied.xids));
+          await assertNoSchemaChangeSince(config, schema.changeId);
+          await Promise.all([
+            rtx`delete from cqrsctl.applied_offsets`.then(() =>
+              recordPosition(rtx, found.topic, 0, {
+                offset: found.offset - 1n,
+                lsn: found.last?.commitLsn ?? snapshot.point,
+                tsMs: found.last?.tsMs ?? null,
+              }),
+            ),
+            recordSchemaState(rtx, schema),
+            // Every transaction whose commit ends at or before the point is in the copy (see watermark.ts).
+            rtx`insert into cqrsctl.watermark (id, lsn, updated_at) values (1, ${snapshot.point.toString()}, now())
+                on conflict (id) do update set lsn = excluded.lsn, updated_at = now()`,
+          ]);
+          const settled = await rtx`
+            update cqrsctl.dead_letters set replayed_at = now(), replay_outcome = 'superseded' where replayed_at is null`;
+          return {
+            replica: replica.name,
+            point: formatLsn(snapshot.point),
+            topic: found.topic,
+            resumeOffset: found.offset.toString(),
+            schemaChangeId: schema.changeId,
+            tables,
+            rows: tables.reduce((n, t) => n + t.rows, 0),
+            definitions: ddl.statements,
+            unsupported: ddl.unsupported,
+            deadLettersSettled: settled.count,
+            ms: Date.now() - started,
+          };
+        } finally {
+          scan.abort();
+          await resume.catch(() => {});
+          await snapshot.close();
+        }
+      }),
+    );
   } finally {
     await Promise.allSettled([target.end({ timeout: 5 }), leader.end({ timeout: 5 })]);
   }
