@@ -61,6 +61,20 @@ const writes = async (count: number) => {
   assert.equal(sim.exitCode, 0, sim.all);
 };
 
+/** Retention, as an expired one would do it: every record of the change topic so far deleted. */
+async function deleteTheChangeTopicSoFar(config: ReturnType<typeof loadConfig>) {
+  const admin = createKafka(config, 'reseed-test').admin();
+  await admin.connect();
+  try {
+    await admin.fetchTopicMetadata({ topics: ['leader.changes'] }); // deleteTopicRecords needs it loaded
+    await admin.deleteTopicRecords({ topic: 'leader.changes', partitions: [{ partition: 0, offset: '-1' }] });
+    const [p] = await admin.fetchTopicOffsets('leader.changes');
+    assert.ok(BigInt(p.low) > 0n, `old events are gone (earliest offset ${p.low})`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 before(async () => {
   // A stack left by an interrupted run would keep its old settings (four replicas); start from nothing.
   await run(['down', '--purge'], 180_000);
@@ -121,20 +135,14 @@ test('a replica away past the change topic retention is reseeded and keeps strea
   const config = loadConfig({ env });
   const runtime = createNativeRuntime(config);
   await runtime.stopService('replica-3', silentProgress);
-  await writes(300);
-  assert.equal((await run(['verify-replicas', '--replica', 'replica-1', '--wait=180s'])).exitCode, 0);
-
-  // Retention: every record of the change topic so far deleted, as an expired retention would.
-  const admin = createKafka(config, 'reseed-test').admin();
-  await admin.connect();
   try {
-    await admin.deleteTopicRecords({ topic: 'leader.changes', partitions: [{ partition: 0, offset: '-1' }] });
-    const [p] = await admin.fetchTopicOffsets('leader.changes');
-    assert.ok(BigInt(p.low) > 0n, `old events are gone (earliest offset ${p.low})`);
+    await writes(300);
+    assert.equal((await run(['verify-replicas', '--replica', 'replica-1', '--wait=180s'])).exitCode, 0);
+    await deleteTheChangeTopicSoFar(config);
   } finally {
-    await admin.disconnect();
+    await runtime.startService('replica-3', silentProgress);
   }
-  await runtime.startService('replica-3', silentProgress);
+
   // The replicator cannot bring it back: the events it misses are gone.
   await new Promise((r) => setTimeout(r, 10_000));
   assert.equal((await run(['verify-replicas', '--replica', 'replica-3'])).exitCode, 1, 'replica-3 is behind for good');
@@ -148,6 +156,11 @@ test('a replica away past the change topic retention is reseeded and keeps strea
 });
 
 test('replicas add starts a fourth replica, seeds it and the replicator applies to it', { timeout: 900_000 }, async () => {
+  // A count pinned in the environment would contradict the stack after the add: refused, nothing started.
+  const pinned = await cli(['replicas', 'add'], { env: { ...env, CQRSCTL_REPLICAS: '3' } });
+  assert.equal(pinned.exitCode, 2, pinned.stderr);
+  assert.match(pinned.stderr, /set by CQRSCTL_REPLICAS/);
+
   const added = await run(['replicas', 'add', '--json'], 600_000);
   assert.equal(added.exitCode, 0, added.all);
   const report = JSON.parse(added.stdout) as { replica: string; replicas: number; restarted: string[]; seed: SeedReport };
