@@ -313,6 +313,52 @@ Examples:
   )
   .action(lazy(async () => ({ default: (await import('./commands/dlq.ts')).replay })));
 
+const replicas = program
+  .command('replicas')
+  .description('the read replicas: list them, add one to a running stack, reseed one from the leader');
+replicas
+  .command('list')
+  .description('each replica: address, server state, events applied, lag, dead letters')
+  .option('--json', 'machine-readable output')
+  .addHelpText('after', "\nExamples:\n  cqrsctl replicas list\n  cqrsctl replicas list --json | jq '.replicas[].progress.lagMs'")
+  .action(lazy(async () => ({ default: (await import('./commands/replicas.ts')).list })));
+replicas
+  .command('add')
+  .description('start one more replica server, seed it from the leader, and make the replicator apply to it')
+  .option('--json', 'machine-readable summary')
+  .addHelpText(
+    'after',
+    `
+Starts replica-N+1 on replicaBasePort+N (native runtime), seeds it like \`replicas reseed\`, records the new
+count for the stack (so \`up --replicas\` is not needed, and asks for \`down\` first), and restarts the
+background replicator and write API so they use it. The other replicas keep serving throughout.
+
+Examples:
+  cqrsctl replicas add
+  cqrsctl replicas add --json | jq .seed.rows`,
+  )
+  .action(lazy(async () => ({ default: (await import('./commands/replicas.ts')).add })));
+replicas
+  .command('reseed')
+  .argument('<replica>', 'the replica to reseed (replica-N)')
+  .description("replace a replica's content by a copy of the leader's, then stream on from exactly that point")
+  .option('--json', 'machine-readable summary')
+  .addHelpText(
+    'after',
+    `
+Copies every captured table (definitions as the leader has them, and their rows) as of one consistent
+snapshot of the leader, taken with a temporary logical replication slot, and sets the replica's position to
+the first change committed after it. It needs no old events, so it works after Kafka's retention deleted
+them. The new content is written in one transaction on the replica: a failure leaves the old one. The
+replicator, running or not, goes on from the new position; the other replicas keep serving, and the leader
+is only read. Queries on the replica being reseeded wait until the copy commits.
+
+Examples:
+  cqrsctl replicas reseed replica-2
+  cqrsctl replicas reseed replica-2 --json | jq .resumeOffset`,
+  )
+  .action(lazy(async () => ({ default: (await import('./commands/replicas.ts')).reseed })));
+
 program
   .command('smoke')
   .description('for CI: up (detached), simulate with read checks, verify with wait; exit 0 passed, 1 a check failed, 2 setup error')

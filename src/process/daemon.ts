@@ -60,7 +60,8 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-function commandLine(pid: number): string {
+/** A process's command line, arguments separated by spaces ('' when it cannot be read). */
+export function commandLine(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
   } catch {

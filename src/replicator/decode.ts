@@ -38,6 +38,17 @@ export interface Boundary {
   txId: string;
   /** END only: how many change events the transaction has. */
   eventCount: number | null;
+  /**
+   * The LSN part of the id. Measured on PostgreSQL 15 + pgoutput + Debezium 3.6 against
+   * pg_current_wal_insert_lsn() around known commits and test_decoding's view of the same transactions:
+   * on END it is the end of the transaction's commit record (what test_decoding shows for COMMIT, and what
+   * Debezium calls lsn_commit); on BEGIN it is the first change's LSN, so it says nothing of the commit.
+   * (Events' transaction.id carries each event's own LSN; source.sequence[0] holds the previous
+   * transaction's commit end, not this one's.) Absent when the id has none.
+   */
+  lsn?: bigint;
+  /** The transaction's commit time (ms), when given. */
+  tsMs?: number;
 }
 
 interface KafkaLike {
@@ -70,10 +81,13 @@ const xidOf = (id: unknown) => {
 };
 
 function parseBoundary(v: Record<string, unknown>): Boundary {
+  const lsn = typeof v.id === 'string' ? /^[^:]+:(\d+)$/.exec(v.id)?.[1] : undefined;
   return {
     status: v.status as Boundary['status'],
     txId: xidOf(v.id),
     eventCount: typeof v.event_count === 'number' ? v.event_count : null,
+    ...(lsn ? { lsn: BigInt(lsn) } : {}),
+    ...(typeof v.ts_ms === 'number' ? { tsMs: v.ts_ms } : {}),
   };
 }
 

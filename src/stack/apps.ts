@@ -6,7 +6,7 @@ import { CqrsError, ExitCode } from '../errors.ts';
 import { packagePath } from '../lib/package-root.ts';
 import { waitUntil } from '../lib/wait.ts';
 import type { Progress } from '../progress.ts';
-import { livePid, spawnDaemon, stopPid } from '../process/daemon.ts';
+import { commandLine, livePid, spawnDaemon, stopPid } from '../process/daemon.ts';
 import { tailFile } from '../process/log-file.ts';
 import type { ServiceStatus } from '../runtime/runtime.ts';
 
@@ -57,11 +57,11 @@ export function openAppLog(config: Config, name: string): WriteStream {
 const settingsAsEnv = (config: Config) =>
   Object.fromEntries(Object.entries(config.settings).map(([name, value]) => [envName(name), String(value)]));
 
-/** Starts each app that is not running. */
-export function startApps(config: Config): string[] {
+/** Starts each app (of `names`, default all) that is not running. */
+export function startApps(config: Config, names = apps.map((a) => a.name)): string[] {
   const started: string[] = [];
   for (const app of apps) {
-    if (appPid(config, app.name)) continue;
+    if (!names.includes(app.name) || appPid(config, app.name)) continue;
     const paths = appPaths(config, app.name);
     spawnDaemon({
       command: process.execPath,
@@ -112,6 +112,28 @@ export async function stopApps(config: Config): Promise<string[]> {
     stopped.push(app.name);
   }
   return stopped;
+}
+
+/**
+ * Restarts the background apps so they take new settings (the replicas they apply to and read from), and
+ * waits until they answer. An app run in-process by a foreground `up` is not stopped from here: it is
+ * returned in `foreground` for the caller to tell the user.
+ */
+export async function restartApps(config: Config, progress: Progress): Promise<{ restarted: string[]; foreground: string[] }> {
+  const restarted: string[] = [];
+  const foreground: string[] = [];
+  for (const app of apps) {
+    const pid = appPid(config, app.name);
+    if (!pid) continue;
+    if (!` ${commandLine(pid)} `.includes(` ${app.args.join(' ')} `)) {
+      foreground.push(app.name);
+      continue;
+    }
+    await progress.step(`Stopping the ${app.name} (pid ${pid})`, () => stopPid(pid, 30_000));
+    restarted.push(app.name);
+  }
+  await waitForApps(config, startApps(config, restarted), progress);
+  return { restarted, foreground };
 }
 
 export async function appStatuses(config: Config): Promise<ServiceStatus[]> {

@@ -16,9 +16,13 @@ const asFlags = (conflicts: StackConflict[]) => conflicts.map((c) => `${flagName
 export function stackConflictError(config: Config): CqrsError {
   const conflicts = config.stack?.conflicts ?? [];
   const names = conflicts.map((c) => c.name).join(', ');
+  // More replicas need no restart: `replicas add` starts and seeds them on the running stack.
+  const more = conflicts.length === 1 && conflicts[0].name === 'replicas' && Number(conflicts[0].asked) > Number(conflicts[0].running);
   return new CqrsError(
     `the stack in ${config.settings.home} runs with other settings than this command asks for: ${describeConflicts(conflicts)}`,
-    `Leave ${names} out to use the stack as it runs (the state dir remembers its settings), or restart it with the new ones: \`cqrsctl down\`, then \`cqrsctl up ${asFlags(conflicts)}\` (data is kept).`,
+    more
+      ? `Leave replicas out and run \`cqrsctl replicas add\` (once per replica): it starts and seeds one more on the running stack.`
+      : `Leave ${names} out to use the stack as it runs (the state dir remembers its settings), or restart it with the new ones: \`cqrsctl down\`, then \`cqrsctl up ${asFlags(conflicts)}\` (data is kept).`,
     ExitCode.usage,
   );
 }

@@ -153,11 +153,11 @@ test('transaction metadata records decode to boundaries keyed by xid; events car
     0,
     msg({ status: 'BEGIN', id: '735:26535192', event_count: null, data_collections: null, ts_ms: 1 }, { id: '735:26535192' }),
   );
-  assert.deepEqual(begin.boundary, { status: 'BEGIN', txId: '735', eventCount: null });
+  assert.deepEqual(begin.boundary, { status: 'BEGIN', txId: '735', eventCount: null, lsn: 26535192n, tsMs: 1 });
   assert.equal(begin.event, undefined);
   // END's id carries a later LSN than BEGIN's: only the xid part is shared.
   const end = decode(TOPIC, 0, msg({ status: 'END', id: '735:26535808', event_count: 2, data_collections: [], ts_ms: 1 }));
-  assert.deepEqual(end.boundary, { status: 'END', txId: '735', eventCount: 2 });
+  assert.deepEqual(end.boundary, { status: 'END', txId: '735', eventCount: 2, lsn: 26535808n, tsMs: 1 });
   const c = decode(
     TOPIC,
     0,
