@@ -18,14 +18,14 @@ import { cli } from '../helpers/cli.ts';
  * DOCKER_CLUSTER_TEST_LEADER_PORT) move it where these defaults are taken.
  */
 const defaults = {
-  LEADER_PORT: 37432,
-  REPLICA_BASE_PORT: 37433,
-  BROKER_PORT: 37092,
-  CONTROLLER_PORT: 37093,
-  CONNECT_PORT: 37083,
-  WRITE_API_PORT: 37080,
-  METRICS_PORT: 37464,
-  DASHBOARD_PORT: 37190,
+  LEADER_PORT: 23432,
+  REPLICA_BASE_PORT: 23433,
+  BROKER_PORT: 23092,
+  CONTROLLER_PORT: 23093,
+  CONNECT_PORT: 23083,
+  WRITE_API_PORT: 23080,
+  METRICS_PORT: 23464,
+  DASHBOARD_PORT: 23190,
 };
 const project = process.env.DOCKER_CLUSTER_TEST_PROJECT ?? 'cqrsctl-cluster-test';
 const env: NodeJS.ProcessEnv = {

@@ -18,14 +18,14 @@ import { bin, cli, repoRoot } from '../helpers/cli.ts';
  * these tests rewrite replicas, delete the change topic's records and add a fourth replica.
  */
 const defaults = {
-  LEADER_PORT: 33532,
-  REPLICA_BASE_PORT: 33533,
-  BROKER_PORT: 33192,
-  CONTROLLER_PORT: 33193,
-  CONNECT_PORT: 33183,
-  WRITE_API_PORT: 33180,
-  METRICS_PORT: 33564,
-  DASHBOARD_PORT: 33290,
+  LEADER_PORT: 24532,
+  REPLICA_BASE_PORT: 24533,
+  BROKER_PORT: 24192,
+  CONTROLLER_PORT: 24193,
+  CONNECT_PORT: 24183,
+  WRITE_API_PORT: 24180,
+  METRICS_PORT: 24564,
+  DASHBOARD_PORT: 24290,
 };
 const env: NodeJS.ProcessEnv = {
   ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CQRSCTL_') || k === 'CQRSCTL_CACHE')),
