@@ -116,7 +116,7 @@ function renderStatus(s: StackStatus, problems: Problem[]): string {
     );
   out.push(
     renderTable(
-      ['replica', 'applied', 'lsn', 'lag events', 'lag', 'dead-lettered'],
+      ['replica', 'applied', 'lsn', 'lag events', 'lag', 'dead-lettered', 'owner'],
       s.replication.map((r) => [
         r.name,
         r.error ? color.red(replicaIsDown(r.error) ? 'down' : 'error') : r.appliedEvents,
@@ -124,9 +124,12 @@ function renderStatus(s: StackStatus, problems: Problem[]): string {
         r.error ? '?' : (r.lagEvents ?? '?'),
         r.lagMs === null ? '–' : formatMs(r.lagMs),
         r.deadLettered ? color.red(String(r.deadLettered)) : 0,
+        r.owner ? r.owner.member.split('@')[0] : '–',
       ]),
     ),
   );
+  if (s.replicators.length > 1)
+    out.push(`${color.bold('Replicators')}: ${s.replicators.map((m) => `${m.member} owns ${m.replicas.join(', ')}`).join('; ')}`);
   if (problems.length) {
     out.push(color.red(`Not healthy (${problems.length} problem${problems.length === 1 ? '' : 's'}):`));
     for (const p of problems) out.push(`  ${color.red('✖')} ${p.reason}\n    ${color.dim('hint:')} ${p.hint}`);

@@ -6,6 +6,7 @@ import { createKafka } from '../lib/kafka-client.ts';
 import { readPositions } from './progress-schema.ts';
 import { tpKey } from './topics.ts';
 import { appliedThrough } from './watermark.ts';
+import { readOwner } from './owner.ts';
 
 export interface ReplicaProgress {
   name: string;
@@ -21,6 +22,8 @@ export interface ReplicaProgress {
   /** Why the newest dead letter could not be applied (a change, or a schema change that cannot be mirrored). */
   lastDeadLetter: string | null;
   partitions: { topic: string; partition: number; offset: string; end: string | null; lsn: string | null }[];
+  /** The replicator that claimed the replica last (owner.ts): `name@host/pid`, its epoch and since when. */
+  owner: { member: string; epoch: string; since: string } | null;
   error?: string;
 }
 
@@ -55,10 +58,13 @@ async function replicaProgress(r: PgEndpoint, ends: Map<string, bigint> | undefi
     deadLettered: 0,
     lastDeadLetter: null,
     partitions: [],
+    owner: null,
   };
   try {
-    const [{ exists }] = await sql<{ exists: boolean }[]>`select to_regclass('cqrsctl.applied_offsets') is not null as exists`;
+    const [{ exists, owned }] = await sql<{ exists: boolean; owned: boolean }[]>`
+      select to_regclass('cqrsctl.applied_offsets') is not null as exists, to_regclass('cqrsctl.owner') is not null as owned`;
     if (!exists) return { ...empty, lagEvents: ends ? sum([...ends.values()]) : null };
+    const owner = owned ? await readOwner(sql) : null;
     const positions = await readPositions(sql);
     // Replayed letters are settled; only pending ones are a problem. to_jsonb keeps this working on a replica
     // whose dead_letters predates the replay columns (its replicator adds them when it next starts).
@@ -89,6 +95,7 @@ async function replicaProgress(r: PgEndpoint, ends: Map<string, bigint> | undefi
         end: ends?.get(tpKey(p.topic, p.partition))?.toString() ?? null,
         lsn: p.lsn?.toString() ?? null,
       })),
+      owner: owner && { member: owner.member, epoch: owner.epoch.toString(), since: owner.since.toISOString() },
     };
   } catch (e) {
     return { ...empty, error: errorMessage(e) };
