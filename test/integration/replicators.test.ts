@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import postgres from 'postgres';
+import { waitUntil } from '../../src/lib/wait.ts';
+import type { StatusReport } from '../../src/stack/status.ts';
+import { schemaDump } from '../helpers/catalog-oracle.ts';
+import { bin, cli, repoRoot } from '../helpers/cli.ts';
+
+/**
+ * Two replicators sharing three replicas, on a stack of its own (state dir and ports; REPLICATORS_TEST_HOME
+ * and REPLICATORS_TEST_<SETTING> move it), so the shared stack is neither used nor disturbed. Each fault
+ * runs under 300 writes/s and ends with every replica equal to the leader and no dead letter; the lag seen
+ * meanwhile is printed.
+ */
+const defaults = {
+  LEADER_PORT: 32532,
+  REPLICA_BASE_PORT: 32533,
+  BROKER_PORT: 32192,
+  CONTROLLER_PORT: 32193,
+  CONNECT_PORT: 32183,
+  WRITE_API_PORT: 32180,
+  METRICS_PORT: 32564,
+  DASHBOARD_PORT: 32290,
+};
+const env: NodeJS.ProcessEnv = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CQRSCTL_') || k === 'CQRSCTL_CACHE')),
+  ...Object.fromEntries(Object.entries(defaults).map(([k, v]) => [`CQRSCTL_${k}`, process.env[`REPLICATORS_TEST_${k}`] ?? String(v)])),
+  CQRSCTL_HOME: process.env.REPLICATORS_TEST_HOME ?? join(tmpdir(), `cqrsctl-replicators-test-${process.getuid?.() ?? 0}`),
+  CQRSCTL_RUNTIME: 'native',
+};
+
+const run = async (args: string[], timeoutMs = 300_000) => {
+  const r = await cli(args, { env, timeoutMs });
+  return { ...r, all: `${r.stdout}\n${r.stderr}` };
+};
+const status = async () => {
+  const r = await run(['status', '--json'], 60_000);
+  return JSON.parse(r.stdout) as StatusReport;
+};
+/** Writes on the leader at 300/s for `seconds`, in the background. */
+const simulate = (seconds: number) =>
+  execa(bin, ['simulate', '--via', 'sql', '--rate', '300', '--duration', `${seconds}s`], {
+    env: { NO_COLOR: '1', ...env },
+    cwd: repoRoot,
+    reject: false,
+  });
+const ownerOf = (s: StatusReport, replica: string) => s.replication.find((r) => r.name === replica)?.owner?.member.split('@')[0];
+const pidOf = (s: StatusReport, name: string) => {
+  const pid = s.services.find((x) => x.name === name)?.pid;
+  assert.ok(pid, `${name} runs: ${JSON.stringify(s.services.map((x) => [x.name, x.state]))}`);
+  return pid;
+};
+
+/** Every replica equal to the leader (verify-replicas, then definitions and rows straight from the servers), and no dead letter. */
+async function assertAllEqual() {
+  const verify = await run(['verify-replicas', '--wait=240s']);
+  assert.equal(verify.exitCode, 0, `replicas equal the leader:\n${verify.all}`);
+  const port = (name: string) => Number(env[`CQRSCTL_${name}`]);
+  const open = (p: number) => postgres({ host: '127.0.0.1', port: p, user: 'postgres', password: 'postgres', database: 'cqrs', max: 1 });
+  const [leader, ...replicas] = [port('LEADER_PORT'), ...[0, 1, 2].map((i) => port('REPLICA_BASE_PORT') + i)].map(open);
+  try {
+    const want = await schemaDump(leader!, 'public');
+    assert.ok(Object.keys(want.rows).length > 0, 'the leader has tables to compare');
+    for (const [i, r] of replicas.entries()) assert.deepEqual(await schemaDump(r, 'public'), want, `replica-${i + 1} equals the leader`);
+  } finally {
+    await Promise.all([leader!, ...replicas].map((c) => c.end({ timeout: 2 })));
+  }
+  const s = await status();
+  assert.deepEqual(
+    s.replication.map((r) => `${r.name} ${r.deadLettered}`),
+    ['replica-1 0', 'replica-2 0', 'replica-3 0'],
+    'no dead letters',
+  );
+}
+
+/** A postgres server and every backend it forked, so the server hangs as a whole (SIGSTOP of the postmaster alone leaves the backends running). */
+const serverPids = (pid: number) => [
+  pid,
+  ...execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter(Boolean),
+];
+
+after(async () => {
+  await run(['down', '--purge'], 180_000);
+});
+
+test(
+  'two replicators share the replicas; a killed one is replaced within the session timeout; a hung replica costs the others no lag',
+  { timeout: 1_500_000 },
+  async () => {
+    await run(['down', '--purge'], 180_000);
+    const up = await run(['up', '--detach', '--replicators', '2'], 600_000);
+    assert.equal(up.exitCode, 0, up.all);
+
+    let s = await waitUntil(
+      'both replicators to own replicas',
+      async () => {
+        const x = await status();
+        return x.replicators.length === 2 ? x : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 2000 },
+    );
+    assert.deepEqual(
+      s.services.filter((x) => x.name.startsWith('replicator')).map((x) => `${x.name} ${x.state}`),
+      ['replicator-1 running', 'replicator-2 running'],
+    );
+    assert.deepEqual(s.replicators.map((m) => m.replicas.length).sort(), [1, 2], `balanced: ${JSON.stringify(s.replicators)}`);
+    const text = await run(['status']);
+    assert.match(text.stdout, /Replicators: replicator-1@\S+ owns replica-\d.*; replicator-2@\S+ owns replica-\d/);
+
+    // kill -9 of a member under load: the other claims its replicas once the group drops it.
+    const sim = simulate(60);
+    await sleep(8_000);
+    const victim = ownerOf(s, 'replica-1')!;
+    const survivor = victim === 'replicator-1' ? 'replicator-2' : 'replicator-1';
+    const moved = s.replication.filter((r) => ownerOf(s, r.name) === victim).map((r) => r.name);
+    process.kill(pidOf(s, victim), 'SIGKILL');
+    const killedAt = Date.now();
+    s = await waitUntil(
+      `${survivor} to own ${moved.join(', ')}`,
+      async () => {
+        const x = await status();
+        return moved.every((r) => ownerOf(x, r) === survivor) ? x : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
+    const takeover = Date.now() - killedAt;
+    console.log(`# takeover after kill -9 of ${victim}: ${moved.join(', ')} owned by ${survivor} after ${(takeover / 1000).toFixed(1)} s`);
+    // Session timeout (10 s), the rejoin, and a status probe that takes seconds on a loaded machine.
+    assert.ok(takeover < 40_000, `the replicas moved after ${takeover} ms`);
+    const simulated = await sim;
+    assert.equal(simulated.exitCode, 0, simulated.stderr);
+    await assertAllEqual();
+
+    // SIGSTOP of replica-3's server for 30 s under load: the survivor applies to replica-1 and replica-2 unhindered.
+    const sim2 = simulate(50);
+    await sleep(8_000);
+    const hung = serverPids(pidOf(s, 'replica-3'));
+    for (const pid of hung) process.kill(pid, 'SIGSTOP');
+    const lags: number[] = [];
+    const samples: string[] = [];
+    try {
+      const until = Date.now() + 30_000;
+      while (Date.now() < until) {
+        const started = Date.now();
+        const x = await status();
+        const healthy = x.replication.filter((r) => r.name !== 'replica-3');
+        for (const r of healthy) if (r.lagMs !== null) lags.push(r.lagMs);
+        samples.push(healthy.map((r) => `${r.name} ${r.lagMs} ms`).join(', '));
+        await sleep(Math.max(0, 1000 - (Date.now() - started)));
+      }
+    } finally {
+      for (const pid of hung) process.kill(pid, 'SIGCONT');
+    }
+    const sorted = [...lags].sort((a, b) => a - b);
+    console.log(
+      `# lag of replica-1 and replica-2 while replica-3 was stopped (${samples.length} status samples): max ${sorted.at(-1)} ms, p50 ${sorted[Math.floor(sorted.length / 2)]} ms`,
+    );
+    for (const line of samples) console.log(`#   ${line}`);
+    assert.ok(samples.length >= 5, `status answered during the fault (${samples.length} samples)`);
+    assert.ok(sorted.at(-1)! <= 2_500, `the healthy replicas' lag stayed within ~2 s: ${sorted.at(-1)} ms`);
+    const simulated2 = await sim2;
+    assert.equal(simulated2.exitCode, 0, simulated2.stderr);
+    await assertAllEqual();
+  },
+);
