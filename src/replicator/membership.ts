@@ -22,7 +22,7 @@ export interface Group {
  * A killed member's replicas move after this long without its heartbeat (plus the rejoin); short, since a
  * replica without an owner falls behind meanwhile, yet well above a loaded machine's pauses.
  */
-export const SESSION_TIMEOUT_MS = 10_000;
+const SESSION_TIMEOUT_MS = 10_000;
 
 /**
  * Membership of the replicators' consumer group. The division is by replica: the coordination topic has

@@ -33,7 +33,37 @@ export interface ReplicaProgress {
  */
 export async function replicationStatus(config: Config): Promise<ReplicaProgress[]> {
   const ends = await brokerEnds(config).catch(() => undefined);
-  return Promise.all(config.replicas.map((r) => replicaProgress(r, ends)));
+  return Promise.all(config.replicas.map((r) => answerWithin(replicaProgress(r, ends), r.name)));
+}
+
+/** A hung replica (SIGSTOP, a stuck disk) accepts the connection and never answers: status says so rather than waiting with it. */
+const ANSWER_MS = 4_000;
+async function answerWithin(progress: Promise<ReplicaProgress>, name: string): Promise<ReplicaProgress> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<ReplicaProgress>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          name,
+          appliedEvents: 0,
+          lastLsn: null,
+          appliedThrough: '0',
+          lagEvents: null,
+          lagMs: null,
+          deadLettered: 0,
+          lastDeadLetter: null,
+          partitions: [],
+          owner: null,
+          error: `no answer within ${ANSWER_MS / 1000} s (the server is hung or overloaded)`,
+        }),
+      ANSWER_MS,
+    );
+  });
+  try {
+    return await Promise.race([progress, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function brokerEnds(config: Config): Promise<Map<string, bigint>> {

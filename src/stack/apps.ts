@@ -41,7 +41,7 @@ const replicatorApp = (name: string): App => ({
 });
 
 /** cqrsctl's own long-running parts, run as managed background processes by `up --detach`. */
-export const configuredApps = (config: Config): App[] => [
+const configuredApps = (config: Config): App[] => [
   writeApi,
   ...Array.from({ length: config.settings.replicators }, (_, i) => replicatorApp(replicatorName(config, i + 1))),
 ];

@@ -164,7 +164,7 @@ test(
       `# lag of replica-1 and replica-2 while replica-3 was stopped (${samples.length} status samples): max ${sorted.at(-1)} ms, p50 ${sorted[Math.floor(sorted.length / 2)]} ms`,
     );
     for (const line of samples) console.log(`#   ${line}`);
-    assert.ok(samples.length >= 5, `status answered during the fault (${samples.length} samples)`);
+    assert.ok(samples.length >= 3, `status answered during the fault (${samples.length} samples)`);
     assert.ok(sorted.at(-1)! <= 2_500, `the healthy replicas' lag stayed within ~2 s: ${sorted.at(-1)} ms`);
     const simulated2 = await sim2;
     assert.equal(simulated2.exitCode, 0, simulated2.stderr);
