@@ -140,7 +140,7 @@ test(
     await assertAllEqual();
 
     // SIGSTOP of replica-3's server for 30 s under load: the survivor applies to replica-1 and replica-2 unhindered.
-    const sim2 = simulate(50);
+    const sim2 = simulate(70);
     await sleep(8_000);
     // Lag of replica-1 and replica-2 sampled every second straight from them (now minus the commit time of
     // the newest change applied, as status computes it): first with every replica up, then with replica-3
