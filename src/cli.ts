@@ -65,6 +65,7 @@ const stackFlags: SettingName[] = [
   'replicas',
   'brokerCount',
   'connectWorkers',
+  'replicators',
   'leaderPort',
   'replicaBasePort',
   'brokerPort',
@@ -147,15 +148,23 @@ program
 
 program
   .command('replicate')
-  .description('run the replicator alone in the foreground: apply change events to every replica')
+  .description('run a replicator in the foreground: apply change events to the replicas it owns')
+  .addOption(new Option('--as <name>', 'app name (replicator, replicator-N); `up --detach` names the ones it starts').hideHelp())
   .addHelpText(
     'after',
     `
-Ctrl-C (or SIGTERM) finishes the batch in flight and stops; a second Ctrl-C abandons it (it rolls back).
-\`cqrsctl up\` runs the same replicator in-process, \`cqrsctl up --detach\` as a background app.
+Replicators share the replicas through one Kafka consumer group: the first owns every replica; one started
+beside it (here, or on another machine with the same settings) takes a share, and takes over the replicas
+of one that dies within about 10 s. Each replica records which replicator owns it (an owner epoch), and
+every apply checks it, so two replicators never apply to one replica. Named replicator-N here, with its
+metrics on metricsPort+N-1.
+Ctrl-C (or SIGTERM) finishes the batch in flight, leaves the group (the others take its replicas at once)
+and stops; a second Ctrl-C abandons the batch (it rolls back).
+\`cqrsctl up\` runs the same replicator in-process, \`cqrsctl up --detach --replicators N\` N background ones.
 
-Example:
-  cqrsctl replicate`,
+Examples:
+  cqrsctl replicate
+  cqrsctl replicate &  cqrsctl replicate       two replicators sharing the replicas`,
   )
   .action(lazy(() => import('./commands/replicate.ts')));
 

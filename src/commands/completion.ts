@@ -14,7 +14,7 @@ export default async function completion(shell: string, _opts: object, command: 
     ...config.replicas.map((r) => r.name),
     ...brokerNodes(config.settings).map((b) => b.name),
     ...config.connectUrls.map((_, i) => connectWorkerName(config.connectUrls.length, i + 1)),
-    ...apps.map((a) => a.name),
+    ...apps(config).map((a) => a.name),
   ];
   let program = command;
   while (program.parent) program = program.parent;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseSince } from '../lib/time.ts';
 import { printLogFile } from '../process/log-file.ts';
 import { selectRuntime } from '../runtime/select.ts';
-import { appPaths, apps } from '../stack/apps.ts';
+import { appPaths, apps, isReplicatorApp } from '../stack/apps.ts';
 import { contextOf } from './context.ts';
 
 const DEFAULT_FOLLOW_TAIL = 10;
@@ -16,7 +16,7 @@ export default async function logs(service: string, opts: { follow?: boolean; ta
   const since = opts.since === undefined ? undefined : parseSince(opts.since);
   const tail = opts.tail ?? (opts.follow && !since ? DEFAULT_FOLLOW_TAIL : undefined);
   const options = { follow: Boolean(opts.follow), tail, since, out: output.stdout, signal: abort.signal };
-  if (apps.some((a) => a.name === service)) return printLogFile(appPaths(config, service).log, options);
+  if (apps(config).some((a) => a.name === service) || isReplicatorApp(service)) return printLogFile(appPaths(config, service).log, options);
   const runtime = await selectRuntime(config);
   await runtime.logs(service, options);
 }

@@ -1,9 +1,10 @@
 import type { ChalkInstance } from 'chalk';
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import type { Config } from '../config/config.ts';
 import { CqrsError, errorMessage, usageError } from '../errors.ts';
 import { isBug } from '../replicator/failures.ts';
-import { appPid, claimApp } from '../stack/apps.ts';
+import { appPid, claimApp, freeReplicatorName, isReplicatorApp, replicatorMetricsPort } from '../stack/apps.ts';
 import { formatMs } from '../lib/format.ts';
 import { refuseBrokerAccessProblems } from '../lib/kafka-client.ts';
 import { startMetricsServer } from '../replicator/metrics-server.ts';
@@ -11,21 +12,25 @@ import { Replicator, type ReplicaStats } from '../replicator/replicator.ts';
 import type { Output } from '../ui/output.ts';
 import { contextOf } from './context.ts';
 
-/** `cqrsctl replicate`: the replicator alone, in the foreground (also what `up --detach` runs as the `replicator` app). */
-export default async function replicate(_opts: object, command: Command) {
+/**
+ * `cqrsctl replicate`: a replicator in the foreground (also what `up --detach` runs as each replicator app).
+ * Beside running ones it joins their group under the next free name rather than refusing.
+ */
+export default async function replicate(opts: { as?: string }, command: Command) {
   const { config, output } = contextOf(command);
-  const running = appPid(config, 'replicator');
+  if (opts.as !== undefined && !isReplicatorApp(opts.as))
+    throw usageError(`--as ${opts.as}: not a replicator name`, 'Use replicator or replicator-N (N from 1).');
+  const name = opts.as ?? freeReplicatorName(config);
+  const running = appPid(config, name);
   if (running && running !== process.pid) {
     throw usageError(
-      `a replicator already runs for this stack (pid ${running})`,
-      'A second one would only compete with it for the same replicas. Look at it with `cqrsctl logs replicator`; stop it with `kill ' +
-        running +
-        '` (or `cqrsctl down`) before running this one.',
+      `${name} already runs for this stack (pid ${running})`,
+      'Leave out --as: a replicator started without it takes the next free name and joins the others.',
     );
   }
-  const release = claimApp(config, 'replicator');
+  const release = claimApp(config, name);
   try {
-    await runReplicator(config, output);
+    await runReplicator(config, name, output);
   } finally {
     release();
   }
@@ -36,7 +41,7 @@ export default async function replicate(_opts: object, command: Command) {
  * one exits at once (open transactions roll back, so a replica still holds whole batches only). On a
  * terminal a live line shows events/s and each replica's lag; elsewhere (a log file) a line every 10 s.
  */
-export async function runReplicator(config: Config, output: Output): Promise<void> {
+export async function runReplicator(config: Config, name: string, output: Output): Promise<void> {
   const color = output.errColor;
   const interactive = output.canRedraw();
   const stamp = () => new Date().toISOString();
@@ -47,8 +52,9 @@ export async function runReplicator(config: Config, output: Output): Promise<voi
     if (live) output.err(live);
   };
   await refuseBrokerAccessProblems(config);
-  const replicator = new Replicator(config, log);
-  const metricsServer = await startMetricsServer(config, replicator, log);
+  const replicator = new Replicator(config, log, { member: `${name}@${hostname()}/${process.pid}` });
+  const metricsPort = replicatorMetricsPort(config, name);
+  const metricsServer = await startMetricsServer({ ...config, settings: { ...config.settings, metricsPort } }, replicator, log);
   let signalled = false;
   const stopping = new Promise<void>((resolve) => {
     const onSignal = () => {
@@ -64,7 +70,7 @@ export async function runReplicator(config: Config, output: Output): Promise<voi
     await metricsServer.close();
     throw e;
   });
-  log(`replicating to ${config.replicas.map((r) => r.name).join(', ')}; metrics at ${metricsServer.url}`);
+  log(`${name} joined the replicators' group; metrics at ${metricsServer.url}`);
   let last = { at: Date.now(), events: 0 };
   let ticks = 0;
   const timer = setInterval(() => {

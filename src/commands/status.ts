@@ -119,9 +119,11 @@ export function renderStatus(s: StackStatus, problems: Problem[], color: ChalkIn
     out.push(
       `${color.bold('Replication slot')} ${s.slot.name}: ${s.slot.active ? 'active' : color.yellow('inactive')}, WAL retained ${formatBytes(s.slot.walRetainedBytes)}${s.slot.maxKeepBytes === null ? '' : ` of ${formatBytes(s.slot.maxKeepBytes)}`}, wal_status ${s.slot.warning ? color.yellow(s.slot.walStatus ?? '?') : (s.slot.walStatus ?? '?')}${s.slot.warning ? ` ${color.yellow(`(${s.slot.warning})`)}` : ''}`,
     );
+  // Which replicator owns a replica says something only when several share them.
+  const shared = s.replicators.length > 1;
   out.push(
     renderTable(
-      ['replica', 'applied', 'lsn', 'lag events', 'lag', 'dead-lettered'],
+      ['replica', 'applied', 'lsn', 'lag events', 'lag', 'dead-lettered', ...(shared ? ['owner'] : [])],
       s.replication.map((r) => [
         r.name,
         r.error ? color.red(replicaIsDown(r.error) ? 'down' : 'error') : r.appliedEvents,
@@ -129,10 +131,12 @@ export function renderStatus(s: StackStatus, problems: Problem[], color: ChalkIn
         r.error ? '?' : (r.lagEvents ?? '?'),
         r.lagMs === null ? '–' : formatMs(r.lagMs),
         r.deadLettered ? color.red(String(r.deadLettered)) : 0,
+        ...(shared ? [r.owner ? r.owner.member.split('@')[0] : '–'] : []),
       ]),
       color,
     ),
   );
+  if (shared) out.push(`${color.bold('Replicators')}: ${s.replicators.map((m) => `${m.member} owns ${m.replicas.join(', ')}`).join('; ')}`);
   if (problems.length) {
     out.push(color.red(`Not healthy (${problems.length} problem${problems.length === 1 ? '' : 's'}):`));
     for (const p of problems) out.push(`  ${color.red('✖')} ${p.reason}\n    ${color.dim('hint:')} ${p.hint}`);

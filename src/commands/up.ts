@@ -1,17 +1,24 @@
 import type { Command } from 'commander';
 import { refuseUnsafeExposure } from '../config/exposure.ts';
 import { selectRuntime } from '../runtime/select.ts';
-import { appPid, claimApp, openAppLog, startApps, waitForApps } from '../stack/apps.ts';
+import { appPid, claimApp, openAppLog, replicatorName, startApps, waitForApps } from '../stack/apps.ts';
 import { refuseToChangeARunningStack } from '../stack/running-settings.ts';
 import { upStack } from '../stack/up.ts';
 import { upSummary } from '../ui/stack-summary.ts';
 import { startWriteApi } from '../writeapi/start.ts';
+import { usageError } from '../errors.ts';
 import { contextOf } from './context.ts';
 import { runReplicator } from './replicate.ts';
 
 export default async function up(opts: { detach?: boolean }, command: Command) {
   const { config, progress, output } = contextOf(command, { stack: 'report' });
   refuseUnsafeExposure(config);
+  if (!opts.detach && config.settings.replicators > 1) {
+    throw usageError(
+      `--replicators ${config.settings.replicators} needs --detach`,
+      'A foreground `up` runs one replicator in-process; `cqrsctl up --detach --replicators N` runs N in the background (or start more with `cqrsctl replicate`).',
+    );
+  }
   await refuseToChangeARunningStack(config, progress);
   const runtime = await selectRuntime(config);
   const result = await upStack(config, runtime, progress);
@@ -33,9 +40,10 @@ export default async function up(opts: { detach?: boolean }, command: Command) {
       );
       progress.info(`Write API on ${api.url}; Ctrl-C stops it (the services stay up). Its requests: \`cqrsctl logs write-api -f\`.`);
     }
-    if (!appPid(config, 'replicator')) {
-      releases.push(claimApp(config, 'replicator'));
-      await runReplicator(config, output);
+    const replicator = replicatorName(config, 1);
+    if (!appPid(config, replicator)) {
+      releases.push(claimApp(config, replicator));
+      await runReplicator(config, replicator, output);
     } else if (api) {
       await new Promise((resolve) => {
         process.once('SIGINT', resolve);

@@ -19,7 +19,16 @@ export const settings = {
   },
   connectPort: { default: 8083, kind: 'port', doc: 'Kafka Connect REST API' },
   writeApiPort: { default: 8080, kind: 'port', doc: 'write and read HTTP API' },
-  metricsPort: { default: 9464, kind: 'port', doc: "replicator's Prometheus /metrics (the write API serves its own on its port)" },
+  metricsPort: {
+    default: 9464,
+    kind: 'port',
+    doc: "replicator's Prometheus /metrics (the write API serves its own on its port); replicator-N: metricsPort+N-1",
+  },
+  replicators: {
+    default: 1,
+    kind: 'count',
+    doc: 'replicator processes `up --detach` runs; they share the replicas through one Kafka consumer group',
+  },
   dashboardPort: { default: 8090, kind: 'port', doc: 'the dashboard page of `cqrsctl dashboard` (always on 127.0.0.1)' },
   database: { default: 'cqrs', kind: 'string', doc: 'database name on the leader and the replicas' },
   dbUser: { default: 'postgres', kind: 'string', doc: 'superuser of the leader and the replicas' },

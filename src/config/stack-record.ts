@@ -33,6 +33,7 @@ export const recordedSettings = [
   'connectPort',
   'writeApiPort',
   'metricsPort',
+  'replicators',
   'database',
   'dbUser',
   'cdcUser',

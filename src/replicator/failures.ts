@@ -14,7 +14,8 @@ export function isRefusal(e: unknown): boolean {
  * Neither the environment (a database or broker away, a refusal) nor a replica's position moving under
  * the replicator: a bug in cqrsctl, which retrying would only repeat forever, so the replicator stops.
  */
-export const isBug = (e: unknown): boolean => !(e instanceof PositionMismatch || e instanceof Gap || fromBoundary(e));
+export const isBug = (e: unknown): boolean =>
+  !(e instanceof PositionMismatch || e instanceof Gap || e instanceof Fenced || fromBoundary(e));
 
 /** The replica's recorded position is not where this batch starts: someone else applied, or there is a gap. */
 export class PositionMismatch extends Error {
@@ -23,6 +24,19 @@ export class PositionMismatch extends Error {
     readonly expected: bigint | null,
   ) {
     super(`replica is at offset ${recorded ?? 'none'}, batch expects ${expected ?? 'none'}`);
+  }
+}
+
+/**
+ * Another replicator claimed the replica (its owner epoch moved, see owner.ts): this one lost it in a
+ * rebalance and must stop applying to it. Not a failure of the replica, so no detach and no retry.
+ */
+export class Fenced extends Error {
+  constructor(
+    readonly replica: string,
+    readonly owner: { epoch: bigint; member: string } | null,
+  ) {
+    super(`${replica} is owned by ${owner ? `${owner.member} (epoch ${owner.epoch})` : 'no replicator'} now`);
   }
 }
 

@@ -2,8 +2,9 @@ import type { Admin } from 'kafkajs';
 import type { Config } from '../config/config.ts';
 import { createKafka } from '../lib/kafka-client.ts';
 import { DeadLetters } from './dlq.ts';
+import { joinReplicatorGroup, type Group, type GroupOptions } from './membership.ts';
 import { startReader, type Reader, type ReaderOptions } from './reader.ts';
-import { changeTopic, deadLetterTopic, tpKey } from './topics.ts';
+import { changeTopic, deadLetterTopic, replicatorGroup, tpKey } from './topics.ts';
 
 /** The change topic, once the connector has created it (an empty list before). */
 export async function changeTopics(admin: Admin, config: Config): Promise<string[]> {
@@ -26,6 +27,8 @@ export interface Broker {
   changeTopics(): Promise<string[]>;
   logEnds(topics: string[]): Promise<Map<string, bigint>>;
   startReader(o: ReaderOptions): Promise<Reader>;
+  /** Joins the replicators' group (membership.ts); resolves once joining has begun, assignments come through onAssign. */
+  joinGroup(o: Omit<GroupOptions, 'topic' | 'groupId'>): Promise<Group>;
   deadLetters: Pick<DeadLetters, 'send'>;
   disconnect(): Promise<void>;
 }
@@ -45,6 +48,7 @@ export function kafkaBroker(config: Config): Broker {
     changeTopics: () => changeTopics(admin, config),
     logEnds: (topics) => logEnds(admin, topics),
     startReader: (o) => startReader(kafka, o),
+    joinGroup: (o) => joinReplicatorGroup(kafka, admin, { ...o, topic: replicatorGroup(config), groupId: replicatorGroup(config) }),
     deadLetters: new DeadLetters(producer, deadLetterTopic(config)),
     async disconnect() {
       await Promise.allSettled([producer.disconnect(), admin.disconnect()]);

@@ -64,10 +64,16 @@ export async function startMetricsServer(config: Config, replicator: Replicator,
 function sampleReplicas(replicator: Replicator): void {
   for (const s of replicator.stats()) {
     const replica = s.name;
+    setState(metrics.replicaState, { replica }, 'state', replicaStates, s.state);
+    // Another member reports the lag of a replica it owns; two series for one replica would disagree.
+    if (s.state === 'elsewhere') {
+      metrics.lagEvents.remove({ replica });
+      metrics.lagSeconds.remove({ replica });
+      continue;
+    }
     metrics.lagEvents.set({ replica }, s.lagEvents);
     if (s.lagMs === null) metrics.lagSeconds.remove({ replica });
     else metrics.lagSeconds.set({ replica }, s.lagMs / 1000);
-    setState(metrics.replicaState, { replica }, 'state', replicaStates, s.state);
     if (s.appliedLsn !== null) metrics.appliedLsn.set({ replica }, Number(s.appliedLsn));
   }
 }

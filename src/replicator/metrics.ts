@@ -33,7 +33,7 @@ export const metrics = {
   }),
   replicaState: new Gauge({
     name: 'cqrsctl_replica_state',
-    help: '1 for the state the replica is in (attached, catching-up, down), 0 for the others',
+    help: '1 for the state the replica is in (attached, catching-up, down; elsewhere: another replicator owns it), 0 for the others',
     labelNames: ['replica', 'state'] as const,
     registers: [registry],
   }),
@@ -96,7 +96,7 @@ export const metrics = {
   }),
 };
 
-export const replicaStates = ['attached', 'catching-up', 'down'] as const;
+export const replicaStates = ['attached', 'catching-up', 'down', 'elsewhere'] as const;
 export const connectorStates = ['RUNNING', 'PAUSED', 'STOPPED', 'FAILED', 'UNASSIGNED', 'RESTARTING'] as const;
 export const walStatuses = ['reserved', 'extended', 'unreserved', 'lost'] as const;
 

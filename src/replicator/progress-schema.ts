@@ -11,7 +11,8 @@ import type { SchemaState } from './steps.ts';
  * - dead_letters: events this replica could not apply (also sent to the dead-letter topic), counted by status,
  *   with the event itself so `cqrsctl dlq replay` can apply it later and mark it replayed;
  * - watermark: the leader LSN through which everything is applied (see watermark.ts);
- * - schema_state: the leader's captured catalog this replica's tables now follow (see steps.ts).
+ * - schema_state: the leader's captured catalog this replica's tables now follow (see steps.ts);
+ * - owner: which replicator applies to this replica now, and its epoch (see owner.ts).
  */
 export async function prepareProgressSchema(sql: postgres.Sql): Promise<void> {
   await sql.begin(async (tx) => {
@@ -33,7 +34,9 @@ export async function prepareProgressSchema(sql: postgres.Sql): Promise<void> {
       create table if not exists cqrsctl.watermark (
         id int primary key default 1 check (id = 1), lsn bigint not null, updated_at timestamptz not null default now());
       create table if not exists cqrsctl.schema_state (
-        id int primary key default 1 check (id = 1), change_id bigint not null, snapshot jsonb not null, applied_at timestamptz not null default now())`);
+        id int primary key default 1 check (id = 1), change_id bigint not null, snapshot jsonb not null, applied_at timestamptz not null default now());
+      create table if not exists cqrsctl.owner (
+        id int primary key default 1 check (id = 1), epoch bigint not null, member text not null, since timestamptz not null default now())`);
   });
 }
 

@@ -1,29 +1,27 @@
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config, PgEndpoint } from '../config/config.ts';
-import { connectClientOf, ConnectClient } from '../connect/client.ts';
-import { applyGroup, type ApplyContext } from './apply.ts';
+import { connectClientOf } from '../connect/client.ts';
+import type { ApplyContext } from './apply.ts';
+import { catchUp, type CatchUpHost } from './catch-up.ts';
 import type { Change } from './decode.ts';
-import { describe, Gap, isBug, PositionMismatch } from './failures.ts';
+import { describe, Fenced, isBug } from './failures.ts';
 import { kafkaBroker, type Broker } from './kafka.ts';
+import { Lane } from './lanes.ts';
+import type { Group } from './membership.ts';
 import { Assembler, groupUnits, type Unit } from './order.ts';
 import { ReplicaSink, type Sink } from './sink.ts';
+import { replicaStats, type ReplicaStats } from './stats.ts';
 import { tpKey } from './topics.ts';
-import { satisfiedCandidate, type Candidate } from './watermark.ts';
+import { connectorCommittedLsn, satisfiedCandidate, type Candidate } from './watermark.ts';
 
-const SLOW_MS = 15_000;
+export type { ReplicaStats };
+
 const TICK_MS = 250;
 /** Events at most in one replica transaction (whole units always: a bigger transaction is never split). */
 const GROUP_EVENTS = 20_000;
-
-export interface ReplicaStats {
-  name: string;
-  state: Sink['state'];
-  lagEvents: number;
-  lagMs: number | null;
-  /** Leader LSN of the newest change applied (null before any). */
-  appliedLsn: bigint | null;
-  lastError?: string;
-}
+/** Records a replica's lane may hold while the fastest lane has room, before the replica gets its own reader. */
+const QUEUE_RECORDS = 20_000;
 
 /** What the replicator talks to; the defaults are the real ones, unit tests pass fakes. */
 export interface ReplicatorOptions {
@@ -32,41 +30,49 @@ export interface ReplicatorOptions {
   /** lsn_commit of the connector's last committed source offset (every transaction up to it is in Kafka). */
   committedLsn: () => Promise<bigint | undefined>;
   sleep: (ms: number) => Promise<unknown>;
-  /** How long a replica may take over one group before it is detached as slow. */
-  slowMs: number;
+  /** See QUEUE_RECORDS. */
+  queueRecords: number;
+  /** This process in the replicators' group and in each claimed replica's cqrsctl.owner. */
+  member: string;
 }
 
 /**
- * Applies the connector's change events to every replica, in the leader's commit order and whole
- * transactions at a time: the reader's records are cut into units (order.ts), consecutive units are
- * grouped into one replica transaction each, and each group is planned once per schema (steps.ts) and
- * applied to every attached replica in parallel. A replica that fails
- * or is slower than SLOW_MS is detached: it gets its own catch-up reader that starts from the replica's
- * recorded positions, reconnects with backoff, and hands the replica back to the main reader once it has
- * caught up with it — so one replica down never stalls the others, and nothing is skipped: a replica whose
- * position does not meet the next batch is detached again rather than given a gap.
+ * Applies the connector's change events to the replicas this member owns, in the leader's commit order and
+ * whole transactions at a time. Several replicators share the work by replica: the group (membership.ts)
+ * says which replicas are this member's, and the owner epoch (owner.ts), checked inside every apply
+ * transaction, keeps one that lost a replica from applying to it. One main reader decodes the topic once,
+ * cuts it into units (order.ts) and groups, and hands each group to every attached replica's lane
+ * (lanes.ts), which applies at the replica's own pace: a slow, hung or down replica delays no other. A
+ * replica that fails, falls too far behind the fastest lane, or was just gained gets its own catch-up
+ * reader (catch-up.ts) from its recorded positions and rejoins the main reader once level with it; a
+ * replica whose position does not meet the next group is detached again rather than given a gap.
  */
 export class Replicator {
   private readonly broker: Broker;
   readonly sinks: Sink[];
+  readonly member: string;
   private readonly committedLsn: () => Promise<bigint | undefined>;
   private readonly sleep: (ms: number) => Promise<unknown>;
-  private readonly slowMs: number;
-  /** Main-reader batches in flight (one per partition at most; partitions run concurrently). */
-  private activeBatches = 0;
+  private readonly queueRecords: number;
+  private readonly lanes = new Map<Sink, Lane>();
   private topics: string[] = [];
   private topicsVersion = 0;
   private main?: { stop(): Promise<void> };
-  /** Last offset the main reader handed to the replicas, per tpKey. */
+  private group?: Group;
+  private assignments: Promise<void> = Promise.resolve();
+  /** Last offset the main reader handed to the lanes, per tpKey. */
   private readonly mainLast = new Map<string, bigint>();
   private ends = new Map<string, bigint>();
   private candidates: Candidate[] = [];
   private readonly watermarks = new Map<Sink, bigint>();
+  private readonly watermarking = new Set<Sink>();
   private readonly catchingUp = new Set<Sink>();
+  private wake = () => {};
   private running = false;
   private ticker?: Promise<void>;
   private crashed?: (e: Error) => void;
-  /** Changes read and applied (to at least one replica) since start. */
+  private broken = false;
+  /** Changes applied (to at least one replica) since start. */
   events = 0;
 
   constructor(
@@ -79,18 +85,46 @@ export class Replicator {
     this.sinks = config.replicas.map((r) => createSink(r));
     this.committedLsn = options.committedLsn ?? connectorCommittedLsn(connectClientOf(config), config.settings.connectorName);
     this.sleep = options.sleep ?? sleep;
-    this.slowMs = options.slowMs ?? SLOW_MS;
+    this.queueRecords = options.queueRecords ?? QUEUE_RECORDS;
+    this.member = options.member ?? `replicator@${hostname()}/${process.pid}`;
+    for (const s of this.sinks) this.lanes.set(s, new Lane(s, this.laneHooks(s)));
   }
 
-  /** Starts reading; resolves once the main reader runs. `done` rejects if the replicator cannot go on. */
+  /** Joins the group, claims the first replicas assigned and starts reading. `done` rejects if the replicator cannot go on. */
   async start(): Promise<{ done: Promise<void> }> {
     this.running = true;
-    const done = new Promise<void>((_, reject) => (this.crashed = reject));
+    const done = new Promise<void>(
+      (_, reject) =>
+        (this.crashed = (e) => {
+          this.broken = true;
+          reject(e);
+        }),
+    );
     await this.broker.connect();
     this.topics = await this.broker.changeTopics();
+    let first: (owned: number[]) => void = () => {};
+    const assigned = new Promise<number[]>((resolve) => (first = resolve));
+    let joined = false;
+    let latest: number[] = [];
+    this.group = await this.broker.joinGroup({
+      replicas: this.sinks.length,
+      owned: () => this.sinks.flatMap((s, i) => (s.state === 'elsewhere' ? [] : [i])),
+      onAssign: (owned) => {
+        latest = owned;
+        if (!joined) return first(owned);
+        this.assignments = this.assignments.then(() => this.assign(owned));
+      },
+      onCrash: (e) => this.crashed?.(e),
+    });
+    const owned = (await Promise.race([assigned, done])) as number[];
+    // The first replicas start with the main reader, from their own positions, rather than a reader each.
     await Promise.all(
-      this.sinks.map(async (s) => {
+      owned.map(async (i) => {
+        const s = this.sinks[i];
+        if (!s) return;
+        s.state = 'catching-up';
         try {
+          await s.claim(this.member);
           await s.load();
           s.state = 'attached';
         } catch (e) {
@@ -98,41 +132,78 @@ export class Replicator {
         }
       }),
     );
+    joined = true;
+    if (latest !== owned) this.assignments = this.assignments.then(() => this.assign(latest));
+    this.logOwnership();
     await this.startMain();
     this.ticker = this.tickLoop();
     return { done };
   }
 
-  /** Stops after the batch in flight: each replica's transaction either committed or never happened. */
+  /** Stops after the groups in flight (each replica's transaction either committed or never happened), then leaves the group. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.wake();
     await this.main?.stop().catch(() => {});
     await this.ticker;
+    await this.assignments;
+    for (const lane of this.lanes.values()) lane.clear();
     while (this.catchingUp.size) await this.sleep(100);
     await Promise.all(this.sinks.map((s) => s.settled()));
+    await this.group?.stop().catch(() => {});
     await Promise.allSettled([...this.sinks.map((s) => s.close()), this.broker.disconnect()]);
   }
 
   stats(): ReplicaStats[] {
-    return this.sinks.map((s) => {
-      let lag = 0n;
-      for (const [tp, end] of this.ends) {
-        const applied = s.positions.get(tp)?.offset ?? -1n;
-        if (end - 1n > applied) lag += end - 1n - applied;
+    return this.sinks.map((s) => replicaStats(s, this.ends));
+  }
+
+  /** The replicas this member owns now: gains are claimed and caught up, losses dropped at once. */
+  private async assign(owned: number[]): Promise<void> {
+    if (!this.running) return;
+    const want = new Set(owned.map((i) => this.sinks[i]).filter(Boolean));
+    for (const s of this.sinks) {
+      if (s.state === 'elsewhere' && want.has(s)) {
+        s.epoch = null;
+        s.state = 'catching-up';
+        this.detach(s, 'gained in a rebalance');
+      } else if (s.state !== 'elsewhere' && !want.has(s)) {
+        this.release(s, 'given to another replicator in a rebalance');
       }
-      const ts = Math.max(0, ...[...s.positions.values()].map((p) => p.tsMs ?? 0));
-      const lsns = [...s.positions.values()].map((p) => p.lsn).filter((l): l is bigint => l !== null);
-      const appliedLsn = lsns.length ? lsns.reduce((a, b) => (a > b ? a : b)) : null;
-      return {
-        name: s.name,
-        state: s.state,
-        lagEvents: Number(lag),
-        lagMs: ts ? Math.max(0, Date.now() - ts) : null,
-        appliedLsn,
-        lastError: s.lastError,
-      };
-    });
+    }
+    this.logOwnership();
+  }
+
+  /** Stops applying to a replica another member owns now; an apply in flight commits only if it got the apply lock before the new owner's claim. */
+  private release(sink: Sink, why: string): void {
+    if (sink.state === 'elsewhere') return;
+    sink.state = 'elsewhere';
+    sink.epoch = null;
+    sink.lastError = undefined;
+    this.lanes.get(sink)!.clear();
+    this.log(`${sink.name}: released (${why})`);
+    this.wake();
+  }
+
+  private logOwnership(): void {
+    const mine = this.sinks.filter((s) => s.state !== 'elsewhere').map((s) => s.name);
+    this.log(`${this.member} owns ${mine.length ? mine.join(', ') : 'no replica'}`);
+  }
+
+  private laneHooks(sink: Sink) {
+    return {
+      ready: async () => {
+        while (this.catchingUp.has(sink)) await this.sleep(50);
+        await sink.settled();
+      },
+      failed: (e: unknown) => {
+        if (e instanceof Fenced) this.release(sink, e.message);
+        else if (isBug(e)) this.crashed?.(e as Error);
+        else this.detach(sink, describe(e));
+      },
+      moved: () => this.wake(),
+    };
   }
 
   private startOffsets(sinks: Sink[]): Map<string, bigint> {
@@ -147,48 +218,57 @@ export class Replicator {
     return start;
   }
 
+  private attached(): Sink[] {
+    return this.sinks.filter((s) => s.state === 'attached');
+  }
+
   private async startMain(): Promise<void> {
-    const attached = this.sinks.filter((s) => s.state === 'attached');
+    const attached = this.attached();
     const assembler = new Assembler();
+    // With no replica to start from, read only what comes: gained replicas catch up on their own readers.
+    const start = attached.length ? this.startOffsets(attached) : await this.broker.logEnds(this.topics);
     this.main = await this.broker.startReader({
       name: 'replicator',
       topics: this.topics,
-      start: this.startOffsets(attached),
+      start,
       onBatch: async (topic, partition, changes, hw) => {
         const tp = tpKey(topic, partition);
         if (hw > (this.ends.get(tp) ?? 0n)) this.ends.set(tp, hw);
-        this.activeBatches++;
-        try {
-          for (const group of groupUnits(this.assemble(assembler, changes), GROUP_EVENTS)) await this.mainGroup(group);
-        } finally {
-          this.activeBatches--;
+        for (const group of groupUnits(this.assemble(assembler, changes), GROUP_EVENTS)) {
+          const ctx = this.context();
+          const records = group.reduce((n, u) => n + u.records.length, 0);
+          let counted = false;
+          const onApplied = () => {
+            if (!counted) this.events += records;
+            counted = true;
+          };
+          // Handing out and recording mainLast happen without yielding, so a replica rejoining in between
+          // gets exactly the groups after the position it reached.
+          for (const s of this.attached()) this.lanes.get(s)!.push(group, ctx, onApplied);
+          this.mainLast.set(tp, group[group.length - 1].last);
+          await this.room();
         }
       },
       onCrash: (e) => this.crashed?.(e),
     });
   }
 
-  private async mainGroup(units: Unit[]): Promise<void> {
-    const { topic, partition } = units[0].records[0];
-    const ctx = this.context();
-    const attached = this.sinks.filter((s) => s.state === 'attached');
-    const pending = new Set(attached);
-    const runs = attached.map(async (sink) => {
-      const p = this.feed(sink, units, ctx).then(
-        () => pending.delete(sink),
-        (e) => {
-          pending.delete(sink);
-          if (isBug(e)) this.crashed?.(e as Error);
-          else this.detach(sink, describe(e));
-        },
-      );
-      sink.track(p);
-      return p;
-    });
-    await Promise.race([Promise.all(runs), this.sleep(this.slowMs)]);
-    for (const sink of pending) this.detach(sink, `slow: a transaction took longer than ${this.slowMs / 1000} s`);
-    this.mainLast.set(tpKey(topic, partition), units[units.length - 1].last);
-    this.events += units.reduce((n, u) => n + u.records.length, 0);
+  /**
+   * Waits until the fastest attached lane has room (the reader keeps pace with the fastest replica, not the
+   * slowest), detaching every lane that is over its bound while the fastest is not.
+   */
+  private async room(): Promise<void> {
+    while (this.running) {
+      const lanes = this.attached().map((s) => this.lanes.get(s)!);
+      if (lanes.length === 0) return;
+      const fastest = Math.min(...lanes.map((l) => l.records));
+      if (fastest <= this.queueRecords) {
+        for (const l of lanes)
+          if (l.records > this.queueRecords) this.detach(l.sink, `slow: ${l.records} records behind while another replica kept up`);
+        return;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
   }
 
   private assemble(assembler: Assembler, changes: Change[]): Unit[] {
@@ -208,30 +288,20 @@ export class Replicator {
     return { deadLetters: this.broker.deadLetters, plans: new Map(), log: this.log };
   }
 
-  /** Applies the units the replica lacks; throws on a gap or a failure retrying now would not fix. */
-  private async feed(sink: Sink, units: Unit[], ctx: ApplyContext): Promise<void> {
-    const { topic, partition } = units[0].records[0];
-    for (let attempt = 0; ; attempt++) {
-      const known = sink.applied(topic, partition);
-      const run = known === null ? units : units.filter((u) => u.last > known);
-      if (run.length === 0) return;
-      if (known !== null && run[0].first !== known + 1n)
-        throw new Gap(`gap: ${sink.name} is at offset ${known} of ${topic}[${partition}], the next transaction starts at ${run[0].first}`);
-      try {
-        return await applyGroup(sink, run, ctx);
-      } catch (e) {
-        // Someone else (another replicator, a restored replica) moved the position: re-read it once and retry.
-        if (!(e instanceof PositionMismatch) || attempt > 0) throw e;
-        await sink.load();
-      }
-    }
-  }
-
   private detach(sink: Sink, reason: string): void {
+    if (sink.state === 'elsewhere') return;
     if (sink.state === 'attached') this.log(`${sink.name}: detached (${reason}); it catches up on its own`);
     sink.state = sink.state === 'attached' ? 'catching-up' : sink.state;
     sink.lastError = reason;
-    if (!this.catchingUp.has(sink)) void this.catchUp(sink);
+    this.lanes.get(sink)!.clear();
+    this.wake();
+    if (this.catchingUp.has(sink) || !this.running) return;
+    this.catchingUp.add(sink);
+    void catchUp(this.catchUpHost(), sink).finally(() => {
+      this.catchingUp.delete(sink);
+      // Released and gained again while its last reader was ending: it needs a new one.
+      if (this.running && !this.broken && (sink.state === 'catching-up' || sink.state === 'down')) this.detach(sink, 'gained again');
+    });
   }
 
   /**
@@ -247,63 +317,27 @@ export class Replicator {
     return true;
   }
 
-  private async catchUp(sink: Sink): Promise<void> {
-    this.catchingUp.add(sink);
-    let delay = 500;
-    try {
-      while (this.running && sink.state !== 'attached') {
-        let reader: { stop(): Promise<void> } | undefined;
-        try {
-          await sink.settled();
-          await sink.load();
-          if (sink.state === 'down') this.log(`${sink.name}: reachable again, catching up`);
-          sink.state = 'catching-up';
-          const version = this.topicsVersion;
-          const assembler = new Assembler();
-          let failure: unknown;
-          reader = await this.broker.startReader({
-            name: `catch-up-${sink.name}`,
-            topics: this.topics,
-            start: this.startOffsets([sink]),
-            onBatch: async (_t, _p, changes) => {
-              if (sink.state !== 'catching-up' || failure) return;
-              try {
-                for (const group of groupUnits(assembler.push(changes), GROUP_EVENTS)) await this.feed(sink, group, this.context());
-              } catch (e) {
-                failure = e;
-              }
-            },
-            onCrash: (e) => (failure = e),
-          });
-          while (this.running && !failure && version === this.topicsVersion) {
-            // Only while no main batch is in flight (checked and switched without yielding), so no batch
-            // is half-way when the replica joins; the next batch of every partition then includes it.
-            if (this.activeBatches === 0 && this.caughtUp(sink)) {
-              sink.state = 'attached';
-              this.log(`${sink.name}: caught up, back with the main reader`);
-              break;
-            }
-            await this.sleep(250);
-          }
-          if (failure) throw failure;
-          delay = 500;
-        } catch (e) {
-          if (isBug(e)) {
-            this.crashed?.(e as Error);
-            return;
-          }
-          sink.state = 'down';
-          if (describe(e) !== sink.lastError) this.log(`${sink.name}: ${describe(e)}; retrying`);
-          sink.lastError = describe(e);
-          await this.sleep(delay);
-          delay = Math.min(delay * 2, 5_000);
-        } finally {
-          await reader?.stop().catch(() => {});
-        }
-      }
-    } finally {
-      this.catchingUp.delete(sink);
-    }
+  private catchUpHost(): CatchUpHost {
+    return {
+      broker: this.broker,
+      member: this.member,
+      groupEvents: GROUP_EVENTS,
+      running: () => this.running,
+      topics: () => ({ list: this.topics, version: this.topicsVersion }),
+      startOffsets: (s) => this.startOffsets([s]),
+      assemble: (a, changes) => this.assemble(a, changes),
+      context: () => this.context(),
+      rejoin: (s) => {
+        if (!this.caughtUp(s)) return false;
+        s.state = 'attached';
+        this.log(`${s.name}: caught up, back with the main reader`);
+        return true;
+      },
+      release: (s, why) => this.release(s, why.message),
+      crash: (e) => this.crashed?.(e),
+      log: this.log,
+      sleep: this.sleep,
+    };
   }
 
   /** Four times a second: follow new topics, sample the broker's log ends and the connector's committed LSN, advance watermarks. */
@@ -318,7 +352,7 @@ export class Replicator {
         this.ends = ends;
         if (committed !== undefined) this.candidates = [...this.candidates, { lsn: committed, ends }].slice(-1200);
         if (topics.join('\n') !== this.topics.join('\n')) await this.followTopics(topics);
-        await this.advanceWatermarks();
+        this.advanceWatermarks();
       } catch (e) {
         this.log(`tick: ${describe(e)}`);
       }
@@ -329,34 +363,24 @@ export class Replicator {
   private async followTopics(topics: string[]): Promise<void> {
     this.topics = topics;
     this.topicsVersion++;
+    this.wake();
     await this.main?.stop();
     if (this.running) await this.startMain();
   }
 
-  private async advanceWatermarks(): Promise<void> {
-    await Promise.all(
-      this.sinks
-        .filter((s) => s.state !== 'down')
-        .map(async (s) => {
-          const c = satisfiedCandidate(this.candidates, (tp) => s.positions.get(tp)?.offset ?? null);
-          if (!c || c.lsn <= (this.watermarks.get(s) ?? -1n)) return;
-          try {
-            await s.recordWatermark(c.lsn);
-            this.watermarks.set(s, c.lsn);
-          } catch {
-            // Not recorded (the replica is unreachable, say): leave the watermark unclaimed so the next tick writes it.
-          }
-        }),
-    );
+  /** Each owned replica's watermark on its own: a hung replica's write waits alone, not the tick. */
+  private advanceWatermarks(): void {
+    for (const s of this.sinks) {
+      if (s.state === 'down' || s.state === 'elsewhere' || this.watermarking.has(s)) continue;
+      const c = satisfiedCandidate(this.candidates, (tp) => s.positions.get(tp)?.offset ?? null);
+      if (!c || c.lsn <= (this.watermarks.get(s) ?? -1n)) continue;
+      this.watermarking.add(s);
+      const write = s.recordWatermark(c.lsn).then(
+        () => void this.watermarks.set(s, c.lsn),
+        // Not recorded (unreachable, say): the next tick writes it.
+        (e) => void (e instanceof Fenced && this.release(s, e.message)),
+      );
+      s.track(write.finally(() => this.watermarking.delete(s)));
+    }
   }
 }
-
-/** lsn_commit of the connector's last committed source offset (every transaction up to it is in Kafka). */
-const connectorCommittedLsn = (connect: ConnectClient, name: string) => async (): Promise<bigint | undefined> => {
-  const r = await connect.request<{ offsets: { offset: { lsn_commit?: number } }[] }>(
-    'GET',
-    `/connectors/${encodeURIComponent(name)}/offsets`,
-  );
-  const lsn = r.offsets[0]?.offset?.lsn_commit;
-  return lsn === undefined ? undefined : BigInt(lsn);
-};

@@ -19,13 +19,28 @@ import type { Plan, SchemaState } from './steps.ts';
 import type { Statement } from './plan.ts';
 import { tpKey } from './topics.ts';
 import { recordWatermark } from './watermark.ts';
+import { checkOwner, claimReplica } from './owner.ts';
 
-export type SinkState = 'attached' | 'catching-up' | 'down';
+/** `elsewhere`: this replicator does not own the replica (another member of the group applies to it). */
+export type SinkState = 'attached' | 'catching-up' | 'down' | 'elsewhere';
 
 /** What the replicator and apply.ts use of a replica: a ReplicaSink, or a fake in unit tests. */
 export type Sink = Pick<
   ReplicaSink,
-  'name' | 'state' | 'lastError' | 'positions' | 'schema' | 'load' | 'applied' | 'apply' | 'recordWatermark' | 'track' | 'settled' | 'close'
+  | 'name'
+  | 'state'
+  | 'lastError'
+  | 'epoch'
+  | 'positions'
+  | 'schema'
+  | 'claim'
+  | 'load'
+  | 'applied'
+  | 'apply'
+  | 'recordWatermark'
+  | 'track'
+  | 'settled'
+  | 'close'
 >;
 
 /** A change a replica could not apply (or a schema change it could not mirror), and why. */
@@ -38,14 +53,17 @@ export interface Rejection {
  * One read replica: its connection, the position it has applied (mirroring cqrsctl.applied_offsets), the
  * schema it follows, and the transaction that applies a group of units. The in-memory position only
  * chooses which units to send; the transaction re-checks the recorded position under the apply lock, so a
- * stale view can never apply twice or skip.
+ * stale view can never apply twice or skip, and the owner epoch (owner.ts), so a replicator that lost the
+ * replica to another can never apply to it.
  */
 export class ReplicaSink {
   readonly sql: postgres.Sql;
   readonly positions = new Map<string, Position>();
   schema: SchemaState = { changeId: 0, snapshot: EMPTY_SNAPSHOT };
-  state: SinkState = 'down';
+  state: SinkState = 'elsewhere';
   lastError?: string;
+  /** The owner epoch this replicator claimed (null: not claimed, so nothing may be applied). */
+  epoch: bigint | null = null;
   /** Applies in flight, so a sink detached for being slow is not used again before they settle. */
   private readonly inflight = new Set<Promise<unknown>>();
 
@@ -61,6 +79,12 @@ export class ReplicaSink {
 
   get name() {
     return this.endpoint.name;
+  }
+
+  /** Claims the replica for `member` (a new owner epoch); load after it, so positions include every earlier owner's commit. */
+  async claim(member: string): Promise<void> {
+    await prepareProgressSchema(this.sql);
+    this.epoch = await claimReplica(this.sql, member);
   }
 
   /** Prepares the progress schema and loads the recorded positions and schema. */
@@ -92,8 +116,9 @@ export class ReplicaSink {
     const position = lastPosition(units);
     const rejected: Rejection[] = [...plan.rejected];
     await this.sql.begin(async (tx) => {
-      const [, rows] = await Promise.all([
+      const [, , rows] = await Promise.all([
         takeApplyLock(tx),
+        checkOwner(tx, this.name, this.epoch),
         tx<{ offset: string }[]>`select "offset"::text from cqrsctl.applied_offsets where topic = ${topic} and partition = ${partition}`,
       ]);
       const recorded = rows.length ? BigInt(rows[0].offset) : null;
@@ -139,9 +164,13 @@ export class ReplicaSink {
     return rejected;
   }
 
-  /** Records the read-your-writes watermark (watermark.ts); it never moves back. */
+  /** Records the read-your-writes watermark (watermark.ts), as the owner only; it never moves back. */
   async recordWatermark(lsn: bigint): Promise<void> {
-    await recordWatermark(this.sql, lsn);
+    await this.sql.begin(async (tx) => {
+      await takeApplyLock(tx);
+      await checkOwner(tx, this.name, this.epoch);
+      await recordWatermark(tx, lsn);
+    });
   }
 
   track(p: Promise<unknown>): void {

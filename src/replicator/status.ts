@@ -6,6 +6,7 @@ import { createKafka } from '../lib/kafka-client.ts';
 import { readPositions } from './progress-schema.ts';
 import { tpKey } from './topics.ts';
 import { appliedThrough } from './watermark.ts';
+import { readOwner } from './owner.ts';
 
 export interface ReplicaProgress {
   name: string;
@@ -21,6 +22,8 @@ export interface ReplicaProgress {
   /** Why the newest dead letter could not be applied (a change, or a schema change that cannot be mirrored). */
   lastDeadLetter: string | null;
   partitions: { topic: string; partition: number; offset: string; end: string | null; lsn: string | null }[];
+  /** The replicator that claimed the replica last (owner.ts): `name@host/pid`, its epoch and since when. */
+  owner: { member: string; epoch: string; since: string } | null;
   error?: string;
 }
 
@@ -30,7 +33,37 @@ export interface ReplicaProgress {
  */
 export async function replicationStatus(config: Config): Promise<ReplicaProgress[]> {
   const ends = await brokerEnds(config).catch(() => undefined);
-  return Promise.all(config.replicas.map((r) => replicaProgress(r, ends)));
+  return Promise.all(config.replicas.map((r) => answerWithin(replicaProgress(r, ends), r.name)));
+}
+
+/** A hung replica (SIGSTOP, a stuck disk) accepts the connection and never answers: status says so rather than waiting with it. */
+const ANSWER_MS = 4_000;
+async function answerWithin(progress: Promise<ReplicaProgress>, name: string): Promise<ReplicaProgress> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<ReplicaProgress>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          name,
+          appliedEvents: 0,
+          lastLsn: null,
+          appliedThrough: '0',
+          lagEvents: null,
+          lagMs: null,
+          deadLettered: 0,
+          lastDeadLetter: null,
+          partitions: [],
+          owner: null,
+          error: `no answer within ${ANSWER_MS / 1000} s (the server is hung or overloaded)`,
+        }),
+      ANSWER_MS,
+    );
+  });
+  try {
+    return await Promise.race([progress, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function brokerEnds(config: Config): Promise<Map<string, bigint>> {
@@ -55,10 +88,13 @@ async function replicaProgress(r: PgEndpoint, ends: Map<string, bigint> | undefi
     deadLettered: 0,
     lastDeadLetter: null,
     partitions: [],
+    owner: null,
   };
   try {
-    const [{ exists }] = await sql<{ exists: boolean }[]>`select to_regclass('cqrsctl.applied_offsets') is not null as exists`;
+    const [{ exists, owned }] = await sql<{ exists: boolean; owned: boolean }[]>`
+      select to_regclass('cqrsctl.applied_offsets') is not null as exists, to_regclass('cqrsctl.owner') is not null as owned`;
     if (!exists) return { ...empty, lagEvents: ends ? sum([...ends.values()]) : null };
+    const owner = owned ? await readOwner(sql) : null;
     const positions = await readPositions(sql);
     // Replayed letters are settled; only pending ones are a problem. to_jsonb keeps this working on a replica
     // whose dead_letters predates the replay columns (its replicator adds them when it next starts).
@@ -89,6 +125,7 @@ async function replicaProgress(r: PgEndpoint, ends: Map<string, bigint> | undefi
         end: ends?.get(tpKey(p.topic, p.partition))?.toString() ?? null,
         lsn: p.lsn?.toString() ?? null,
       })),
+      owner: owner && { member: owner.member, epoch: owner.epoch.toString(), since: owner.since.toISOString() },
     };
   } catch (e) {
     return { ...empty, error: errorMessage(e) };

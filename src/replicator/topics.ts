@@ -5,6 +5,12 @@ import type { ChangeEvent } from './decode.ts';
 export const deadLetterTopic = (config: Config) => `cqrsctl-dlq.${config.settings.topicPrefix}`;
 
 /**
+ * The replicators' consumer group and its coordination topic (one partition per replica, never a message;
+ * see membership.ts); outside `<prefix>.` like the dead letters.
+ */
+export const replicatorGroup = (config: Config) => `cqrsctl-replicators.${config.settings.topicPrefix}`;
+
+/**
  * The change topic: the connector routes every table's events and its transaction metadata into this one
  * topic of one partition (connectors/leader-cdc.json), so the topic holds the leader's history in commit
  * order, each transaction's records consecutive. The table an event belongs to is read from its `source`

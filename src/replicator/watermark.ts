@@ -1,3 +1,4 @@
+import type { ConnectClient } from '../connect/client.ts';
 import type postgres from 'postgres';
 
 /**
@@ -32,7 +33,7 @@ export async function appliedThrough(sql: postgres.Sql): Promise<bigint> {
   }
 }
 
-export const recordWatermark = (sql: postgres.Sql, lsn: bigint) => sql`
+export const recordWatermark = (sql: postgres.TransactionSql, lsn: bigint) => sql`
   insert into cqrsctl.watermark (id, lsn, updated_at) values (1, ${lsn.toString()}, now())
   on conflict (id) do update set lsn = greatest(cqrsctl.watermark.lsn, excluded.lsn), updated_at = now()`;
 
@@ -62,3 +63,13 @@ export function satisfiedCandidate(candidates: Candidate[], applied: (tp: string
   }
   return undefined;
 }
+
+/** C above: lsn_commit of the connector's last committed source offset (every transaction up to it is in Kafka). */
+export const connectorCommittedLsn = (connect: ConnectClient, name: string) => async (): Promise<bigint | undefined> => {
+  const r = await connect.request<{ offsets: { offset: { lsn_commit?: number } }[] }>(
+    'GET',
+    `/connectors/${encodeURIComponent(name)}/offsets`,
+  );
+  const lsn = r.offsets[0]?.offset?.lsn_commit;
+  return lsn === undefined ? undefined : BigInt(lsn);
+};

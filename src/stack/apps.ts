@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
 import { envName } from '../config/settings.ts';
@@ -12,17 +12,56 @@ import type { ServiceStatus } from '../runtime/runtime.ts';
 
 const bin = packagePath('bin', 'cqrsctl');
 
+interface App {
+  name: string;
+  args: string[];
+  address: (c: Config) => string;
+  answersAt: (c: Config) => string;
+}
+
+const writeApi: App = { name: 'write-api', args: ['serve'], address: (c) => c.writeApiUrl, answersAt: (c) => `${c.writeApiUrl}/health` };
+
+/**
+ * Replicator apps are `replicator` when the stack runs one, `replicator-1..N` when it runs several (setting
+ * replicators); `replicator-N` serves its metrics on metricsPort+N-1. A `cqrsctl replicate` started by hand
+ * beside them takes the next free name (replicate.ts), so status and down see it too.
+ */
+export const replicatorName = (config: Config, n: number) =>
+  config.settings.replicators === 1 && n === 1 ? 'replicator' : `replicator-${n}`;
+export const isReplicatorApp = (name: string) => /^replicator(-[1-9][0-9]*)?$/.test(name);
+export const replicatorMetricsPort = (config: Config, name: string) =>
+  config.settings.metricsPort + (name === 'replicator' ? 0 : Number(name.slice('replicator-'.length)) - 1);
+
+const replicatorApp = (name: string): App => ({
+  name,
+  args: ['replicate', '--as', name],
+  address: (c) => `${c.brokers.join(',')} → ${c.replicas.length} replicas`,
+  // Its metrics server listens once the replicator has started (and joined the replicators' group).
+  answersAt: (c) => `http://${c.settings.host}:${replicatorMetricsPort(c, name)}/metrics`,
+});
+
 /** cqrsctl's own long-running parts, run as managed background processes by `up --detach`. */
-export const apps: { name: string; args: string[]; address: (c: Config) => string; answersAt: (c: Config) => string }[] = [
-  { name: 'write-api', args: ['serve'], address: (c) => c.writeApiUrl, answersAt: (c) => `${c.writeApiUrl}/health` },
-  {
-    name: 'replicator',
-    args: ['replicate'],
-    address: (c) => `${c.brokers.join(',')} → ${c.replicas.length} replicas`,
-    // Its metrics server listens once the replicator has started (and refused to start beside another).
-    answersAt: (c) => `http://${c.settings.host}:${c.settings.metricsPort}/metrics`,
-  },
+const configuredApps = (config: Config): App[] => [
+  writeApi,
+  ...Array.from({ length: config.settings.replicators }, (_, i) => replicatorApp(replicatorName(config, i + 1))),
 ];
+
+/** The configured apps and every other replicator that has a state dir here (one started by hand, or by an earlier `up`). */
+export function apps(config: Config): App[] {
+  const known = configuredApps(config);
+  const others = existsSync(config.settings.home)
+    ? readdirSync(config.settings.home).filter((d) => isReplicatorApp(d) && !known.some((a) => a.name === d) && appPid(config, d))
+    : [];
+  return [...known, ...others.sort().map(replicatorApp)];
+}
+
+/** A name for one more replicator: the first configured one not running, else the first free replicator-N. */
+export function freeReplicatorName(config: Config): string {
+  for (let n = 1; ; n++) {
+    const name = n <= config.settings.replicators ? replicatorName(config, n) : `replicator-${n}`;
+    if (!appPid(config, name)) return name;
+  }
+}
 
 export const appPaths = (config: Config, name: string) => ({
   dir: join(config.settings.home, name),
@@ -58,9 +97,9 @@ const settingsAsEnv = (config: Config) =>
   Object.fromEntries(Object.entries(config.settings).map(([name, value]) => [envName(name), String(value)]));
 
 /** Starts each app (of `names`, default all) that is not running. */
-export function startApps(config: Config, names = apps.map((a) => a.name)): string[] {
+export function startApps(config: Config, names = configuredApps(config).map((a) => a.name)): string[] {
   const started: string[] = [];
-  for (const app of apps) {
+  for (const app of configuredApps(config)) {
     if (!names.includes(app.name) || appPid(config, app.name)) continue;
     const paths = appPaths(config, app.name);
     spawnDaemon({
@@ -81,7 +120,7 @@ export function startApps(config: Config, names = apps.map((a) => a.name)): stri
  * than left for `status` to find later.
  */
 export async function waitForApps(config: Config, names: string[], progress: Progress): Promise<void> {
-  for (const app of apps.filter((a) => names.includes(a.name))) {
+  for (const app of apps(config).filter((a) => names.includes(a.name))) {
     const { log } = appPaths(config, app.name);
     await progress.step(`Waiting for the ${app.name} to answer`, () =>
       waitUntil(
@@ -105,7 +144,7 @@ export async function waitForApps(config: Config, names: string[], progress: Pro
 
 export async function stopApps(config: Config): Promise<string[]> {
   const stopped: string[] = [];
-  for (const app of apps) {
+  for (const app of apps(config)) {
     const pid = appPid(config, app.name);
     if (!pid) continue;
     await stopPid(pid, 30_000);
@@ -122,7 +161,7 @@ export async function stopApps(config: Config): Promise<string[]> {
 export async function restartApps(config: Config, progress: Progress): Promise<{ restarted: string[]; foreground: string[] }> {
   const restarted: string[] = [];
   const foreground: string[] = [];
-  for (const app of apps) {
+  for (const app of apps(config)) {
     const pid = appPid(config, app.name);
     if (!pid) continue;
     if (!` ${commandLine(pid)} `.includes(` ${app.args.join(' ')} `)) {
@@ -137,7 +176,7 @@ export async function restartApps(config: Config, progress: Progress): Promise<{
 }
 
 export async function appStatuses(config: Config): Promise<ServiceStatus[]> {
-  return apps.map((app) => {
+  return apps(config).map((app) => {
     const pid = appPid(config, app.name);
     return { name: app.name, state: pid ? 'running' : 'stopped', address: app.address(config), pid };
   });

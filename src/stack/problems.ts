@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.ts';
 import { mentionsRefusedLogin, passwordHint } from '../pg/login.ts';
 import { deadLetterTopic } from '../replicator/topics.ts';
+import { isReplicatorApp } from './apps.ts';
 import type { StackStatus } from './status.ts';
 
 /** One thing that keeps the stack from being healthy: what, why (one line), and what to do about it. */
@@ -41,13 +42,13 @@ export function diagnose(s: StackStatus, config: Config): Problem[] {
   for (const svc of s.services) {
     if (svc.state === 'running' || refusedLogin(svc.detail)) continue;
     down.add(svc.name);
-    const app = svc.name === 'replicator' || svc.name === 'write-api';
+    const app = isReplicatorApp(svc.name) || svc.name === 'write-api';
     if (svc.state === 'stopped') {
       problems.push({
         subject: svc.name,
         reason: `${svc.name} is not running`,
         hint: app
-          ? `\`cqrsctl up --detach\` starts it${svc.name === 'replicator' ? ' (or run it in the foreground: `cqrsctl replicate`)' : ''}.`
+          ? `\`cqrsctl up --detach\` starts it${isReplicatorApp(svc.name) ? ' (or run it in the foreground: `cqrsctl replicate`)' : ''}.`
           : '`cqrsctl up` starts it; `cqrsctl logs ' + svc.name + '` says why it stopped.',
       });
     } else if (svc.state === 'unhealthy') {

@@ -27,6 +27,8 @@ export interface StackStatus {
   kafka?: KafkaClusterStatus;
   slot: (SlotInfo & { warning: string | null }) | { name: string; error: string } | null;
   replication: ReplicaProgress[];
+  /** Each replicator (by the member name it claimed with) and the replicas whose owner it is. */
+  replicators: { member: string; replicas: string[] }[];
 }
 
 /** What `status --json` prints (and the dashboard shows): the status, and every problem with its reason and hint. */
@@ -55,6 +57,7 @@ async function collectStatus(config: Config, runtime: Runtime): Promise<StackSta
     connector,
     slot,
     replication,
+    replicators: owners(replication),
     ...(kafka ? { kafka } : {}),
   };
 }
@@ -90,4 +93,10 @@ async function slotState(config: Config): Promise<StackStatus['slot']> {
   } finally {
     await sql.end({ timeout: 1 });
   }
+}
+
+function owners(replication: ReplicaProgress[]): StackStatus['replicators'] {
+  const by = new Map<string, string[]>();
+  for (const r of replication) if (r.owner) by.set(r.owner.member, [...(by.get(r.owner.member) ?? []), r.name]);
+  return [...by].sort(([a], [b]) => a.localeCompare(b)).map(([member, replicas]) => ({ member, replicas }));
 }

@@ -17,6 +17,7 @@ const replica = (name: string, appliedEvents: number, lagEvents: number | null, 
   deadLettered: 0,
   lastDeadLetter: null,
   partitions: [],
+  owner: null,
   ...extra,
 });
 const report = (...replication: ReplicaProgress[]): StatusReport => ({
@@ -25,6 +26,7 @@ const report = (...replication: ReplicaProgress[]): StatusReport => ({
   connector: { name: 'c', state: 'RUNNING', tasks: [] },
   slot: null,
   replication,
+  replicators: [],
   healthy: true,
   problems: [],
 });

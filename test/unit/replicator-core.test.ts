@@ -7,8 +7,10 @@ import { setTimeout as realSleep } from 'node:timers/promises';
 import type { PgEndpoint } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Change } from '../../src/replicator/decode.ts';
-import { PositionMismatch } from '../../src/replicator/failures.ts';
+import { assignReplicas } from '../../src/replicator/assign.ts';
+import { Fenced, PositionMismatch } from '../../src/replicator/failures.ts';
 import type { Broker } from '../../src/replicator/kafka.ts';
+import type { GroupOptions } from '../../src/replicator/membership.ts';
 import type { Unit } from '../../src/replicator/order.ts';
 import type { Position } from '../../src/replicator/progress-schema.ts';
 import type { ReaderOptions } from '../../src/replicator/reader.ts';
@@ -18,8 +20,10 @@ import type { Rejection, Sink, SinkState } from '../../src/replicator/sink.ts';
 import type { Plan, SchemaState } from '../../src/replicator/steps.ts';
 import { changeTopic, tpKey } from '../../src/replicator/topics.ts';
 
-// The Replicator against a fake broker (one change topic of one partition, held in memory) and fake
-// replicas (a recorded position and the offsets committed, checked like ReplicaSink's transaction does).
+// The Replicator against a fake broker (one change topic of one partition, held in memory, and the
+// replicators' group, assigning like the real assigner) and fake replicas (a recorded position, an owner
+// epoch and the offsets committed, checked like ReplicaSink's transaction does). Several replicators may
+// share one fake broker and the fake replicas' databases.
 
 const config = loadConfig({ env: {}, cwd: mkdtempSync(join(tmpdir(), 'cqrsctl-replicator-core-')) });
 const TOPIC = changeTopic(config);
@@ -50,6 +54,36 @@ class FakeBroker implements Broker {
   readonly running = new Set<string>();
   readonly deadLetters = { send: async () => {} };
   private txs = 0;
+  /** The replicators' group: each member's options, in join order. */
+  readonly members = new Map<string, Omit<GroupOptions, 'topic' | 'groupId'>>();
+  private lastMember = 0;
+
+  async joinGroup(o: Omit<GroupOptions, 'topic' | 'groupId'>) {
+    const id = `member-${++this.lastMember}`;
+    this.members.set(id, o);
+    this.rebalance();
+    return {
+      stop: async () => {
+        this.members.delete(id);
+        this.rebalance();
+      },
+    };
+  }
+
+  /** Removes a member as the coordinator does when its session times out; the member itself is not told. */
+  expel(o: Omit<GroupOptions, 'topic' | 'groupId'>) {
+    for (const [id, m] of this.members) if (m === o) this.members.delete(id);
+    this.rebalance();
+  }
+
+  /** Every member gets its new share, as after a join: sticky, like the real assigner. */
+  private rebalance() {
+    const plan = assignReplicas(
+      [...this.members].map(([id, m]) => ({ id, owned: m.owned() })),
+      Math.max(0, ...[...this.members.values()].map((m) => m.replicas)),
+    );
+    for (const [id, m] of this.members) setImmediate(() => m.onAssign(plan.get(id) ?? []));
+  }
 
   async connect() {}
   async disconnect() {}
@@ -113,69 +147,120 @@ class FakeBroker implements Broker {
   }
 }
 
-class FakeSink implements Sink {
-  state: SinkState = 'down';
-  lastError?: string;
-  readonly positions = new Map<string, Position>();
-  schema: SchemaState = { changeId: 0, snapshot: EMPTY_SNAPSHOT };
-  /** The replica's database: its recorded position and every offset committed, in commit order. */
+/** A fake replica's database, shared by every replicator's sink for it. */
+class FakeDb {
+  /** Its recorded position and every offset committed, in commit order. */
   recorded: bigint | null = null;
   readonly committed: bigint[] = [];
+  owner: { epoch: bigint; member: string } | null = null;
   /** Watermarks written, with the position the replica had recorded at the time. */
   readonly watermarks: { lsn: bigint; at: bigint | null }[] = [];
   /** What happened, in order: `applied a..b`, `closed`. */
   readonly history: string[] = [];
-  /** Unreachable: load, apply and the watermark write fail. */
+  /** Unreachable: claim, load, apply and the watermark write fail. */
   down = false;
   /** Watermark writes still to fail. */
   failWatermarks = 0;
   /** Runs inside each apply transaction before it commits: may throw (the apply fails) or wait (a slow replica). */
   beforeApply?: (units: Unit[]) => Promise<void> | void;
-  private lock: Promise<unknown> = Promise.resolve();
+  /** The apply lock: one transaction at a time. */
+  lock: Promise<unknown> = Promise.resolve();
+
+  /** Runs `work` as a transaction under the apply lock. */
+  tx<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(work);
+    this.lock = run.catch(() => {});
+    return run;
+  }
+}
+
+class FakeSink implements Sink {
+  state: SinkState = 'elsewhere';
+  lastError?: string;
+  epoch: bigint | null = null;
+  readonly positions = new Map<string, Position>();
+  schema: SchemaState = { changeId: 0, snapshot: EMPTY_SNAPSHOT };
   private readonly inflight = new Set<Promise<unknown>>();
 
-  constructor(readonly endpoint: PgEndpoint) {}
+  constructor(
+    readonly endpoint: PgEndpoint,
+    readonly db: FakeDb,
+  ) {}
 
   get name() {
     return this.endpoint.name;
   }
+  get recorded() {
+    return this.db.recorded;
+  }
+  set recorded(v) {
+    this.db.recorded = v;
+  }
+  get committed() {
+    return this.db.committed;
+  }
+  get history() {
+    return this.db.history;
+  }
+  get watermarks() {
+    return this.db.watermarks;
+  }
+  set down(v: boolean) {
+    this.db.down = v;
+  }
+  set failWatermarks(v: number) {
+    this.db.failWatermarks = v;
+  }
+  set beforeApply(v: FakeDb['beforeApply']) {
+    this.db.beforeApply = v;
+  }
+
+  async claim(member: string) {
+    if (this.db.down) throw unreachable();
+    this.epoch = await this.db.tx(async () => {
+      this.db.owner = { epoch: (this.db.owner?.epoch ?? 0n) + 1n, member };
+      return this.db.owner.epoch;
+    });
+  }
 
   async load() {
-    if (this.down) throw unreachable();
+    if (this.db.down) throw unreachable();
     this.positions.clear();
-    if (this.recorded !== null) this.positions.set(TP, { offset: this.recorded, lsn: null, tsMs: null });
+    if (this.db.recorded !== null) this.positions.set(TP, { offset: this.db.recorded, lsn: null, tsMs: null });
   }
 
   applied(topic: string, partition: number) {
     return this.positions.get(tpKey(topic, partition))?.offset ?? null;
   }
 
-  /** One transaction at a time (the apply lock), refusing a batch that does not start at the recorded position, as ReplicaSink does. */
+  /** Refuses, as ReplicaSink does, a batch of a replicator that lost the replica or that does not start at the recorded position. */
   async apply(units: Unit[], plan: Plan): Promise<Rejection[]> {
     const known = this.applied(TOPIC, 0);
     const last = units[units.length - 1].last;
-    const tx = this.lock.then(async () => {
-      if (this.down) throw unreachable();
-      await this.beforeApply?.(units);
+    await this.db.tx(async () => {
+      if (this.db.down) throw unreachable();
+      await this.db.beforeApply?.(units);
+      if (this.db.owner?.epoch !== this.epoch) throw new Fenced(this.name, this.db.owner);
       const want = known === null ? null : units[0].first - 1n;
-      if (this.recorded !== want) throw new PositionMismatch(this.recorded, want);
-      for (const u of units) for (const r of u.records) this.committed.push(r.offset);
-      this.recorded = last;
-      this.history.push(`applied ${units[0].first}..${last}`);
+      if (this.db.recorded !== want) throw new PositionMismatch(this.db.recorded, want);
+      for (const u of units) for (const r of u.records) this.db.committed.push(r.offset);
+      this.db.recorded = last;
+      this.db.history.push(`applied ${units[0].first}..${last}`);
     });
-    this.lock = tx.catch(() => {});
-    await tx;
     this.positions.set(TP, { offset: last, lsn: null, tsMs: null });
     return plan.rejected;
   }
 
   async recordWatermark(lsn: bigint) {
-    if (this.down) throw unreachable();
-    if (this.failWatermarks > 0) {
-      this.failWatermarks--;
-      throw unreachable();
-    }
-    this.watermarks.push({ lsn, at: this.recorded });
+    await this.db.tx(async () => {
+      if (this.db.down) throw unreachable();
+      if (this.db.failWatermarks > 0) {
+        this.db.failWatermarks--;
+        throw unreachable();
+      }
+      if (this.db.owner?.epoch !== this.epoch) throw new Fenced(this.name, this.db.owner);
+      this.db.watermarks.push({ lsn, at: this.db.recorded });
+    });
   }
 
   track(p: Promise<unknown>) {
@@ -188,31 +273,37 @@ class FakeSink implements Sink {
   }
 
   async close() {
-    this.history.push('closed');
+    this.db.history.push('closed');
   }
 }
 
 /** A replicator over fakes; its sleeps run ten times faster (a 250 ms poll takes 25 ms). */
-function harness(slowMs = 20_000) {
+function harness(queueRecords = 20_000) {
   const broker = new FakeBroker();
   const sinks = new Map<string, FakeSink>();
+  const dbs = new Map<string, FakeDb>();
   const lines: string[] = [];
   const clock = { committed: undefined as bigint | undefined };
-  const replicator = new Replicator(config, (line) => lines.push(line), {
-    broker,
-    createSink: (e) => {
-      const s = new FakeSink(e);
-      sinks.set(e.name, s);
-      return s;
-    },
-    committedLsn: async () => clock.committed,
-    sleep: (ms) => realSleep(ms / 10),
-    slowMs,
-  });
+  /** Another replicator on the same broker and replicas (a member of the same group). */
+  const member = (name: string, into: string[] = lines, own?: Map<string, FakeSink>) =>
+    new Replicator(config, (line) => into.push(line), {
+      broker,
+      member: name,
+      createSink: (e) => {
+        if (!dbs.has(e.name)) dbs.set(e.name, new FakeDb());
+        const s = new FakeSink(e, dbs.get(e.name)!);
+        own?.set(e.name, s);
+        return s;
+      },
+      committedLsn: async () => clock.committed,
+      sleep: (ms) => realSleep(ms / 10),
+      queueRecords,
+    });
+  const replicator = member('replicator-a', lines, sinks);
   const sink = (name: string) => sinks.get(name)!;
   /** Waits until the main reader has handed every record in the log to the attached replicas. */
   const handedOut = () => until('the main reader to hand out the log', () => replicator.events === broker.log.length);
-  return { broker, sinks, sink, lines, clock, replicator, handedOut };
+  return { broker, sinks, dbs, sink, lines, clock, replicator, member, handedOut };
 }
 type Harness = ReturnType<typeof harness>;
 
@@ -227,7 +318,7 @@ function seed(s: FakeSink, last: bigint) {
 
 interface Scenario {
   name: string;
-  slowMs?: number;
+  queueRecords?: number;
   /** Runs before start: a log the replicas already hold part of. */
   before?(h: Harness): void;
   /** Runs after the first transaction reached every replica: faults, more transactions, checks on the way. */
@@ -303,8 +394,8 @@ const scenarios: Scenario[] = [
     logged: [/^replica-3: reachable again, catching up/, /^replica-3: caught up/],
   },
   {
-    name: 'a slow replica is detached while the others go on',
-    slowMs: 500,
+    name: 'a replica that falls too far behind the fastest is handed to its own reader while the others go on',
+    queueRecords: 5,
     async during(h) {
       const slow = h.sink('replica-1');
       const gate = deferred();
@@ -317,6 +408,7 @@ const scenarios: Scenario[] = [
         await h.handedOut();
         h.broker.commit();
         await h.handedOut();
+        await until('replica-1 detached', () => slow.state === 'catching-up');
         // The others have both transactions while the slow one still holds its first.
         for (const name of ['replica-2', 'replica-3']) assert.deepEqual(h.sink(name).committed, everyOffset(h), name);
         assert.deepEqual(slow.committed, everyOffset(h).slice(0, 4));
@@ -326,13 +418,13 @@ const scenarios: Scenario[] = [
       }
     },
     detached: ['replica-1'],
-    logged: [/^replica-1: detached \(slow: a transaction took longer than 0.5 s\)/, /^replica-1: caught up/],
+    logged: [/^replica-1: detached \(slow: 8 records behind while another replica kept up\)/, /^replica-1: caught up/],
   },
 ];
 
 for (const sc of scenarios) {
   test(sc.name, async () => {
-    const h = harness(sc.slowMs);
+    const h = harness(sc.queueRecords);
     sc.before?.(h);
     await h.replicator.start();
     try {
@@ -472,4 +564,154 @@ test('a bug (not a database or broker failure) stops the replicator instead of b
   } finally {
     await h.replicator.stop();
   }
+});
+
+test('a replica that never answers costs the others no lag: each applies at its own pace', async () => {
+  const h = harness();
+  await h.replicator.start();
+  const hung = deferred();
+  try {
+    h.broker.commit();
+    await h.handedOut();
+    // Like SIGSTOP: the transaction is sent and never answered.
+    h.sink('replica-3').beforeApply = () => hung.promise;
+    const delays: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const last = h.broker.commit();
+      const at = Date.now();
+      await until('replica-1 and replica-2 to have the transaction', () =>
+        ['replica-1', 'replica-2'].every((n) => h.sink(n).recorded === last),
+      );
+      delays.push(Date.now() - at);
+      await realSleep(20);
+    }
+    assert.ok(Math.max(...delays) < 1_000, `the healthy replicas waited ${Math.max(...delays)} ms at most (${delays.join(', ')})`);
+    assert.equal(h.sink('replica-3').recorded, 3n, 'the hung replica is still in its first transaction after the seed');
+  } finally {
+    hung.resolve();
+    await h.replicator.stop();
+  }
+});
+
+test('an apply after another replicator claimed the replica fails Fenced: the replica is dropped, not detached or retried', async () => {
+  const h = harness();
+  await h.replicator.start();
+  try {
+    h.broker.commit();
+    await h.handedOut();
+    const taken = h.sink('replica-2');
+    // Another member claims it (as after a rebalance this one has not heard of yet).
+    taken.db.owner = { epoch: taken.db.owner!.epoch + 1n, member: 'replicator-b' };
+    const before = [...taken.committed];
+    h.broker.commit();
+    await h.handedOut();
+    await until('replica-2 released', () => taken.state === 'elsewhere');
+    h.broker.commit();
+    await h.handedOut();
+    for (const n of ['replica-1', 'replica-3'])
+      await until(`${n} to have the log`, () => h.sink(n).committed.length === h.broker.log.length);
+    assert.deepEqual(taken.committed, before, 'nothing was applied to replica-2 after the claim');
+    assert.equal(taken.epoch, null);
+    assert.ok(
+      h.lines.some((l) => /^replica-2: released \(replica-2 is owned by replicator-b \(epoch 2\) now\)/.test(l)),
+      JSON.stringify(h.lines),
+    );
+    assert.deepEqual(detachedNames(h), []);
+    assert.ok(!h.broker.started.some((r) => r.name === 'catch-up-replica-2'), 'no catch-up reader for a replica it lost');
+  } finally {
+    await h.replicator.stop();
+  }
+});
+
+test('two replicators share the replicas; when one is expelled the other claims its replicas and the expelled one is fenced', async () => {
+  const h = harness();
+  const bLines: string[] = [];
+  const bSinks = new Map<string, FakeSink>();
+  const b = h.member('replicator-b', bLines, bSinks);
+  const owners = () => [...h.dbs].map(([name, db]) => `${name} ${db.owner?.member}`).sort();
+  const everyReplicaHasTheLog = () =>
+    until('every replica to have the log', () => [...h.dbs.values()].every((db) => db.committed.length === h.broker.log.length));
+  await h.replicator.start();
+  try {
+    h.broker.commit();
+    await everyReplicaHasTheLog();
+    assert.deepEqual(owners(), ['replica-1 replicator-a', 'replica-2 replicator-a', 'replica-3 replicator-a']);
+    await b.start();
+    // Sticky: a keeps two of its three, b takes one; nothing else moves.
+    await until('b to own one replica', () => [...h.dbs.values()].filter((db) => db.owner?.member === 'replicator-b').length === 1);
+    for (let i = 0; i < 5; i++) h.broker.commit(i + 1);
+    await everyReplicaHasTheLog();
+    const aOwns = [...h.dbs].filter(([, db]) => db.owner?.member === 'replicator-a').map(([n]) => n);
+    assert.equal(aOwns.length, 2);
+    for (const [name, s] of h.sinks) assert.equal(s.state === 'elsewhere', !aOwns.includes(name), `a: ${name} ${s.state}`);
+
+    // a stops answering the group (killed, or paused past its session) but still runs: b claims everything.
+    const aMembership = h.broker.members.get('member-1')!;
+    h.broker.expel(aMembership);
+    await until('b to own every replica', () => [...h.dbs.values()].every((db) => db.owner?.member === 'replicator-b'));
+    for (let i = 0; i < 5; i++) h.broker.commit(2);
+    await everyReplicaHasTheLog();
+    // a has not heard of the rebalance: its applies to what it held are refused, and it drops those replicas.
+    await until('a to drop every replica', () => [...h.sinks.values()].every((s) => s.state === 'elsewhere'));
+    for (const [name, db] of h.dbs) assert.deepEqual(db.committed, everyOffset(h), `${name}: every offset once, in order`);
+    assert.ok(h.lines.filter((l) => /released \(replica-\d is owned by replicator-b/.test(l)).length === 2, JSON.stringify(h.lines));
+    assert.ok(
+      bLines.some((l) => /^replicator-b owns replica-1, replica-2, replica-3$/.test(l)),
+      JSON.stringify(bLines),
+    );
+  } finally {
+    await b.stop();
+    await h.replicator.stop();
+  }
+});
+
+test('the assignment is balanced and sticky', () => {
+  const plan = (members: [string, number[]][], partitions: number) =>
+    Object.fromEntries(
+      assignReplicas(
+        members.map(([id, owned]) => ({ id, owned })),
+        partitions,
+      ),
+    );
+  assert.deepEqual(plan([['a', []]], 3), { a: [0, 1, 2] });
+  // A joining member takes one replica from the one that had all; the rest stay.
+  assert.deepEqual(
+    plan(
+      [
+        ['a', [0, 1, 2]],
+        ['b', []],
+      ],
+      3,
+    ),
+    { a: [0, 1], b: [2] },
+  );
+  // A member gone: the survivor keeps its own and takes the rest.
+  assert.deepEqual(plan([['b', [2]]], 3), { b: [0, 1, 2] });
+  // Counts differ by one at most; every partition once.
+  const five = plan(
+    [
+      ['a', [0, 1, 2]],
+      ['b', [3, 4]],
+      ['c', []],
+      ['d', []],
+    ],
+    5,
+  );
+  assert.deepEqual(
+    Object.values(five)
+      .map((p) => p.length)
+      .sort(),
+    [1, 1, 1, 2],
+  );
+  assert.deepEqual(Object.values(five).flat().sort(), [0, 1, 2, 3, 4]);
+  assert.deepEqual(five.b, [3]);
+  // Two claims on one replica (a stale member): it goes to one of them only.
+  const twice = plan(
+    [
+      ['a', [0]],
+      ['b', [0, 1]],
+    ],
+    2,
+  );
+  assert.deepEqual(Object.values(twice).flat().sort(), [0, 1]);
 });

@@ -15,6 +15,7 @@ const replica = (name: string, extra: Partial<StackStatus['replication'][number]
   deadLettered: 0,
   lastDeadLetter: null,
   partitions: [],
+  owner: null,
   ...extra,
 });
 
@@ -38,6 +39,7 @@ function healthy(): StackStatus {
       warning: null,
     },
     replication: [replica('replica-1'), replica('replica-2')],
+    replicators: [],
   };
 }
 

@@ -59,6 +59,7 @@ test('renderReplicaList shows lag and dead letters per replica, dashes where unk
     deadLettered: 1,
     lastDeadLetter: null,
     partitions: [],
+    owner: null,
   };
   const text = renderReplicaList(
     [

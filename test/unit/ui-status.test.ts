@@ -36,8 +36,10 @@ function stack(): StackStatus {
         deadLettered: 0,
         lastDeadLetter: null,
         partitions: [],
+        owner: null,
       },
     ],
+    replicators: [],
   };
 }
 
