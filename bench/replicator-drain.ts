@@ -8,13 +8,17 @@
  * Prints events/s for each, the ratios, and over `--runs N` the median and spread (lowest–highest) of each
  * figure and each ratio, with the goals and whether they are met.
  *
- *   node --import tsx bench/replicator-drain.ts [--runs 3] [--systems replicator,native,jdbc]
+ *   node --import tsx bench/replicator-drain.ts [--runs 3] [--systems replicator,native,jdbc] [--replicators 1,2,3]
  *   (BENCH_EVENTS=300000 by default)
  *
  * The JDBC sink needs key and value schemas in its messages, which cqrsctl's connector leaves out (they are
  * most of each message); so the same changes are captured twice, by a second source connector with schemas
  * on, and each sink drains the encoding it is meant for. The JDBC sink plugin comes from
  * bench/jdbc-sink.pom.xml and runs on a second Connect worker started here.
+ *
+ * --replicators runs cqrsctl's side as that many `cqrsctl replicate` processes sharing the replicas (run k uses
+ * the k-th count of the list, cycling), timed from their start until every replica holds every event, and
+ * prints the figures per count; without it the replicator runs in this process.
  */
 import { execa } from 'execa';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -45,6 +49,8 @@ const perTable = Math.floor(total / 3);
 const runs = runsFlag(args, 3);
 const systemsFlag = args.includes('--systems') ? args[args.indexOf('--systems') + 1] : 'replicator,native,jdbc';
 const systems = new Set(systemsFlag.split(','));
+const replicatorCounts = args.includes('--replicators') ? args[args.indexOf('--replicators') + 1].split(',').map(Number) : [];
+if (replicatorCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--replicators: a list of counts, e.g. 1,2,3');
 for (const x of systems) if (!['replicator', 'native', 'jdbc'].includes(x)) throw new Error(`--systems: unknown system ${x}`);
 const jdbcPrefix = 'benchjdbc';
 const nativePrefix = 'benchnative';
@@ -106,6 +112,41 @@ async function drainWithReplicator(): Promise<number> {
   const ms = Date.now() - started;
   await replicator.stop();
   return ms;
+}
+
+/** The same drain by `count` replicator processes (each `cqrsctl replicate`), done when every replica's recorded position is at the end. */
+async function drainWithReplicatorProcesses(count: number): Promise<number> {
+  const target = await endsOf(s.topicPrefix);
+  const replicas = config.replicas.map((r) => pg(r));
+  const started = Date.now();
+  const members = Array.from({ length: count }, (_, i) =>
+    execa(fileURLToPath(new URL('../bin/cqrsctl', import.meta.url)), ['replicate', '--as', `replicator-${i + 1}`], {
+      reject: false,
+      stdio: 'ignore',
+    }),
+  );
+  try {
+    await waitUntil(
+      `${count} replicators' drain`,
+      async () => {
+        for (const sql of replicas) {
+          const rows = await sql<{ topic: string; partition: number; offset: string }[]>`
+            select topic, partition, "offset"::text from cqrsctl.applied_offsets`;
+          for (const [tp, end] of target) {
+            const row = rows.find((r) => `${r.topic}\u0000${r.partition}` === tp);
+            if (!row || BigInt(row.offset) < end - 1n) return undefined;
+          }
+        }
+        return true;
+      },
+      { timeoutMs: 600_000, intervalMs: 50 },
+    );
+    return Date.now() - started;
+  } finally {
+    for (const m of members) m.kill('SIGTERM');
+    await Promise.all(members);
+    await Promise.all(replicas.map((r) => r.end()));
+  }
 }
 
 /** The drain only counts if it is right: every replica (in `database`, default its own) equals the leader on the bench tables. */
@@ -288,7 +329,8 @@ async function drainWithJdbcSink(): Promise<number> {
   return Date.now() - started;
 }
 
-type Rates = Partial<Record<'replicator' | 'native' | 'jdbc', number>>;
+/** Events/s of each system in one run; `replicators`: how many replicator processes drained (absent: in-process). */
+type Rates = Partial<Record<'replicator' | 'native' | 'jdbc' | 'replicators', number>>;
 
 /** One run: fresh tables, the changes generated once, then each system drains them in turn. */
 async function runOnce(run: number): Promise<Rates> {
@@ -341,8 +383,13 @@ async function runOnce(run: number): Promise<Rates> {
       return events / (ms / 1000);
     };
     if (systems.has('replicator')) {
-      log('  draining with the cqrsctl replicator…');
-      rates.replicator = report('cqrsctl replicator', await drainWithReplicator());
+      const count = replicatorCounts.length ? replicatorCounts[(run - 1) % replicatorCounts.length] : undefined;
+      log(`  draining with ${count === undefined ? 'the cqrsctl replicator' : `${count} cqrsctl replicate processes`}…`);
+      rates.replicator = report(
+        count === undefined ? 'cqrsctl replicator' : `${count} replicator process(es)`,
+        count === undefined ? await drainWithReplicator() : await drainWithReplicatorProcesses(count),
+      );
+      if (count !== undefined) rates.replicators = count;
       await assertReplicasEqual();
     }
     if (systems.has('native')) {
@@ -410,6 +457,14 @@ function summarize(all: Rates[]) {
     `\nDrain of ${events.toLocaleString('en')} change events (50/30/20 insert/update/delete, 10k-row transactions) into ${config.replicas.length} replicas, ${all.length} run(s): median (lowest–highest)`,
   );
   if (of('replicator').length) line('cqrsctl replicator', of('replicator'));
+  for (const n of new Set(of('replicators'))) {
+    const mine = all.filter((r) => r.replicators === n);
+    const ratios = mine.filter((r) => r.native).map((r) => r.replicator! / r.native!);
+    console.log(
+      `    with ${n} replicator process(es): ${formatSpread(spread(mine.map((r) => r.replicator!)))} events/s` +
+        (ratios.length ? `, ÷ native ${formatSpread(spread(ratios), 2)}×` : ''),
+    );
+  }
   if (of('native').length) line('native logical replication', of('native'));
   if (of('jdbc').length) line('Debezium JDBC sink', of('jdbc'));
   const json: Record<string, unknown> = { events, replicas: config.replicas.length, runs: all.length };
