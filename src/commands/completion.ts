@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { brokerNodes } from '../config/config.ts';
+import { brokerNodes, connectWorkerName } from '../config/config.ts';
 import { usageError } from '../errors.ts';
-import { connectWorkerName } from '../runtime/native/connect.ts';
 import { apps } from '../stack/apps.ts';
 import { completionScript, shells, type Shell } from '../ui/completion.ts';
 import { contextOf } from './context.ts';

@@ -55,3 +55,13 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
     await clock.sleep(options.intervalMs ?? 250, options.signal);
   }
 }
+
+/**
+ * Waits for every promise, then throws the first failure: allSettled, so one failure neither leaves the
+ * others' rejections unhandled nor stops the wait for the rest.
+ */
+export async function allOrFirstFailure(promises: Iterable<Promise<unknown>>): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+}

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { replication, type Config } from '../../config/config.ts';
+import { connectWorkerName, replication, type Config } from '../../config/config.ts';
 import { JavaService } from './java-service.ts';
 import { kafkaClientProperties } from './kafka-properties.ts';
 import type { Layout } from './layout.ts';
@@ -69,6 +69,3 @@ export function connectService(config: Config, paths: Layout, worker: number, ex
     paths,
   );
 }
-
-/** `connect` alone, `connect-N` in a group of several. */
-export const connectWorkerName = (workers: number, worker: number) => (workers === 1 ? 'connect' : `connect-${worker}`);
