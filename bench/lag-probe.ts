@@ -65,7 +65,9 @@ export async function measureLag(
       const now = performance.now();
       for (const { seq } of rows) if (Number.isNaN(seen[r][seq])) seen[r][seq] = now;
       pending();
-      if (writing) quietSince = now;
+      // Gives up on the rest only after 30 s without a new row once the writes are done (a replica far
+      // behind is still waited for while it catches up).
+      if (writing || rows.length) quietSince = now;
     }
   });
 
