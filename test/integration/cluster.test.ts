@@ -91,7 +91,7 @@ async function underLoad(t: TestContext, name: string, seconds: number, fault: (
   // Enough commands in flight that a leader slowed by a loaded machine still gets RATE a second.
   const load = execa(
     bin,
-    ['simulate', '--via', 'sql', '--rate', String(RATE), '--concurrency', '64', '--duration', `${seconds}s`, '--json'],
+    ['simulate', '--via', 'sql', '--rate', String(RATE), '--concurrency', '32', '--duration', `${seconds}s`, '--json'],
     {
       env: { ...env, NO_COLOR: '1' },
       reject: false,
