@@ -5,21 +5,18 @@
  *   node --import tsx bench/e2e-lag.ts --find-max [--seconds 20] [--p99 100]
  * Both first write 500/s for --warm-up seconds (default 15, 0 to skip) without recording it.
  *
- * Needs a running stack (`cqrsctl up --detach`), found through the usual CQRSCTL_* settings. Each write is
- * one autocommitted insert into public.bench_lag, started on an open-loop schedule; its commit time is when
- * the leader acknowledged it. One poller per replica asks every few ms for rows it has not seen yet; a row's
- * lag is the time the last replica showed it minus its commit time. Resolution: poll interval + one query.
+ * Needs a running stack (`cqrsctl up --detach`), found through the usual CQRSCTL_* settings. How a write's
+ * lag is measured: bench/lag-probe.ts.
  * --find-max searches (doubling, then bisecting to within 10 %) the highest write rate whose p99 stays within
  * --p99 ms with every write achieved on schedule and none missing, and prints it.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/load.ts';
 import { pgClient } from '../src/pg/client.ts';
 import { percentile } from '../src/simulate/stats.ts';
 import { processOutput } from '../src/ui/output.ts';
 import { renderTable } from '../src/ui/table.ts';
+import { measureLag, prepareLagTable, type LagRun } from './lag-probe.ts';
 
-const POLL_MS = 5;
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
   const i = args.indexOf(`--${name}`);
@@ -35,83 +32,10 @@ const config = loadConfig();
 const leader = pgClient(config.leader, { max: 24 });
 const replicas = config.replicas.map((r) => pgClient(r));
 
-interface Step {
-  rate: number;
-  writes: number;
-  achieved: number;
-  lags: number[];
-  missing: number;
-  errors: number;
-}
+const step = (rate: number, secs = seconds) => measureLag(leader, replicas, rate, secs);
 
-async function step(rate: number, secs = seconds): Promise<Step> {
-  const run = `${rate}-${Date.now().toString(36)}`;
-  const total = rate * secs;
-  const committed = new Float64Array(total).fill(NaN);
-  const seen = replicas.map(() => new Float64Array(total).fill(NaN));
-  let errors = 0;
-  let writing = true;
-
-  const pollers = replicas.map(async (sql, r) => {
-    let low = -1; // every seq ≤ low is seen here
-    const pending = () => {
-      while (low + 1 < total && !Number.isNaN(seen[r][low + 1])) low++;
-    };
-    for (
-      let quietSince = performance.now();
-      writing || (low + 1 < total && performance.now() - quietSince < 30_000);
-      await sleep(POLL_MS)
-    ) {
-      const rows = await sql<{ seq: number }[]>`select seq from bench_lag where run = ${run} and seq > ${low}`;
-      const at = performance.now();
-      for (const { seq } of rows) if (Number.isNaN(seen[r][seq])) seen[r][seq] = at;
-      pending();
-      if (writing) quietSince = at;
-    }
-  });
-
-  const started = performance.now();
-  const inflight = new Set<Promise<void>>();
-  for (let seq = 0; seq < total; seq++) {
-    const due = started + (seq * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
-    const write = leader`insert into bench_lag (run, seq, payload) values (${run}, ${seq}, ${'x'.repeat(100)})`
-      .then(
-        () => {
-          committed[seq] = performance.now();
-        },
-        () => {
-          errors++;
-        },
-      )
-      .finally(() => inflight.delete(write));
-    inflight.add(write);
-  }
-  await Promise.all(inflight);
-  const elapsed = (performance.now() - started) / 1000;
-  writing = false;
-  await Promise.all(pollers);
-
-  const lags: number[] = [];
-  let missing = 0;
-  for (let seq = 0; seq < total; seq++) {
-    if (Number.isNaN(committed[seq])) continue;
-    // A loop, not Math.max(...): one value per replica here, but never spread a per-write array.
-    let last = -Infinity;
-    for (const s of seen) last = Number.isNaN(s[seq]) || Number.isNaN(last) ? NaN : Math.max(last, s[seq]);
-    if (Number.isNaN(last)) missing++;
-    else lags.push(Math.max(0, last - committed[seq]));
-  }
-  return { rate, writes: total, achieved: total / elapsed, lags, missing, errors };
-}
-
-await leader`create table if not exists bench_lag (run text, seq int, payload text, primary key (run, seq))`;
 // The replicator creates the replica table on the first event; wait for that before timing anything.
-await leader`insert into bench_lag values ('warm-up', 0, '') on conflict do nothing`;
-for (const sql of replicas) {
-  while (!(await sql`select 1 from bench_lag where run = 'warm-up'`.catch(() => [])).length) await sleep(100);
-}
+await prepareLagTable(leader, replicas);
 
 // The first seconds of load after a quiet spell run colder (JIT, connection pools, page cache) than any later
 // step: unrecorded, they would otherwise decide the first rate tried.
@@ -120,7 +44,7 @@ if (warmUp > 0) {
   await step(500, warmUp);
 }
 
-const results: Step[] = [];
+const results: LagRun[] = [];
 const measure = async (rate: number) => {
   process.stderr.write(`${rate} writes/s for ${seconds} s …\n`);
   const r = await step(rate);
@@ -129,10 +53,10 @@ const measure = async (rate: number) => {
   return r;
 };
 /** A rate holds when the writer kept its schedule, every write arrived, and p99 is within the goal. */
-const holds = (r: Step) => r.achieved >= 0.95 * r.rate && r.missing === 0 && r.errors === 0 && percentile(r.lags, 99) <= p99Goal;
+const holds = (r: LagRun) => r.achieved >= 0.95 * r.rate && r.missing === 0 && r.errors === 0 && percentile(r.lags, 99) <= p99Goal;
 const ms = (n: number) => n.toFixed(1);
 
-let best: Step | undefined;
+let best: LagRun | undefined;
 if (findMax) {
   let low = 0;
   let high = 0;

@@ -44,7 +44,7 @@ export interface Config {
   replicas: PgEndpoint[];
   /** Kafka bootstrap addresses: every broker of the cluster cqrsctl runs, or the external list. */
   brokers: string[];
-  /** The first Connect worker's REST URL (the external one with the external runtime). */
+  /** The first Connect worker's REST URL (the first external one with the external runtime). */
   connectUrl: string;
   /** Every Connect worker's REST URL; any of them answers for the whole group. */
   connectUrls: string[];
@@ -71,7 +71,10 @@ export function buildConfig(s: Settings, configFile?: string, sources = defaultS
     replicas = s.replicaUrls.split(',').map((u, i) => parsePgUrl(`replica-${i + 1}`, u.trim(), 'replicaUrls', tls));
   }
   const connectUrls = s.connectUrl
-    ? [s.connectUrl.replace(/\/$/, '')]
+    ? s.connectUrl
+        .split(',')
+        .map((u) => u.trim().replace(/\/$/, ''))
+        .filter(Boolean)
     : Array.from({ length: s.connectWorkers }, (_, i) => `http://${s.host}:${s.connectPort + i}`);
   return {
     settings: s,
@@ -110,7 +113,7 @@ export const brokerNodes = (s: Settings): BrokerNode[] =>
     address: `${s.host}:${s.brokerPort + 2 * i}`,
   }));
 
-/** `connect` alone, `connect-N` in a group of several. */
+/** The Connect worker service: `connect` alone, `connect-N` in a group of several. */
 export const connectWorkerName = (workers: number, worker: number) => (workers === 1 ? 'connect' : `connect-${worker}`);
 
 /**

@@ -49,7 +49,11 @@ export const settings = {
   cache: { default: '~/.cache/cqrsctl', kind: 'path', doc: 'downloaded jars; CQRSCTL_CACHE' },
   composeProject: { default: 'cqrs', kind: 'string', doc: 'docker compose project name (docker runtime)' },
   brokers: { default: '', kind: 'string', doc: 'external runtime: comma-separated Kafka bootstrap servers' },
-  connectUrl: { default: '', kind: 'string', doc: 'external runtime: Kafka Connect REST URL' },
+  connectUrl: {
+    default: '',
+    kind: 'string',
+    doc: 'external runtime: Kafka Connect REST URL, or comma-separated URLs of several workers of one group (tried in turn)',
+  },
   leaderUrl: { default: '', kind: 'secret', doc: 'external runtime: postgres:// URL of the leader' },
   replicaUrls: { default: '', kind: 'secret', doc: 'external runtime: comma-separated postgres:// URLs of the replicas' },
   kafkaSecurityProtocol: {

@@ -33,7 +33,9 @@ function templateVariables(
     TOPIC_PREFIX: s.topicPrefix,
     SLOT_NAME: slotName(config),
     PUBLICATION_NAME: publicationName(config),
-    REPLICATION_FACTOR: String(replication(s).factor),
+    // An external cluster's size is not cqrsctl's to know: -1 leaves the change topic's copies to the
+    // brokers' own default.replication.factor.
+    REPLICATION_FACTOR: s.brokers ? '-1' : String(replication(s).factor),
   };
 }
 

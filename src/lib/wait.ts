@@ -90,3 +90,13 @@ export async function every(
     });
   }
 }
+
+/**
+ * Waits for every promise, then throws the first failure: allSettled, so one failure neither leaves the
+ * others' rejections unhandled nor stops the wait for the rest.
+ */
+export async function allOrFirstFailure(promises: Iterable<Promise<unknown>>): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+}

@@ -51,6 +51,12 @@ export function diagnose(s: StackStatus, config: Config): Problem[] {
           ? `\`cqrsctl up --detach\` starts it${isReplicatorApp(svc.name) ? ' (or run it in the foreground: `cqrsctl replicate`)' : ''}.`
           : '`cqrsctl up` starts it; `cqrsctl logs ' + svc.name + '` says why it stopped.',
       });
+    } else if (s.runtime.name === 'external') {
+      problems.push({
+        subject: svc.name,
+        reason: `${svc.name} does not answer at ${svc.address}${svc.detail ? `: ${svc.detail}` : ''}`,
+        hint: 'It runs outside cqrsctl: check it where it runs, or its address (`cqrsctl config`).',
+      });
     } else if (svc.state === 'unhealthy') {
       problems.push({
         subject: svc.name,
@@ -123,7 +129,10 @@ export function diagnose(s: StackStatus, config: Config): Problem[] {
     problems.push({
       subject: 'kafka',
       reason: `${under.length} partition${under.length === 1 ? ' is' : 's are'} under-replicated (broker${missing.length === 1 ? '' : 's'} ${missing.join(', ')} out of sync): one more broker lost could stop writes or lose events`,
-      hint: '`cqrsctl up` starts a stopped broker again; it catches up on its own.',
+      hint:
+        s.runtime.name === 'external'
+          ? 'Bring the missing broker back where it runs; it catches up on its own.'
+          : '`cqrsctl up` starts a stopped broker again; it catches up on its own.',
     });
   }
 

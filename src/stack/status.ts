@@ -23,7 +23,7 @@ export interface StackStatus {
     trace?: string;
     error?: string;
   };
-  /** The broker cluster, when cqrsctl runs several brokers (--broker-count). */
+  /** The broker cluster, when cqrsctl runs several brokers (--broker-count) or uses an external one. */
   kafka?: KafkaClusterStatus;
   slot: (SlotInfo & { warning: string | null }) | { name: string; error: string } | null;
   replication: ReplicaProgress[];
@@ -48,8 +48,9 @@ async function collectStatus(config: Config, runtime: Runtime): Promise<StackSta
     connectorState(config, runtime),
     slotState(config),
     replicationStatus(config),
-    // A single broker's state is the broker service's; its metadata would say nothing more.
-    config.settings.brokerCount > 1 ? kafkaClusterStatus(config) : undefined,
+    // A single broker's state is the broker service's; its metadata would say nothing more. An external
+    // cluster's brokers are known only from its metadata.
+    config.settings.brokerCount > 1 || runtime.name === 'external' ? kafkaClusterStatus(config) : undefined,
   ]);
   return {
     runtime: { name: runtime.name, reason: runtime.reason },

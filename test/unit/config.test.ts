@@ -192,3 +192,16 @@ test('--broker-count and --connect-workers: each broker a port pair, each worker
   assert.deepEqual(replication(one.settings), { factor: 1, minInsync: 1 });
   assert.throws(() => loadConfig({ env: {}, cwd: dir(), flags: { brokerCount: '0' } }), /not a valid count/);
 });
+
+test('external runtime: brokers and connectUrl take comma-separated lists (a cluster, the workers of one group)', () => {
+  const c = loadConfig({
+    env: {
+      CQRSCTL_BROKERS: 'k1:9092, k2:9092,k3:9092',
+      CQRSCTL_CONNECT_URL: 'http://c1:8083/, http://c2:8083',
+    },
+    cwd: dir(),
+  });
+  assert.deepEqual(c.brokers, ['k1:9092', 'k2:9092', 'k3:9092']);
+  assert.deepEqual(c.connectUrls, ['http://c1:8083', 'http://c2:8083']);
+  assert.equal(c.connectUrl, 'http://c1:8083');
+});

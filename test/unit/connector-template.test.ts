@@ -25,3 +25,11 @@ test('an unknown variable is an error, not an empty value', () => {
   );
   assert.ok(readFileSync(templatePath, 'utf8').includes('${LEADER_HOST}'));
 });
+
+test("the change topic's replication factor: min(3, brokers) of cqrsctl's cluster, an external cluster's own default", () => {
+  const factor = (env: NodeJS.ProcessEnv) =>
+    connectorConfig(loadConfig({ env, cwd: '/' }), { host: 'h', port: 1 })['topic.creation.default.replication.factor'];
+  assert.equal(factor({}), '1');
+  assert.equal(factor({ CQRSCTL_BROKER_COUNT: '5' }), '3');
+  assert.equal(factor({ CQRSCTL_BROKERS: 'k1:9092,k2:9092' }), '-1');
+});

@@ -1,3 +1,4 @@
+import { allOrFirstFailure } from '../../lib/wait.ts';
 import type Docker from 'dockerode';
 import type { Config } from '../../config/config.ts';
 import { flagName } from '../../config/settings.ts';
@@ -140,10 +141,7 @@ export function createDockerRuntime(
         })(),
       );
     }
-    // allSettled: one failure must not leave the others' rejections unhandled.
-    const results = await Promise.allSettled(done.values());
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) throw failure.reason;
+    await allOrFirstFailure(done.values());
     return serviceNames(config).filter((n) => started.includes(n));
   };
 

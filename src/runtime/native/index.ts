@@ -7,7 +7,7 @@ import type { Progress } from '../../progress.ts';
 import { assertPortFree } from '../ports.ts';
 import { brokerAnswers, connectAnswers, pgAnswers } from '../probes.ts';
 import type { LogOptions, Runtime, ServiceStatus } from '../runtime.ts';
-import { waitUntil } from '../../lib/wait.ts';
+import { allOrFirstFailure, waitUntil } from '../../lib/wait.ts';
 import { brokerNodes, connectWorkerName } from '../../config/config.ts';
 import { connectSecretsPath, connectService } from './connect.ts';
 import type { JavaService } from './java-service.ts';
@@ -149,10 +149,7 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
         })(),
       );
     }
-    // allSettled: one failure must not leave the others' rejections unhandled.
-    const results = await Promise.allSettled(done.values());
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) throw failure.reason;
+    await allOrFirstFailure(done.values());
   };
 
   const assertPortsFree = async (todo: NativeService[]) => {
@@ -195,9 +192,14 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
       return { started: todo.map((svc) => svc.name) };
     },
     async down({ purge }, progress) {
-      for (const svc of [...services].reverse()) {
-        if (!svc.pid()) continue;
-        await progress.step(`Stopping ${svc.name}`, () => svc.stop());
+      // The Connect workers first (they flush their offsets to the brokers), then everything else at once:
+      // one by one, the last nodes of a Kafka cluster would wait out their controlled shutdown without a quorum.
+      for (const tier of [workers, [...brokers, ...clusters]]) {
+        const running = tier.filter((svc) => svc.pid());
+        if (!running.length) continue;
+        await progress.step(`Stopping ${running.map((svc) => svc.name).join(', ')}`, () =>
+          allOrFirstFailure(running.map((svc) => svc.stop())),
+        );
       }
       if (purge) await progress.step(`Deleting ${paths.home}`, async () => rmSync(paths.home, { recursive: true, force: true }));
     },
