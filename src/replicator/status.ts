@@ -38,24 +38,25 @@ export async function replicationStatus(config: Config): Promise<ReplicaProgress
 
 /** A hung replica (SIGSTOP, a stuck disk) accepts the connection and never answers: status says so rather than waiting with it. */
 const ANSWER_MS = 4_000;
+
+/** The progress of a replica with nothing applied (or nothing known yet). */
+const nothingApplied = (name: string): ReplicaProgress => ({
+  name,
+  appliedEvents: 0,
+  lastLsn: null,
+  appliedThrough: '0',
+  lagEvents: null,
+  lagMs: null,
+  deadLettered: 0,
+  lastDeadLetter: null,
+  partitions: [],
+  owner: null,
+});
 async function answerWithin(progress: Promise<ReplicaProgress>, name: string): Promise<ReplicaProgress> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<ReplicaProgress>((resolve) => {
     timer = setTimeout(
-      () =>
-        resolve({
-          name,
-          appliedEvents: 0,
-          lastLsn: null,
-          appliedThrough: '0',
-          lagEvents: null,
-          lagMs: null,
-          deadLettered: 0,
-          lastDeadLetter: null,
-          partitions: [],
-          owner: null,
-          error: `no answer within ${ANSWER_MS / 1000} s (the server is hung or overloaded)`,
-        }),
+      () => resolve({ ...nothingApplied(name), error: `no answer within ${ANSWER_MS / 1000} s (the server is hung or overloaded)` }),
       ANSWER_MS,
     );
   });
@@ -78,18 +79,7 @@ async function brokerEnds(config: Config): Promise<Map<string, bigint>> {
 
 async function replicaProgress(r: PgEndpoint, ends: Map<string, bigint> | undefined): Promise<ReplicaProgress> {
   const sql = pgClient(r, { connect_timeout: 2 });
-  const empty = {
-    name: r.name,
-    appliedEvents: 0,
-    lastLsn: null,
-    appliedThrough: '0',
-    lagEvents: null,
-    lagMs: null,
-    deadLettered: 0,
-    lastDeadLetter: null,
-    partitions: [],
-    owner: null,
-  };
+  const empty = nothingApplied(r.name);
   try {
     const [{ exists, owned }] = await sql<{ exists: boolean; owned: boolean }[]>`
       select to_regclass('cqrsctl.applied_offsets') is not null as exists, to_regclass('cqrsctl.owner') is not null as owned`;

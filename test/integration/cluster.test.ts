@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, test, type TestContext } from 'node:test';
 import { execa } from 'execa';
@@ -8,9 +6,8 @@ import { loadConfig } from '../../src/config/load.ts';
 import { replicationStatus } from '../../src/replicator/status.ts';
 import { waitUntil } from '../../src/lib/wait.ts';
 import type { StatusReport } from '../../src/stack/status.ts';
-import postgres from 'postgres';
-import { schemaDump } from '../helpers/catalog-oracle.ts';
-import { bin, cli } from '../helpers/cli.ts';
+import { bin } from '../helpers/cli.ts';
+import { ownStack, type OwnPorts } from '../helpers/own-stack.ts';
 
 /**
  * Faults on one stack of its own (three brokers, two Connect workers), in its own state dir and on its own
@@ -20,7 +17,7 @@ import { bin, cli } from '../helpers/cli.ts';
  * equal to the leader and no dead letter. The tests run in order on the same stack. CLUSTER_TEST_HOME and
  * CLUSTER_TEST_<SETTING> (e.g. CLUSTER_TEST_LEADER_PORT) move it where those defaults are taken.
  */
-const defaults = {
+const defaults: OwnPorts = {
   LEADER_PORT: 25432,
   REPLICA_BASE_PORT: 25433,
   BROKER_PORT: 29192,
@@ -30,18 +27,8 @@ const defaults = {
   METRICS_PORT: 29564,
   DASHBOARD_PORT: 28190,
 };
-const env: NodeJS.ProcessEnv = {
-  // The shared stack's settings stay out; the jar cache is shared.
-  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CQRSCTL_') || k === 'CQRSCTL_CACHE')),
-  ...Object.fromEntries(Object.entries(defaults).map(([k, v]) => [`CQRSCTL_${k}`, process.env[`CLUSTER_TEST_${k}`] ?? String(v)])),
-  CQRSCTL_HOME: process.env.CLUSTER_TEST_HOME ?? join(tmpdir(), `cqrsctl-cluster-test-${process.getuid?.() ?? 0}`),
-  CQRSCTL_RUNTIME: 'native',
-};
+const { env, run, assertReplicasEqualLeader } = ownStack('CLUSTER_TEST', defaults);
 
-const run = async (args: string[], timeoutMs = 300_000) => {
-  const r = await cli(args, { env, timeoutMs });
-  return { ...r, all: `${r.stdout}\n${r.stderr}` };
-};
 const status = async () => {
   const r = await run(['status', '--json'], 60_000);
   return { exitCode: r.exitCode, report: JSON.parse(r.stdout) as StatusReport };
@@ -56,19 +43,7 @@ const workerService = (s: StatusReport, worker: string | undefined) => s.service
 
 /** Every replica equal to the leader (verify-replicas, then every definition and row as text straight from the servers) and no dead letter. */
 async function assertReplicasEqual() {
-  const verify = await run(['verify-replicas', '--wait=240s'], 360_000);
-  assert.equal(verify.exitCode, 0, `replicas equal the leader:\n${verify.all}`);
-  // Checked again without cqrsctl's own compare.
-  const port = (name: string) => Number(env[`CQRSCTL_${name}`]);
-  const open = (p: number) => postgres({ host: '127.0.0.1', port: p, user: 'postgres', password: 'postgres', database: 'cqrs', max: 1 });
-  const [leader, ...replicas] = [port('LEADER_PORT'), ...[0, 1, 2].map((i) => port('REPLICA_BASE_PORT') + i)].map(open);
-  try {
-    const want = await schemaDump(leader!, 'public');
-    assert.ok(Object.keys(want.rows).length > 0, 'the leader has tables to compare');
-    for (const [i, r] of replicas.entries()) assert.deepEqual(await schemaDump(r, 'public'), want, `replica-${i + 1} equals the leader`);
-  } finally {
-    await Promise.all([leader!, ...replicas].map((c) => c.end({ timeout: 2 })));
-  }
+  await assertReplicasEqualLeader(3, '240s');
   const { report } = await status();
   assert.deepEqual(
     report.replication.map((r) => `${r.name} ${r.deadLettered}`),

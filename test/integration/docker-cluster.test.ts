@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 // kafkajs is CommonJS: Node sees only some of its exports as named ones (not ConfigResourceTypes).
 import kafkajs from 'kafkajs';
-import postgres from 'postgres';
 import { waitUntil } from '../../src/lib/wait.ts';
 import { connectEngine } from '../../src/runtime/docker/engine.ts';
 import type { StatusReport } from '../../src/stack/status.ts';
-import { schemaDump } from '../helpers/catalog-oracle.ts';
-import { cli } from '../helpers/cli.ts';
+import { ownStack, type OwnPorts } from '../helpers/own-stack.ts';
 
 /**
  * The docker runtime running a cluster: three brokers and two Connect workers as containers, in a compose
@@ -17,7 +13,7 @@ import { cli } from '../helpers/cli.ts';
  * touched). DOCKER_CLUSTER_TEST_HOME, DOCKER_CLUSTER_TEST_PROJECT and DOCKER_CLUSTER_TEST_<SETTING> (e.g.
  * DOCKER_CLUSTER_TEST_LEADER_PORT) move it where these defaults are taken.
  */
-const defaults = {
+const defaults: OwnPorts = {
   LEADER_PORT: 23432,
   REPLICA_BASE_PORT: 23433,
   BROKER_PORT: 23092,
@@ -28,22 +24,13 @@ const defaults = {
   DASHBOARD_PORT: 23190,
 };
 const project = process.env.DOCKER_CLUSTER_TEST_PROJECT ?? 'cqrsctl-cluster-test';
-const env: NodeJS.ProcessEnv = {
-  // The shared stack's settings stay out; the jar cache is shared.
-  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CQRSCTL_') || k === 'CQRSCTL_CACHE')),
-  ...Object.fromEntries(Object.entries(defaults).map(([k, v]) => [`CQRSCTL_${k}`, process.env[`DOCKER_CLUSTER_TEST_${k}`] ?? String(v)])),
-  CQRSCTL_HOME: process.env.DOCKER_CLUSTER_TEST_HOME ?? join(tmpdir(), `cqrsctl-docker-cluster-test-${process.getuid?.() ?? 0}`),
+const { port, run, assertReplicasEqualLeader } = ownStack('DOCKER_CLUSTER_TEST', defaults, {
   CQRSCTL_COMPOSE_PROJECT: project,
   CQRSCTL_RUNTIME: 'docker',
-};
-const port = (name: keyof typeof defaults) => Number(env[`CQRSCTL_${name}`]);
+});
 const docker = connectEngine();
 const byProject = { label: [`com.docker.compose.project=${project}`] };
 
-const run = async (args: string[], timeoutMs = 300_000) => {
-  const r = await cli(args, { env, timeoutMs });
-  return { ...r, all: `${r.stdout}\n${r.stderr}` };
-};
 const status = async () => {
   const r = await run(['status', '--json'], 60_000);
   return { exitCode: r.exitCode, report: JSON.parse(r.stdout) as StatusReport };
@@ -55,18 +42,7 @@ const kill = (service: string) => docker.getContainer(`${project}-${service}-1`)
 async function writeAndVerify(count: number) {
   const sim = await run(['simulate', '--count', String(count), '--via', 'sql', '--rate', '0']);
   assert.equal(sim.exitCode, 0, sim.all);
-  const verify = await run(['verify-replicas', '--wait=180s']);
-  assert.equal(verify.exitCode, 0, `replicas equal the leader:\n${verify.all}`);
-  // Checked again without cqrsctl's own compare: every definition and row as text, straight from the servers.
-  const open = (p: number) => postgres({ host: '127.0.0.1', port: p, user: 'postgres', password: 'postgres', database: 'cqrs', max: 1 });
-  const [leader, ...replicas] = [port('LEADER_PORT'), ...[0, 1, 2].map((i) => port('REPLICA_BASE_PORT') + i)].map(open);
-  try {
-    const want = await schemaDump(leader!, 'public');
-    assert.ok(Object.keys(want.rows).length > 0, 'the leader has tables to compare');
-    for (const [i, r] of replicas.entries()) assert.deepEqual(await schemaDump(r, 'public'), want, `replica-${i + 1} equals the leader`);
-  } finally {
-    await Promise.all([leader!, ...replicas].map((c) => c.end({ timeout: 2 })));
-  }
+  await assertReplicasEqualLeader();
 }
 
 before(async () => {

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
 import postgres from 'postgres';
@@ -10,14 +8,14 @@ import type { ReplicaLine } from '../../src/replicas/replicas.ts';
 import type { SeedReport } from '../../src/replicas/seed.ts';
 import { createNativeRuntime } from '../../src/runtime/native/index.ts';
 import { silentProgress } from '../../src/progress.ts';
-import { schemaDump } from '../helpers/catalog-oracle.ts';
 import { bin, cli, repoRoot } from '../helpers/cli.ts';
+import { ownStack, type OwnPorts } from '../helpers/own-stack.ts';
 
 /**
  * A stack of its own (state dir and ports; RESEED_TEST_HOME and RESEED_TEST_<SETTING> move them), since
  * these tests rewrite replicas, delete the change topic's records and add a fourth replica.
  */
-const defaults = {
+const defaults: OwnPorts = {
   LEADER_PORT: 24532,
   REPLICA_BASE_PORT: 24533,
   BROKER_PORT: 24192,
@@ -27,34 +25,10 @@ const defaults = {
   METRICS_PORT: 24564,
   DASHBOARD_PORT: 24290,
 };
-const env: NodeJS.ProcessEnv = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CQRSCTL_') || k === 'CQRSCTL_CACHE')),
-  ...Object.fromEntries(Object.entries(defaults).map(([k, v]) => [`CQRSCTL_${k}`, process.env[`RESEED_TEST_${k}`] ?? String(v)])),
-  CQRSCTL_HOME: process.env.RESEED_TEST_HOME ?? join(tmpdir(), `cqrsctl-reseed-test-${process.getuid?.() ?? 0}`),
-  CQRSCTL_RUNTIME: 'native',
-};
+const { env, port, run, assertReplicasEqualLeader } = ownStack('RESEED_TEST', defaults);
 
-const run = async (args: string[], timeoutMs = 300_000) => {
-  const r = await cli(args, { env, timeoutMs });
-  return { ...r, all: `${r.stdout}\n${r.stderr}` };
-};
-const port = (name: string) => Number(env[`CQRSCTL_${name}`]);
 const open = (p: number) => postgres({ host: '127.0.0.1', port: p, user: 'postgres', password: 'postgres', database: 'cqrs', max: 1 });
 const replicaPort = (n: number) => port('REPLICA_BASE_PORT') + n - 1;
-
-/** verify-replicas, then every definition and row as text straight from the servers (not through cqrsctl's compare). */
-async function assertReplicasEqualLeader(count: number) {
-  const verify = await run(['verify-replicas', '--wait=180s']);
-  assert.equal(verify.exitCode, 0, `replicas equal the leader:\n${verify.all}`);
-  const [leader, ...replicas] = [port('LEADER_PORT'), ...Array.from({ length: count }, (_, i) => replicaPort(i + 1))].map(open);
-  try {
-    const want = await schemaDump(leader!, 'public');
-    assert.ok(Object.keys(want.rows).length > 0, 'the leader has tables to compare');
-    for (const [i, r] of replicas.entries()) assert.deepEqual(await schemaDump(r, 'public'), want, `replica-${i + 1} equals the leader`);
-  } finally {
-    await Promise.all([leader!, ...replicas].map((c) => c.end({ timeout: 2 })));
-  }
-}
 
 const writes = async (count: number) => {
   const sim = await run(['simulate', '--count', String(count), '--via', 'sql', '--rate', '0']);

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import postgres from 'postgres';
 import { waitUntil } from '../../src/lib/wait.ts';
 import type { StatusReport } from '../../src/stack/status.ts';
-import { schemaDump } from '../helpers/catalog-oracle.ts';
-import { bin, cli, repoRoot } from '../helpers/cli.ts';
+import { bin, repoRoot } from '../helpers/cli.ts';
+import { ownStack, type OwnPorts } from '../helpers/own-stack.ts';
 
 /**
  * Two replicators sharing three replicas, on a stack of its own (state dir and ports; REPLICATORS_TEST_HOME
@@ -17,7 +15,7 @@ import { bin, cli, repoRoot } from '../helpers/cli.ts';
  * runs under 300 writes/s and ends with every replica equal to the leader and no dead letter; the lag seen
  * meanwhile is printed.
  */
-const defaults = {
+const defaults: OwnPorts = {
   LEADER_PORT: 26532,
   REPLICA_BASE_PORT: 26533,
   BROKER_PORT: 26192,
@@ -27,17 +25,8 @@ const defaults = {
   METRICS_PORT: 26564,
   DASHBOARD_PORT: 26290,
 };
-const env: NodeJS.ProcessEnv = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CQRSCTL_') || k === 'CQRSCTL_CACHE')),
-  ...Object.fromEntries(Object.entries(defaults).map(([k, v]) => [`CQRSCTL_${k}`, process.env[`REPLICATORS_TEST_${k}`] ?? String(v)])),
-  CQRSCTL_HOME: process.env.REPLICATORS_TEST_HOME ?? join(tmpdir(), `cqrsctl-replicators-test-${process.getuid?.() ?? 0}`),
-  CQRSCTL_RUNTIME: 'native',
-};
+const { env, run, assertReplicasEqualLeader } = ownStack('REPLICATORS_TEST', defaults);
 
-const run = async (args: string[], timeoutMs = 300_000) => {
-  const r = await cli(args, { env, timeoutMs });
-  return { ...r, all: `${r.stdout}\n${r.stderr}` };
-};
 const status = async () => {
   const r = await run(['status', '--json'], 60_000);
   return JSON.parse(r.stdout) as StatusReport;
@@ -58,18 +47,7 @@ const pidOf = (s: StatusReport, name: string) => {
 
 /** Every replica equal to the leader (verify-replicas, then definitions and rows straight from the servers), and no dead letter. */
 async function assertAllEqual() {
-  const verify = await run(['verify-replicas', '--wait=240s']);
-  assert.equal(verify.exitCode, 0, `replicas equal the leader:\n${verify.all}`);
-  const port = (name: string) => Number(env[`CQRSCTL_${name}`]);
-  const open = (p: number) => postgres({ host: '127.0.0.1', port: p, user: 'postgres', password: 'postgres', database: 'cqrs', max: 1 });
-  const [leader, ...replicas] = [port('LEADER_PORT'), ...[0, 1, 2].map((i) => port('REPLICA_BASE_PORT') + i)].map(open);
-  try {
-    const want = await schemaDump(leader!, 'public');
-    assert.ok(Object.keys(want.rows).length > 0, 'the leader has tables to compare');
-    for (const [i, r] of replicas.entries()) assert.deepEqual(await schemaDump(r, 'public'), want, `replica-${i + 1} equals the leader`);
-  } finally {
-    await Promise.all([leader!, ...replicas].map((c) => c.end({ timeout: 2 })));
-  }
+  await assertReplicasEqualLeader(3, '240s');
   const s = await status();
   assert.deepEqual(
     s.replication.map((r) => `${r.name} ${r.deadLettered}`),
