@@ -70,7 +70,9 @@ export async function runReplicator(config: Config, name: string, output: Output
     await metricsServer.close();
     throw e;
   });
-  log(`${name} joined the replicators' group; metrics at ${metricsServer.url}`);
+  log(
+    `${name} joined the replicators' group, replicating to the replicas it owns (of ${config.replicas.map((r) => r.name).join(', ')}); metrics at ${metricsServer.url}`,
+  );
   let last = { at: Date.now(), events: 0 };
   let ticks = 0;
   const timer = setInterval(() => {
