@@ -18,14 +18,28 @@ export interface OwnPorts {
 }
 
 /**
+ * The test process's environment without the shared stack's CQRSCTL_* settings (the jar cache stays). They are
+ * set to undefined rather than left out: the cli helper's execa extends process.env, and Node drops undefined
+ * entries only when they are named.
+ */
+export const withoutSharedSettings = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  ...Object.fromEntries(
+    Object.keys(process.env)
+      .filter((k) => k.startsWith('CQRSCTL_') && k !== 'CQRSCTL_CACHE')
+      .map((k) => [k, undefined]),
+  ),
+});
+
+/**
  * A stack of a test file's own: its state dir and ports, so the stack the other integration tests share is
- * neither used nor disturbed. The shared stack's CQRSCTL_* settings stay out (the jar cache is shared);
+ * neither used nor disturbed. The shared stack's CQRSCTL_* settings stay out (see withoutSharedSettings);
  * <PREFIX>_HOME and <PREFIX>_<SETTING> (e.g. CLUSTER_TEST_LEADER_PORT) move it where the defaults are taken.
  * Pick defaults below 32768: Linux hands out ports above it to outgoing connections.
  */
 export function ownStack(prefix: string, defaults: OwnPorts, extra: NodeJS.ProcessEnv = { CQRSCTL_RUNTIME: 'native' }) {
   const env: NodeJS.ProcessEnv = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CQRSCTL_') || k === 'CQRSCTL_CACHE')),
+    ...withoutSharedSettings(),
     ...Object.fromEntries(Object.entries(defaults).map(([k, v]) => [`CQRSCTL_${k}`, process.env[`${prefix}_${k}`] ?? String(v)])),
     CQRSCTL_HOME:
       process.env[`${prefix}_HOME`] ?? join(tmpdir(), `cqrsctl-${prefix.toLowerCase().replace(/_/g, '-')}-${process.getuid?.() ?? 0}`),

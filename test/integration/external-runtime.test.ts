@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import postgres from 'postgres';
 import type { StatusReport } from '../../src/stack/status.ts';
 import { cli } from '../helpers/cli.ts';
+import { withoutSharedSettings } from '../helpers/own-stack.ts';
 
 /**
  * `--runtime external` against a cluster cqrsctl did not start for it: home A runs, with the native runtime,
@@ -31,7 +32,7 @@ const defaults = {
 const port = (name: keyof typeof defaults) => Number(process.env[`EXTERNAL_TEST_${name}`] ?? defaults[name]);
 const root = process.env.EXTERNAL_TEST_HOME ?? join(tmpdir(), `cqrsctl-external-test-${process.getuid?.() ?? 0}`);
 // The shared stack's settings stay out; the jar cache is shared.
-const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CQRSCTL_') || k === 'CQRSCTL_CACHE'));
+const clean = withoutSharedSettings();
 const envA: NodeJS.ProcessEnv = {
   ...clean,
   ...Object.fromEntries(
