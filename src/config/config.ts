@@ -116,6 +116,12 @@ export const brokerNodes = (s: Settings): BrokerNode[] =>
 /** The Connect worker service: `connect` alone, `connect-N` in a group of several. */
 export const connectWorkerName = (workers: number, worker: number) => (workers === 1 ? 'connect' : `connect-${worker}`);
 
+/** The worker service whose REST address is the worker id Connect reports (`host:port`), by its place in connectUrls. */
+export function connectWorkerOf(config: Config, workerId: string): string | undefined {
+  const i = config.connectUrls.findIndex((url) => url.replace(/^https?:\/\//, '').replace(/\/$/, '') === workerId);
+  return i < 0 ? undefined : connectWorkerName(config.connectUrls.length, i + 1);
+}
+
 /**
  * Replication of every topic cqrsctl's cluster holds (change, dead-letter, Connect's and Kafka's own): three
  * copies at most, and with three brokers a write needs two of them, so one broker may die without losing an

@@ -1,4 +1,4 @@
-import { connectWorkerName, type Config } from '../../config/config.ts';
+import { connectWorkerName, connectWorkerOf, type Config } from '../../config/config.ts';
 import { errorMessage, usageError } from '../../errors.ts';
 import { refuseBrokerAccessProblems } from '../../lib/kafka-client.ts';
 import { brokerAnswers, connectAnswers, pgAnswers } from '../probes.ts';
@@ -34,6 +34,7 @@ export function createExternalRuntime(config: Config, reason = 'selected with --
     name: 'external',
     reason,
     setup: async () => {},
+    connectWorkerOf: (workerId) => connectWorkerOf(config, workerId),
     // The workers' secrets file is the user's to write; cqrsctl only references it.
     ...(config.settings.connectSecretsFile ? { storeConnectorSecrets: () => config.settings.connectSecretsFile } : {}),
     async up() {

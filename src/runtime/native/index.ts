@@ -8,7 +8,7 @@ import { assertPortFree } from '../ports.ts';
 import { brokerAnswers, connectAnswers, pgAnswers } from '../probes.ts';
 import type { LogOptions, Runtime, ServiceStatus } from '../runtime.ts';
 import { allOrFirstFailure, waitUntil } from '../../lib/wait.ts';
-import { brokerNodes, connectWorkerName } from '../../config/config.ts';
+import { brokerNodes, connectWorkerName, connectWorkerOf } from '../../config/config.ts';
 import { connectSecretsPath, connectService } from './connect.ts';
 import type { JavaService } from './java-service.ts';
 import { propertiesValue } from './kafka-properties.ts';
@@ -168,10 +168,7 @@ export function createNativeRuntime(config: Config, reason = 'selected with --ru
     reason,
     // A stack whose every service runs has what it needs; the check itself costs a JVM start (java -version).
     setup: async (progress) => (services.every((svc) => svc.pid()) ? undefined : setupNative(config, progress)),
-    connectWorkerOf(workerId) {
-      const i = config.connectUrls.indexOf(`http://${workerId}`);
-      return i < 0 ? undefined : connectWorkerName(s.connectWorkers, i + 1);
-    },
+    connectWorkerOf: (workerId) => connectWorkerOf(config, workerId),
     storeConnectorSecrets(secrets) {
       const path = connectSecretsPath(paths);
       mkdirSync(dirname(path), { recursive: true });
