@@ -65,6 +65,7 @@ const stackFlags: SettingName[] = [
   'replicas',
   'brokerCount',
   'connectWorkers',
+  'partitions',
   'replicators',
   'leaderPort',
   'replicaBasePort',

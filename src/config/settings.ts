@@ -17,6 +17,11 @@ export const settings = {
     kind: 'count',
     doc: 'Kafka Connect workers in one group (native and docker runtimes); worker N: connectPort+N-1',
   },
+  partitions: {
+    default: 1,
+    kind: 'count',
+    doc: 'partitions of the change topic, keyed by primary key (fixed when the stack is made; see README "Partitions")',
+  },
   connectPort: { default: 8083, kind: 'port', doc: 'Kafka Connect REST API' },
   writeApiPort: { default: 8080, kind: 'port', doc: 'write and read HTTP API' },
   metricsPort: {

@@ -30,6 +30,7 @@ export const recordedSettings = [
   'brokerPort',
   'controllerPort',
   'connectWorkers',
+  'partitions',
   'connectPort',
   'writeApiPort',
   'metricsPort',

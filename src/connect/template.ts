@@ -36,6 +36,10 @@ function templateVariables(
     // An external cluster's size is not cqrsctl's to know: -1 leaves the change topic's copies to the
     // brokers' own default.replication.factor.
     REPLICATION_FACTOR: s.brokers ? '-1' : String(replication(s).factor),
+    PARTITIONS: String(s.partitions),
+    // What the router sends to <prefix>.changes: every topic of the connector, its transaction topic only
+    // when the change topic has one partition (with several, that topic orders the commits: merge.ts).
+    STREAMED_TOPICS: `\\Q${s.topicPrefix}.\\E${s.partitions > 1 ? '(?!transaction$)' : ''}.*`,
   };
 }
 

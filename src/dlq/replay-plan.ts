@@ -1,6 +1,7 @@
 import { qualify, tableMetas, type TableMeta } from '../replicator/catalog.ts';
 import { decode, type ChangeEvent } from '../replicator/decode.ts';
 import { toPgText } from '../replicator/pg-text.ts';
+import { lone } from '../replicator/order.ts';
 import type { Statement } from '../replicator/plan.ts';
 import { planGroup, type SchemaState } from '../replicator/steps.ts';
 import { isInternalTable } from '../replicator/topics.ts';
@@ -49,10 +50,7 @@ export function planReplay(letters: StoredLetter[], state: SchemaState): { group
     group.letters.push(letter);
   }
   for (const group of groups.values()) {
-    const units = group.letters.map((l) => {
-      const change = decodeLetter(l);
-      return { kind: 'other' as const, records: [change], first: change.offset, last: change.offset };
-    });
+    const units = group.letters.map((l) => lone(decodeLetter(l)));
     group.statements = planGroup(units, state, true).steps.flatMap((s) => (s.kind === 'rows' ? s.statements : []));
   }
   return { groups: [...groups.values()], unreplayable };

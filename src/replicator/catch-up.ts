@@ -3,7 +3,8 @@ import type { Change } from './decode.ts';
 import { describe, Fenced, isBug } from './failures.ts';
 import type { Broker } from './kafka.ts';
 import { feed } from './lanes.ts';
-import { Assembler, groupUnits, type Unit } from './order.ts';
+import type { Sequencer } from './merge.ts';
+import { groupUnits, type Unit } from './order.ts';
 import type { Sink } from './sink.ts';
 
 /** What a catch-up reader needs of the replicator. */
@@ -15,7 +16,8 @@ export interface CatchUpHost {
   topics(): { list: string[]; version: number };
   /** Next offset per tpKey for the replica (see Replicator.startOffsets). */
   startOffsets(sink: Sink): Map<string, bigint>;
-  assemble(assembler: Assembler, changes: Change[]): Unit[];
+  sequencer(topics: string[], start: Map<string, bigint>): Sequencer;
+  assemble(seq: Sequencer, changes: Change[], highWatermark: bigint): Unit[];
   context(): ApplyContext;
   /** Whether the replica has everything the main reader handed out; if so it is attached to it (synchronously). */
   rejoin(sink: Sink): boolean;
@@ -44,16 +46,17 @@ export async function catchUp(host: CatchUpHost, sink: Sink): Promise<void> {
       if (sink.state === 'down') host.log(`${sink.name}: reachable again, catching up`);
       sink.state = 'catching-up';
       const { list, version } = host.topics();
-      const assembler = new Assembler();
+      const start = host.startOffsets(sink);
+      const seq = host.sequencer(list, start);
       let failure: unknown;
       reader = await host.broker.startReader({
         name: `catch-up-${sink.name}`,
         topics: list,
-        start: host.startOffsets(sink),
-        onBatch: async (_t, _p, changes) => {
+        start,
+        onBatch: async (_t, _p, changes, hw) => {
           if (sink.state !== 'catching-up' || failure) return;
           try {
-            for (const group of groupUnits(host.assemble(assembler, changes), host.groupEvents)) await feed(sink, group, host.context());
+            for (const group of groupUnits(host.assemble(seq, changes, hw), host.groupEvents)) await feed(sink, group, host.context());
           } catch (e) {
             failure = e;
           }

@@ -30,6 +30,14 @@ export interface ChangeEvent {
   txId: string | null;
   /** Snapshot reads: whether this is the snapshot's last record (source.snapshot = "last"). */
   snapshotLast: boolean;
+  /** The change's place in its transaction (transaction.total_order, from 1); null for snapshot reads. */
+  txOrder: number | null;
+  /**
+   * source.sequence[0]: the commit end LSN of the transaction Debezium streamed before this change's. Every
+   * change of one transaction carries the same value, and it grows from one transaction to the next, so it
+   * tells a change of an earlier transaction (a connector's redelivery) from one of a later (merge.ts).
+   */
+  prevCommit: bigint | null;
 }
 
 export interface Boundary {
@@ -114,5 +122,16 @@ function parseEnvelope(v: Record<string, unknown> | null): ChangeEvent {
     tsMs: typeof source.ts_ms === 'number' ? source.ts_ms : null,
     txId: p.transaction && typeof p.transaction === 'object' ? xidOf((p.transaction as Record<string, unknown>).id) : null,
     snapshotLast: source.snapshot === 'last',
+    txOrder:
+      p.transaction && typeof p.transaction === 'object' ? numberOrNull((p.transaction as Record<string, unknown>).total_order) : null,
+    prevCommit: prevCommitOf(source.sequence),
   };
+}
+
+const numberOrNull = (v: unknown) => (typeof v === 'number' ? v : null);
+
+/** The first element of Debezium's `sequence`, a JSON array of LSNs as strings, e.g. `["24023119","24023128"]`. */
+function prevCommitOf(sequence: unknown): bigint | null {
+  const first = typeof sequence === 'string' ? /^\["(\d+)"/.exec(sequence)?.[1] : undefined;
+  return first === undefined ? null : BigInt(first);
 }

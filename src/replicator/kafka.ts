@@ -4,12 +4,12 @@ import { createKafka } from '../lib/kafka-client.ts';
 import { DeadLetters } from './dlq.ts';
 import { joinReplicatorGroup, type Group, type GroupOptions } from './membership.ts';
 import { startReader, type Reader, type ReaderOptions } from './reader.ts';
-import { changeTopic, deadLetterTopic, replicatorGroup, tpKey } from './topics.ts';
+import { changeTopic, deadLetterTopic, replicatorGroup, tpKey, transactionTopic } from './topics.ts';
 
-/** The change topic, once the connector has created it (an empty list before). */
+/** The change topic and, when it has partitions of its own, the transaction topic, as far as they exist yet. */
 export async function changeTopics(admin: Admin, config: Config): Promise<string[]> {
-  const topic = changeTopic(config);
-  return (await admin.listTopics()).includes(topic) ? [topic] : [];
+  const exist = new Set(await admin.listTopics());
+  return [changeTopic(config), transactionTopic(config)].filter((t) => exist.has(t));
 }
 
 /** Log-end offset (the next offset to be written) of every partition of the topics, by tpKey. */

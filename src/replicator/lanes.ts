@@ -5,7 +5,7 @@ import type { Sink } from './sink.ts';
 
 /** Applies the units the replica lacks; throws on a gap or a failure retrying now would not fix. */
 export async function feed(sink: Sink, units: Unit[], ctx: ApplyContext): Promise<void> {
-  const { topic, partition } = units[0].records[0];
+  const { topic, partition } = units[0];
   for (let attempt = 0; ; attempt++) {
     const known = sink.applied(topic, partition);
     const run = known === null ? units : units.filter((u) => u.last > known);

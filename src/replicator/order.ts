@@ -10,12 +10,26 @@ import { isSchemaChange } from './topics.ts';
 export interface Unit {
   kind: 'tx' | 'snapshot' | 'other';
   records: Change[];
+  /**
+   * The partition whose offsets order the units (the change topic's only partition; with several, the
+   * transaction topic's: merge.ts) and the unit's offsets there: a replica's position is checked on it.
+   */
+  topic: string;
+  partition: number;
   first: bigint;
   last: bigint;
+  /** With a multi-partition change topic: the last offset the unit takes of each other partition it reads. */
+  tails?: Tail[];
   /** A transaction whose END never arrived (the connector restarted in its middle); applied as received. */
   incomplete?: boolean;
   /** END's event count differs from the events received (logged, applied as received). */
   countMismatch?: { expected: number; received: number };
+}
+
+export interface Tail {
+  topic: string;
+  partition: number;
+  last: bigint;
 }
 
 interface Open {
@@ -39,7 +53,7 @@ export class Assembler {
     const close = (extra: Partial<Unit> = {}) => {
       if (!this.open) return;
       const rs = this.open.records;
-      done.push({ kind: this.open.kind, records: rs, first: rs[0].offset, last: rs[rs.length - 1].offset, ...extra });
+      done.push({ kind: this.open.kind, records: rs, ...at(rs[0]), first: rs[0].offset, last: rs[rs.length - 1].offset, ...extra });
       this.open = undefined;
     };
     for (const r of records) {
@@ -55,7 +69,7 @@ export class Assembler {
           close(b.eventCount !== null && b.eventCount !== received ? { countMismatch: { expected: b.eventCount, received } } : {});
         } else {
           close(this.open?.kind === 'tx' ? { incomplete: true } : {});
-          done.push({ kind: 'other', records: [r], first: r.offset, last: r.offset });
+          done.push(lone(r));
         }
       } else if (e?.txId) {
         if (this.open?.kind !== 'tx' || this.open.txId !== e.txId) {
@@ -73,7 +87,7 @@ export class Assembler {
       } else if (this.open) {
         this.open.records.push(r);
       } else {
-        done.push({ kind: 'other', records: [r], first: r.offset, last: r.offset });
+        done.push(lone(r));
       }
     }
     return done;
@@ -84,6 +98,11 @@ export class Assembler {
     return this.open?.records.length ?? 0;
   }
 }
+
+const at = (r: Change) => ({ topic: r.topic, partition: r.partition });
+
+/** A record outside any transaction or snapshot (a tombstone, an undecodable message), applied alone. */
+export const lone = (r: Change): Unit => ({ kind: 'other', records: [r], ...at(r), first: r.offset, last: r.offset });
 
 /** Whether a unit changes the schema: it must end its replica transaction (e.g. a new enum value is usable only after commit). */
 const changesSchema = (u: Unit) => u.records.some((r) => r.event && isSchemaChange(r.event));

@@ -9,10 +9,11 @@ import { describe, Fenced, isBug } from './failures.ts';
 import { kafkaBroker, type Broker } from './kafka.ts';
 import { Lane } from './lanes.ts';
 import type { Group } from './membership.ts';
-import { Assembler, groupUnits, type Unit } from './order.ts';
+import { sequencer, type Sequencer } from './merge.ts';
+import { groupUnits, type Unit } from './order.ts';
 import { ReplicaSink, type Sink } from './sink.ts';
 import { replicaStats, type ReplicaStats } from './stats.ts';
-import { tpKey } from './topics.ts';
+import { tpKey, transactionTopic } from './topics.ts';
 import { connectorCommittedLsn, satisfiedCandidate, type Candidate } from './watermark.ts';
 
 export type { ReplicaStats };
@@ -54,6 +55,8 @@ export class Replicator {
   private readonly committedLsn: () => Promise<bigint | undefined>;
   private readonly sleep: (ms: number) => Promise<unknown>;
   private readonly queueRecords: number;
+  private readonly spineTopic: string;
+  private sequencer?: Sequencer;
   private readonly lanes = new Map<Sink, Lane>();
   private topics: string[] = [];
   private topicsVersion = 0;
@@ -87,6 +90,7 @@ export class Replicator {
     this.sleep = options.sleep ?? sleep;
     this.queueRecords = options.queueRecords ?? QUEUE_RECORDS;
     this.member = options.member ?? `replicator@${hostname()}/${process.pid}`;
+    this.spineTopic = transactionTopic(config);
     for (const s of this.sinks) this.lanes.set(s, new Lane(s, this.laneHooks(s)));
   }
 
@@ -224,9 +228,10 @@ export class Replicator {
 
   private async startMain(): Promise<void> {
     const attached = this.attached();
-    const assembler = new Assembler();
+    const ends = await this.broker.logEnds(this.topics);
     // With no replica to start from, read only what comes: gained replicas catch up on their own readers.
-    const start = attached.length ? this.startOffsets(attached) : await this.broker.logEnds(this.topics);
+    const start = attached.length ? this.startOffsets(attached) : ends;
+    const seq = (this.sequencer = sequencer(this.topics, this.spineTopic, start, ends));
     this.main = await this.broker.startReader({
       name: 'replicator',
       topics: this.topics,
@@ -234,7 +239,7 @@ export class Replicator {
       onBatch: async (topic, partition, changes, hw) => {
         const tp = tpKey(topic, partition);
         if (hw > (this.ends.get(tp) ?? 0n)) this.ends.set(tp, hw);
-        for (const group of groupUnits(this.assemble(assembler, changes), GROUP_EVENTS)) {
+        for (const group of groupUnits(this.assemble(seq, changes, hw), GROUP_EVENTS)) {
           const ctx = this.context();
           const records = group.reduce((n, u) => n + u.records.length, 0);
           let counted = false;
@@ -245,7 +250,10 @@ export class Replicator {
           // Handing out and recording mainLast happen without yielding, so a replica rejoining in between
           // gets exactly the groups after the position it reached.
           for (const s of this.attached()) this.lanes.get(s)!.push(group, ctx, onApplied);
-          this.mainLast.set(tp, group[group.length - 1].last);
+          for (const u of group) {
+            this.mainLast.set(tpKey(u.topic, u.partition), u.last);
+            for (const t of u.tails ?? []) this.mainLast.set(tpKey(t.topic, t.partition), t.last);
+          }
           await this.room();
         }
       },
@@ -271,8 +279,8 @@ export class Replicator {
     }
   }
 
-  private assemble(assembler: Assembler, changes: Change[]): Unit[] {
-    const units = assembler.push(changes);
+  private assemble(seq: Sequencer, changes: Change[], highWatermark?: bigint): Unit[] {
+    const units = seq.push(changes, highWatermark);
     for (const u of units) {
       if (u.incomplete)
         this.log(`transaction at offsets ${u.first}..${u.last} has no END record (the connector restarted in it); applied as received`);
@@ -325,7 +333,8 @@ export class Replicator {
       running: () => this.running,
       topics: () => ({ list: this.topics, version: this.topicsVersion }),
       startOffsets: (s) => this.startOffsets([s]),
-      assemble: (a, changes) => this.assemble(a, changes),
+      sequencer: (list, start) => sequencer(list, this.spineTopic, start, this.ends),
+      assemble: (seq, changes, hw) => this.assemble(seq, changes, hw),
       context: () => this.context(),
       rejoin: (s) => {
         if (!this.caughtUp(s)) return false;
@@ -350,6 +359,7 @@ export class Replicator {
         const topics = await this.broker.changeTopics();
         const ends = await this.broker.logEnds(topics);
         this.ends = ends;
+        this.sequencer?.sawEnds?.(ends);
         if (committed !== undefined) this.candidates = [...this.candidates, { lsn: committed, ends }].slice(-1200);
         if (topics.join('\n') !== this.topics.join('\n')) await this.followTopics(topics);
         this.advanceWatermarks();

@@ -3,7 +3,7 @@ import type { PgEndpoint } from '../config/config.ts';
 import { pgClient } from '../pg/client.ts';
 import type { Change } from './decode.ts';
 import { describe, PositionMismatch } from './failures.ts';
-import type { Unit } from './order.ts';
+import type { Tail, Unit } from './order.ts';
 import {
   prepareProgressSchema,
   readPositions,
@@ -111,9 +111,10 @@ export class ReplicaSink {
   async apply(units: Unit[], plan: Plan, careful: boolean): Promise<Rejection[]> {
     const first = units[0];
     const last = units[units.length - 1];
-    const { topic, partition } = first.records[0];
+    const { topic, partition } = first;
     const known = this.applied(topic, partition);
     const position = lastPosition(units);
+    const tails = lastTails(units);
     const rejected: Rejection[] = [...plan.rejected];
     await this.sql.begin(async (tx) => {
       const [, , rows] = await Promise.all([
@@ -153,6 +154,7 @@ export class ReplicaSink {
         }
       }
       const writes: Promise<unknown>[] = [recordPosition(tx, topic, partition, position)];
+      for (const t of tails) writes.push(recordPosition(tx, t.topic, t.partition, { ...position, offset: t.last }));
       if (plan.state.changeId !== this.schema.changeId) writes.push(recordSchemaState(tx, plan.state));
       for (const r of rejected) {
         writes.push(recordDeadLetter(tx, r));
@@ -160,6 +162,7 @@ export class ReplicaSink {
       await Promise.all(writes);
     });
     this.positions.set(tpKey(topic, partition), { ...position, offset: last.last });
+    for (const t of tails) this.positions.set(tpKey(t.topic, t.partition), { ...position, offset: t.last });
     this.schema = plan.state;
     return rejected;
   }
@@ -202,6 +205,13 @@ function wireParams(s: Statement): unknown[] {
 
 const textArrayLiteral = (values: (string | null)[]) =>
   `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`;
+
+/** The last offset the units take of each partition besides the one that orders them (merge.ts). */
+function lastTails(units: Unit[]): Tail[] {
+  const last = new Map<string, Tail>();
+  for (const u of units) for (const t of u.tails ?? []) last.set(tpKey(t.topic, t.partition), t);
+  return [...last.values()];
+}
 
 /** Position after the units: the last offset, with the LSN and commit time of the last event that has them. */
 function lastPosition(units: Unit[]): Position {

@@ -11,12 +11,19 @@ export const deadLetterTopic = (config: Config) => `cqrsctl-dlq.${config.setting
 export const replicatorGroup = (config: Config) => `cqrsctl-replicators.${config.settings.topicPrefix}`;
 
 /**
- * The change topic: the connector routes every table's events and its transaction metadata into this one
- * topic of one partition (connectors/leader-cdc.json), so the topic holds the leader's history in commit
- * order, each transaction's records consecutive. The table an event belongs to is read from its `source`
+ * The change topic: the connector routes every table's events into this one topic (connectors/leader-cdc.json).
+ * With one partition (the default) the transaction metadata goes there too, so the topic holds the leader's
+ * history in commit order, each transaction's records consecutive. The table an event belongs to is read from its `source`
  * block.
  */
 export const changeTopic = (config: Config) => `${config.settings.topicPrefix}.changes`;
+
+/**
+ * Debezium's transaction topic. With one partition the connector routes it into the change topic too; with
+ * several (setting `partitions`) the change topic is spread by key and this topic, of one partition, keeps
+ * every transaction's BEGIN and END in commit order: the merger's spine (merge.ts).
+ */
+export const transactionTopic = (config: Config) => `${config.settings.topicPrefix}.transaction`;
 
 /**
  * Leader tables in schema cqrsctl are cqrsctl's own bookkeeping (the heartbeat, the migrations record, the

@@ -1,7 +1,7 @@
 import { brokerNodes, type BrokerNode, type Config } from '../config/config.ts';
 import { errorMessage } from '../errors.ts';
 import { createKafka } from '../lib/kafka-client.ts';
-import { changeTopic, deadLetterTopic } from '../replicator/topics.ts';
+import { changeTopic, deadLetterTopic, transactionTopic } from '../replicator/topics.ts';
 
 export interface PartitionState {
   topic: string;
@@ -17,7 +17,7 @@ type Node = Pick<BrokerNode, 'id' | 'name' | 'address'>;
 /** The Kafka cluster as its metadata tells it: which brokers answer, who leads cqrsctl's partitions, what lacks a copy. */
 export interface KafkaClusterStatus {
   brokers: { id: number; name: string; address: string; state: 'up' | 'down' }[];
-  /** Every partition of the change and dead-letter topics. */
+  /** Every partition of the change, transaction and dead-letter topics. */
   partitions: PartitionState[];
   /** Every partition of any topic (Connect's and Kafka's own included) with fewer in-sync replicas than replicas. */
   underReplicated: PartitionState[];
@@ -41,7 +41,7 @@ export async function kafkaClusterStatus(config: Config): Promise<KafkaClusterSt
     const all = topics.flatMap((t) =>
       t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr })),
     );
-    const ours = new Set([changeTopic(config), deadLetterTopic(config)]);
+    const ours = new Set([changeTopic(config), transactionTopic(config), deadLetterTopic(config)]);
     if (external) nodes.push(...clusterNodes(cluster.brokers, all));
     return {
       brokers: nodes.map((n) => ({ id: n.id, name: n.name, address: n.address, state: live.has(n.id) ? 'up' : 'down' })),

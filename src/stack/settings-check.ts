@@ -18,11 +18,15 @@ export function stackConflictError(config: Config): CqrsError {
   const names = conflicts.map((c) => c.name).join(', ');
   // More replicas need no restart: `replicas add` starts and seeds them on the running stack.
   const more = conflicts.length === 1 && conflicts[0].name === 'replicas' && Number(conflicts[0].asked) > Number(conflicts[0].running);
+  // The change topic's partitions are fixed when it is made: a restart cannot change them.
+  const fixed = conflicts.some((c) => c.name === 'partitions');
   return new CqrsError(
     `the stack in ${config.settings.home} runs with other settings than this command asks for: ${describeConflicts(conflicts)}`,
     more
       ? `Leave replicas out and run \`cqrsctl replicas add\` (once per replica): it starts and seeds one more on the running stack.`
-      : `Leave ${names} out to use the stack as it runs (the state dir remembers its settings), or restart it with the new ones: \`cqrsctl down\`, then \`cqrsctl up ${asFlags(conflicts)}\` (data is kept).`,
+      : fixed
+        ? `Leave ${names} out to use the stack as it runs; the change topic's partitions are chosen when the stack is made, so another count needs a new stack: \`cqrsctl down --purge\` (it deletes the data), then \`cqrsctl up ${asFlags(conflicts)}\`.`
+        : `Leave ${names} out to use the stack as it runs (the state dir remembers its settings), or restart it with the new ones: \`cqrsctl down\`, then \`cqrsctl up ${asFlags(conflicts)}\` (data is kept).`,
     ExitCode.usage,
   );
 }

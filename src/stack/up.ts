@@ -9,6 +9,7 @@ import type { Progress } from '../progress.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { readStackRecord } from '../runtime/select.ts';
 import { applyMigrations } from '../schema/migrate.ts';
+import { partitionsMismatch, prepareChangeTopics } from './change-topics.ts';
 import { prepareLeader } from './leader.ts';
 
 export interface UpResult {
@@ -32,6 +33,12 @@ export async function upStack(config: Config, runtime: Runtime, progress: Progre
     : prepareLeader(config));
   const migrated = await applyMigrations(config.leader);
   if (migrated.length) progress.info(`Applied schema migrations ${migrated.join(', ')} to the leader.`);
+  const found = await prepareChangeTopics(config);
+  if (found) {
+    // The topic is what the stack has: recorded, the next `up` without the flag adopts it.
+    recordStack(config, runtime, { partitions: found.partitions });
+    throw partitionsMismatch(config, found);
+  }
   const secretsFile = runtime.storeConnectorSecrets?.({ [cdcPasswordKey]: config.settings.cdcPassword });
   const connector = await registerConnector(config, runtime.leaderFromConnect ?? config.leader, progress, secretsFile);
   return { started, connector };
@@ -50,15 +57,15 @@ function refuseClusterElsewhere(config: Config, runtime: Runtime): void {
 
 /**
  * Remembers, before anything starts, the runtime and the settings the stack runs with, so later commands
- * find it as it is. A runtime kept from an earlier record keeps that record's reason (it does not nest).
+ * find it as it is (`found`: what the stack turned out to have, overriding what was asked). A runtime kept from an earlier record keeps that record's reason (it does not nest).
  */
-function recordStack(config: Config, runtime: Runtime): void {
+function recordStack(config: Config, runtime: Runtime, found: Partial<Config['settings']> = {}): void {
   const previous = readStackRecord(config);
   const kept = previous?.runtime === runtime.name && config.settings.runtime === 'auto';
   writeStackRecordIn(config.settings.home, {
     runtime: runtime.name,
     reason: kept ? previous.reason : runtime.reason,
     since: kept ? previous.since : new Date().toISOString(),
-    settings: Object.fromEntries(recordedSettings.map((name) => [name, config.settings[name]])),
+    settings: Object.fromEntries(recordedSettings.map((name) => [name, found[name] ?? config.settings[name]])),
   });
 }

@@ -33,3 +33,19 @@ test("the change topic's replication factor: min(3, brokers) of cqrsctl's cluste
   assert.equal(factor({ CQRSCTL_BROKER_COUNT: '5' }), '3');
   assert.equal(factor({ CQRSCTL_BROKERS: 'k1:9092,k2:9092' }), '-1');
 });
+
+test('with several partitions the transaction topic stays out of the change topic (it orders the commits)', () => {
+  const routed = (env: NodeJS.ProcessEnv) => {
+    const c = connectorConfig(loadConfig({ env, cwd: '/' }), { host: 'h', port: 1 });
+    const re = new RegExp(
+      `^(?:${c['transforms.stream.regex'].replace(/\\Q(.*?)\\E/g, (_, lit: string) => lit.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))})$`,
+    );
+    return {
+      partitions: c['topic.creation.default.partitions'],
+      table: re.test('leader.public.orders'),
+      tx: re.test('leader.transaction'),
+    };
+  };
+  assert.deepEqual(routed({}), { partitions: '1', table: true, tx: true });
+  assert.deepEqual(routed({ CQRSCTL_PARTITIONS: '3' }), { partitions: '3', table: true, tx: false });
+});

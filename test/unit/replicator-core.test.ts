@@ -111,7 +111,7 @@ class FakeBroker implements Broker {
           lsn: BigInt(this.txs * 100 + i),
           tsMs: 1,
           txId,
-          snapshotLast: false,
+          snapshotLast: false, txOrder: null, prevCommit: null,
         },
       });
     }

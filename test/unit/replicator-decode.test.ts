@@ -44,6 +44,8 @@ test('create (c) decodes to an upsert-shaped event: after row, table from source
     tsMs: 1718000000123,
     txId: null,
     snapshotLast: false,
+    txOrder: null,
+    prevCommit: null,
   });
   assert.equal(c.topic, TOPIC);
   assert.equal(c.partition, 0);
@@ -88,6 +90,8 @@ test('truncate (t): null key, no rows, still a table event', () => {
     tsMs: 1718000000123,
     txId: null,
     snapshotLast: false,
+    txOrder: null,
+    prevCommit: null,
   });
 });
 
@@ -167,4 +171,15 @@ test('transaction metadata records decode to boundaries keyed by xid; events car
   const last = decode(TOPIC, 0, msg(envelope('r', null, { id: 2 }, { ...source, snapshot: 'last' })));
   assert.equal(last.event?.snapshotLast, true);
   assert.equal(last.event?.txId, null);
+});
+
+test("a streamed change carries its place in the transaction and the previous commit (source.sequence[0])", () => {
+  const value = {
+    ...envelope('u', null, { id: 3 }, { ...source, sequence: '["26682272","26679768"]' }),
+    transaction: { id: '844:26679768', total_order: 2, data_collection_order: 1 },
+  };
+  const c = decode(TOPIC, 0, msg(value));
+  assert.equal(c.event?.txId, '844');
+  assert.equal(c.event?.txOrder, 2);
+  assert.equal(c.event?.prevCommit, 26682272n);
 });

@@ -37,7 +37,7 @@ const record = (event: Partial<ChangeEvent>, tx: string | null = '1'): Change =>
     lsn: 1n,
     tsMs: 1,
     txId: tx,
-    snapshotLast: false,
+    snapshotLast: false, txOrder: null, prevCommit: null,
     ...event,
   },
 });

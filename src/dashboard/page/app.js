@@ -9,9 +9,7 @@ let windowMs = 600_000;
 let history = [];
 
 function el(tag, attrs = {}, ...children) {
-  const node = tag.startsWith('svg:')
-    ? document.createElementNS('http://www.w3.org/2000/svg', tag.slice(4))
-    : document.createElement(tag);
+  const node = tag.startsWith('svg:') ? document.createElementNS('http://www.w3.org/2000/svg', tag.slice(4)) : document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) node.setAttribute(k, String(v));
   for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return node;
@@ -58,7 +56,13 @@ function renderStatus(s) {
   $('#connector').replaceChildren(`${c.name}: `, el('span', { class: `state ${cls('state', c.state)}`, 'data-state': c.state }, c.state));
   $('#tasks').replaceChildren(
     ...c.tasks.map((t) =>
-      el('li', { 'data-task': t.id }, `task ${t.id}: `, el('span', { class: `state ${cls('state', t.state)}` }, t.state), t.trace ? ` ${t.trace.split('\n')[0]}` : ''),
+      el(
+        'li',
+        { 'data-task': t.id },
+        `task ${t.id}: `,
+        el('span', { class: `state ${cls('state', t.state)}` }, t.state),
+        t.trace ? ` ${t.trace.split('\n')[0]}` : '',
+      ),
     ),
   );
 
@@ -123,7 +127,12 @@ function renderRates() {
 
 // The lag chart: one line per replica over the last windowMs, y from 0 to a round number above the highest lag.
 function renderChart() {
-  const W = 760, H = 220, left = 56, right = 10, top = 10, bottom = 24;
+  const W = 760,
+    H = 220,
+    left = 56,
+    right = 10,
+    top = 10,
+    bottom = 24;
   const svg = $('#lag-chart');
   const now = history.at(-1)?.at ?? Date.now();
   const names = [...new Set(history.flatMap((s) => s.replicas.map((r) => r.name)))];

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../../src/config/load.ts';
+import { createKafka } from '../../src/lib/kafka-client.ts';
+import { appPid } from '../../src/stack/apps.ts';
+import { repoRoot } from '../helpers/cli.ts';
+import { ownStack, type OwnPorts } from '../helpers/own-stack.ts';
+import { assertSchemaMirrored, databases, transfersWhile, uniqueName } from './replicator-support.ts';
+
+/**
+ * A change topic of three partitions, on a stack of its own (PARTITIONS_TEST_HOME and
+ * PARTITIONS_TEST_<SETTING> move it): the replicas still apply whole leader transactions in commit order,
+ * schema changes among them, across the kill -9 of a replicator.
+ */
+const defaults: OwnPorts = {
+  LEADER_PORT: 22432,
+  REPLICA_BASE_PORT: 22433,
+  BROKER_PORT: 22092,
+  CONTROLLER_PORT: 22093,
+  CONNECT_PORT: 22083,
+  WRITE_API_PORT: 22080,
+  METRICS_PORT: 22464,
+  DASHBOARD_PORT: 22090,
+};
+const { env, run, assertReplicasEqualLeader } = ownStack('PARTITIONS_TEST', defaults);
+
+after(async () => {
+  await run(['down', '--purge'], 180_000);
+});
+
+/** Partitions per topic, and how many of the change topic's hold records. */
+async function layout(config: ReturnType<typeof loadConfig>) {
+  const admin = createKafka(config, 'partitions-test').admin();
+  await admin.connect();
+  try {
+    const [changes, transactions] = await Promise.all(['leader.changes', 'leader.transaction'].map((t) => admin.fetchTopicOffsets(t)));
+    return { changes: changes.length, used: changes.filter((p) => BigInt(p.high) > 0n).length, transactions: transactions.length };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+test(
+  'with --partitions 3 every replica still shows only states the leader had, and ends equal to it, schema changes and a replicator kill included',
+  { timeout: 1_200_000 },
+  async (t) => {
+    await run(['down', '--purge'], 180_000);
+    const up = await run(['up', '--detach', '--partitions', '3'], 600_000);
+    assert.equal(up.exitCode, 0, up.all);
+    const config = loadConfig({ env, cwd: repoRoot });
+    const dbs = databases(config);
+    const started = new Date();
+    try {
+      const mig = uniqueName('mig');
+      const { bank, transfers, reads } = await transfersWhile(dbs, async () => {
+        // Rows spread over every partition, then DDL and data in one transaction, while the transfers go on.
+        await dbs.leader.unsafe(`create schema ${mig}; create table ${mig}.items (id int primary key, v int not null)`);
+        await dbs.leader.unsafe(`insert into ${mig}.items select g, g from generate_series(1, 300) g`);
+        await sleep(2000);
+        await dbs.leader.begin(async (tx) => {
+          await tx.unsafe(`alter table ${mig}.items add column w int not null default 7`);
+          await tx.unsafe(`update ${mig}.items set w = v * 2 where id % 3 = 0`);
+        });
+        await sleep(2000);
+        const pid = appPid(config, 'replicator');
+        assert.ok(pid, 'the detached replicator runs');
+        process.kill(pid, 'SIGKILL');
+        await dbs.leader.unsafe(`alter table ${mig}.items rename column v to value`);
+        await dbs.leader.unsafe(`update ${mig}.items set value = value + 1000 where id <= 150`);
+        const again = await run(['up', '--detach'], 300_000);
+        assert.equal(again.exitCode, 0, again.all);
+        await sleep(5000);
+      });
+      t.diagnostic(`${transfers} transfers, ${reads.total} reads of the replicas, ${reads.torn.length} torn`);
+      assert.ok(transfers > 300, `only ${transfers} transfers were written`);
+      assert.ok(reads.total > 100, `only ${reads.total} reads of the replicas`);
+      assert.deepEqual(reads.torn, [], `${reads.torn.length} of ${reads.total} reads saw a state the leader never had`);
+      await assertSchemaMirrored(dbs, bank, 'transfers', started);
+      await assertSchemaMirrored(dbs, mig, 'schema changes', started);
+
+      const sim = await run(['simulate', '--count', '1500', '--rate', '0'], 300_000);
+      assert.equal(sim.exitCode, 0, sim.all);
+      await assertReplicasEqualLeader(3);
+
+      const l = await layout(config);
+      assert.deepEqual(l, { changes: 3, used: 3, transactions: 1 }, 'three change partitions, all used, and one of transactions');
+    } finally {
+      await dbs.end();
+    }
+
+    // Another count is refused, running (the recorded settings) or stopped (the topic itself), and loses nothing.
+    const running = await run(['up', '--detach', '--partitions', '1'], 120_000);
+    assert.equal(running.exitCode, 2, running.all);
+    assert.match(running.all, /partitions 3 \(--partitions asks for 1\)/);
+    assert.equal((await run(['down'], 180_000)).exitCode, 0);
+    const stopped = await run(['up', '--detach', '--partitions', '1'], 300_000);
+    assert.equal(stopped.exitCode, 1, stopped.all);
+    assert.match(stopped.all, /the change topic leader\.changes has 3 partitions; --partitions 1 cannot apply to it/);
+    const adopted = await run(['up', '--detach'], 300_000);
+    assert.equal(adopted.exitCode, 0, adopted.all);
+    await assertReplicasEqualLeader(3);
+  },
+);
