@@ -11,6 +11,9 @@
  *   node --import tsx bench/replicator-drain.ts [--runs 3] [--systems replicator,native,jdbc] [--replicators 1,2,3]
  *   (BENCH_EVENTS=300000 by default)
  *
+ * It drains from the running stack's change topic as made: for 1, 3 and 6 partitions, run it on stacks made with
+ * `up --partitions P` (bench/drain-partitions.sh does the three in turn).
+ *
  * The JDBC sink needs key and value schemas in its messages, which cqrsctl's connector leaves out (they are
  * most of each message); so the same changes are captured twice, by a second source connector with schemas
  * on, and each sink drains the encoding it is meant for. The JDBC sink plugin comes from
@@ -29,9 +32,8 @@ import { connectClientOf, ConnectClient } from '../src/connect/client.ts';
 import { waitForRunning } from '../src/connect/register.ts';
 import { connectorConfig } from '../src/connect/template.ts';
 import { stopPid } from '../src/process/daemon.ts';
-import { logEnds } from '../src/replicator/kafka.ts';
+import { changeTopics, logEnds } from '../src/replicator/kafka.ts';
 import { createKafka } from '../src/lib/kafka-client.ts';
-import { changeTopic } from '../src/replicator/topics.ts';
 import { Replicator } from '../src/replicator/replicator.ts';
 import { JavaService } from '../src/runtime/native/java-service.ts';
 import { layout } from '../src/runtime/native/layout.ts';
@@ -68,9 +70,9 @@ const GOALS = { native: { goal: 1.0, stretch: 1.5 }, jdbc: { goal: 5 } };
 let id = '';
 let tables: string[] = [];
 const topicsOf = (prefix: string) => tables.map((t) => `${prefix}.public.${t}`);
-/** cqrsctl's connector writes every table into the one change topic; the JDBC sink's source, one topic per table. */
+/** cqrsctl's connector writes every table into the change topic (plus the transaction topic with several partitions); the JDBC sink's source, one topic per table. */
 async function endsOf(prefix: string) {
-  return logEnds(admin, prefix === jdbcPrefix ? topicsOf(prefix) : [changeTopic(config)]);
+  return logEnds(admin, prefix === jdbcPrefix ? topicsOf(prefix) : await changeTopics(admin, config));
 }
 const sumEnds = (ends: Map<string, bigint>) => Number([...ends.values()].reduce((a, b) => a + b, 0n));
 const tableDdl = (t: string) => `create table ${t} (id bigint primary key, name text, amount numeric(12,2), ts timestamptz, payload jsonb)`;
@@ -454,7 +456,7 @@ function summarize(all: Rates[]) {
   const of = (k: keyof Rates) => all.map((r) => r[k]).filter((v): v is number => v !== undefined);
   const line = (name: string, values: number[]) => console.log(`  ${name.padEnd(28)} ${formatSpread(spread(values))} events/s`);
   console.log(
-    `\nDrain of ${events.toLocaleString('en')} change events (50/30/20 insert/update/delete, 10k-row transactions) into ${config.replicas.length} replicas, ${all.length} run(s): median (lowest–highest)`,
+    `\nDrain of ${events.toLocaleString('en')} change events (50/30/20 insert/update/delete, 10k-row transactions) into ${config.replicas.length} replicas from ${s.partitions} change partition(s), ${all.length} run(s): median (lowest–highest)`,
   );
   if (of('replicator').length) line('cqrsctl replicator', of('replicator'));
   for (const n of new Set(of('replicators'))) {
@@ -467,7 +469,7 @@ function summarize(all: Rates[]) {
   }
   if (of('native').length) line('native logical replication', of('native'));
   if (of('jdbc').length) line('Debezium JDBC sink', of('jdbc'));
-  const json: Record<string, unknown> = { events, replicas: config.replicas.length, runs: all.length };
+  const json: Record<string, unknown> = { events, replicas: config.replicas.length, partitions: s.partitions, runs: all.length };
   for (const k of ['replicator', 'native', 'jdbc'] as const) if (of(k).length) json[`${k}EventsPerSec`] = spread(of(k).map(Math.round));
   for (const base of ['native', 'jdbc'] as const) {
     const ratios = all.filter((r) => r.replicator && r[base]).map((r) => r.replicator! / r[base]!);

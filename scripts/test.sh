@@ -22,7 +22,7 @@ run test/unit/*.test.ts || status=1
 # Files that bring up a stack of their own (own state dir, own ports below the ephemeral range) run after the
 # shared stack is down: their faults run under 300 writes/s, which a writer sharing two cores with another
 # stack and its tests does not reach.
-own='/(cluster|replicas|replicators|external-runtime)\.test\.ts$'
+own='/(cluster|partitions|replicas|replicators|external-runtime)\.test\.ts$'
 # The native stack's tests share one stack; foundation goes first because it cycles it down and up.
 run test/integration/foundation.test.ts test/integration/cli-errors.test.ts \
   $(ls test/integration/*.test.ts | grep -v -e foundation -e cli-errors -e '/docker-' | grep -vE "$own") || status=1

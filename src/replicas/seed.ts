@@ -23,8 +23,10 @@ export interface SeedReport {
   /** The leader WAL position the copy is consistent at. */
   point: string;
   topic: string;
-  /** The first change-topic offset the replicator applies to the replica after the copy. */
+  /** The first offset of `topic` the replicator applies to the replica after the copy. */
   resumeOffset: string;
+  /** With several change partitions (`topic` is then the transaction topic): each one's first offset to apply. */
+  partitions: { topic: string; partition: number; offset: string }[];
   /** The leader's schema change the copied definitions are (cqrsctl.schema_changes id). */
   schemaChangeId: number;
   tables: { table: string; rows: number }[];
@@ -91,13 +93,14 @@ export async function seedReplica(config: Config, replica: PgEndpoint, progress:
           const found = await progress.step(`Finding where the change stream goes on after ${formatLsn(snapshot.point)}`, () => resume);
           checkAgainstSnapshot(found, parseXidSnapshot(copied.xids));
           await assertNoSchemaChangeSince(config, schema.changeId);
+          const at = { lsn: found.last?.commitLsn ?? snapshot.point, tsMs: found.last?.tsMs ?? null };
           await Promise.all([
             rtx`delete from cqrsctl.applied_offsets`.then(() =>
-              recordPosition(rtx, found.topic, 0, {
-                offset: found.offset - 1n,
-                lsn: found.last?.commitLsn ?? snapshot.point,
-                tsMs: found.last?.tsMs ?? null,
-              }),
+              Promise.all(
+                [{ topic: found.topic, partition: 0, offset: found.offset }, ...found.tails].map((p) =>
+                  recordPosition(rtx, p.topic, p.partition, { ...at, offset: p.offset - 1n }),
+                ),
+              ),
             ),
             recordSchemaState(rtx, schema),
             // Every transaction whose commit ends at or before the point is in the copy (see watermark.ts).
@@ -111,6 +114,7 @@ export async function seedReplica(config: Config, replica: PgEndpoint, progress:
             point: formatLsn(snapshot.point),
             topic: found.topic,
             resumeOffset: found.offset.toString(),
+            partitions: found.tails.map((t) => ({ ...t, offset: t.offset.toString() })),
             schemaChangeId: schema.changeId,
             tables,
             rows: tables.reduce((n, t) => n + t.rows, 0),

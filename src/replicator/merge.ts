@@ -61,6 +61,8 @@ export class Merger {
   private readonly partitions = new Map<string, Partition>();
   private readonly spineQueue: Change[] = [];
   private spineRead: bigint;
+  /** The last offset pushed per tpKey. */
+  private readonly seen = new Map<string, bigint>();
   private open?: OpenTx;
   private snapshot?: SnapshotReads;
   constructor(
@@ -89,13 +91,19 @@ export class Merger {
   push(records: Change[], highWatermark?: bigint): Unit[] {
     if (records.length === 0) return [];
     const { topic, partition } = records[0];
-    if (topic === this.spine.topic && partition === this.spine.partition) this.spineQueue.push(...records);
+    const tp = tpKey(topic, partition);
+    // A reader may hand out records again (kafkajs refetches from its own position after a leader change);
+    // taken twice, a BEGIN would reopen a transaction whose changes are gone.
+    const seen = this.seen.get(tp);
+    const fresh = seen === undefined ? records : records.filter((r) => r.offset > seen);
+    if (fresh.length === 0) return [];
+    this.seen.set(tp, fresh[fresh.length - 1].offset);
+    if (topic === this.spine.topic && partition === this.spine.partition) this.spineQueue.push(...fresh);
     else {
-      const tp = tpKey(topic, partition);
       let p = this.partitions.get(tp);
-      if (!p) this.partitions.set(tp, (p = { topic, partition, queue: [], read: records[0].offset - 1n, end: 0n }));
-      p.queue.push(...records);
-      const end = highWatermark ?? records[records.length - 1].offset + 1n;
+      if (!p) this.partitions.set(tp, (p = { topic, partition, queue: [], read: fresh[0].offset - 1n, end: 0n }));
+      p.queue.push(...fresh);
+      const end = highWatermark ?? fresh[fresh.length - 1].offset + 1n;
       if (end > p.end) p.end = end;
     }
     return this.drain();

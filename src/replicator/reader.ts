@@ -32,10 +32,13 @@ export async function startReader(kafka: Kafka, o: ReaderOptions): Promise<Reade
     sessionTimeout: 30_000,
     retry: { retries: 10 },
   });
+  // A rejoin (the group's coordinator moved with a dead broker, say) makes kafkajs forget its positions: go on
+  // after what was handed out rather than from the start again.
+  const next = new Map(o.start);
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     for (const [topic, partitions] of Object.entries(e.payload.memberAssignment)) {
       for (const partition of partitions) {
-        const offset = o.start.get(`${topic}\u0000${partition}`);
+        const offset = next.get(`${topic}\u0000${partition}`);
         if (offset !== undefined) consumer.seek({ topic, partition, offset: offset.toString() });
       }
     }
@@ -51,6 +54,7 @@ export async function startReader(kafka: Kafka, o: ReaderOptions): Promise<Reade
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       const changes: Change[] = batch.messages.map((m) => decode(batch.topic, batch.partition, m));
       await o.onBatch(batch.topic, batch.partition, changes, BigInt(batch.highWatermark));
+      next.set(`${batch.topic}\u0000${batch.partition}`, changes[changes.length - 1].offset + 1n);
       await heartbeat();
     },
   });

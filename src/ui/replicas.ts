@@ -7,7 +7,9 @@ import { colorState, renderTable } from './table.ts';
 /** What a seed did: tables, rows, the leader point it copied and where the replica streams on from. */
 export const renderSeed = (r: SeedReport) =>
   `Seeded ${r.replica}: ${r.tables.length} tables, ${r.rows.toLocaleString('en')} rows as of leader LSN ${r.point} ` +
-  `(schema change ${r.schemaChangeId}); it streams on from ${r.topic} offset ${r.resumeOffset} (${formatMs(r.ms)}).\n` +
+  `(schema change ${r.schemaChangeId}); it streams on from ${r.topic} offset ${r.resumeOffset}` +
+  (r.partitions.length ? ` and ${r.partitions[0].topic} offsets ${r.partitions.map((p) => `${p.partition}:${p.offset}`).join(', ')}` : '') +
+  ` (${formatMs(r.ms)}).\n` +
   (r.unsupported.length ? `Not mirrored: ${r.unsupported.join('; ')}\n` : '') +
   (r.deadLettersSettled ? `${r.deadLettersSettled} pending dead letters settled by the copy (marked superseded).\n` : '');
 

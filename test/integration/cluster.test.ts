@@ -10,7 +10,7 @@ import { bin } from '../helpers/cli.ts';
 import { ownStack, type OwnPorts } from '../helpers/own-stack.ts';
 
 /**
- * Faults on one stack of its own (three brokers, two Connect workers), in its own state dir and on its own
+ * Faults on one stack of its own (three brokers, two Connect workers, two replicators, three change partitions), in its own state dir and on its own
  * ports, so the stack the other integration tests share is neither used nor disturbed: kill -9 of the Connect
  * worker running the task, of the broker leading the change topic, and of a replica's PostgreSQL, each under
  * RATE commands/s with the replicas' lag sampled every second and printed, each ending with every replica
@@ -112,30 +112,37 @@ after(async () => {
   console.log(`# down --purge of the cluster stack: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 });
 
-test('a cluster of three brokers and two Connect workers comes up with every topic on three copies', { timeout: 900_000 }, async () => {
-  // A stack left by an interrupted run would keep its old settings; start from nothing.
-  await run(['down', '--purge'], 180_000);
-  const up = await run(['up', '--detach', '--broker-count', '3', '--connect-workers', '2'], 600_000);
-  assert.equal(up.exitCode, 0, up.all);
+test(
+  'a cluster of three brokers, two Connect workers and two replicators comes up with every topic on three copies',
+  { timeout: 900_000 },
+  async () => {
+    // A stack left by an interrupted run would keep its old settings; start from nothing.
+    await run(['down', '--purge'], 180_000);
+    const up = await run(
+      ['up', '--detach', '--broker-count', '3', '--connect-workers', '2', '--replicators', '2', '--partitions', '3'],
+      600_000,
+    );
+    assert.equal(up.exitCode, 0, up.all);
 
-  const { exitCode, report } = await status();
-  assert.equal(exitCode, 0, JSON.stringify(report.problems));
-  assert.deepEqual(
-    report.kafka?.brokers.map((b) => `${b.name} ${b.state}`),
-    ['broker-1 up', 'broker-2 up', 'broker-3 up'],
-  );
-  const changes = report.kafka!.partitions.find((p) => p.topic === 'leader.changes');
-  assert.equal(changes?.replicas.length, 3, 'the change topic has three copies');
-  assert.deepEqual(report.kafka!.underReplicated, []);
-  const task = report.connector.tasks[0];
-  assert.equal(task?.state, 'RUNNING');
-  const first = workerService(report, task.worker);
-  assert.match(first ?? '', /^connect-[12]$/, `the task runs on one of the workers (${task.worker})`);
-  const text = await run(['status']);
-  assert.match(text.stdout, new RegExp(`task 0 RUNNING on ${first}`));
-  assert.match(text.stdout, /broker-3 .*running/);
-  await assertReplicasEqual();
-});
+    const { exitCode, report } = await status();
+    assert.equal(exitCode, 0, JSON.stringify(report.problems));
+    assert.deepEqual(
+      report.kafka?.brokers.map((b) => `${b.name} ${b.state}`),
+      ['broker-1 up', 'broker-2 up', 'broker-3 up'],
+    );
+    const changes = report.kafka!.partitions.find((p) => p.topic === 'leader.changes');
+    assert.equal(changes?.replicas.length, 3, 'the change topic has three copies');
+    assert.deepEqual(report.kafka!.underReplicated, []);
+    const task = report.connector.tasks[0];
+    assert.equal(task?.state, 'RUNNING');
+    const first = workerService(report, task.worker);
+    assert.match(first ?? '', /^connect-[12]$/, `the task runs on one of the workers (${task.worker})`);
+    const text = await run(['status']);
+    assert.match(text.stdout, new RegExp(`task 0 RUNNING on ${first}`));
+    assert.match(text.stdout, /broker-3 .*running/);
+    await assertReplicasEqual();
+  },
+);
 
 test(`kill -9 of the Connect worker running the task, under ${RATE} writes/s`, { timeout: 600_000 }, async (t) => {
   const { report } = await status();

@@ -55,7 +55,10 @@ after(async () => {
 });
 
 test('on docker, three brokers and two Connect workers survive a dead worker and a dead broker', { timeout: 1_200_000 }, async () => {
-  const up = await run(['up', '--detach', '--broker-count', '3', '--connect-workers', '2'], 900_000);
+  const up = await run(
+    ['up', '--detach', '--broker-count', '3', '--connect-workers', '2', '--replicators', '2', '--partitions', '3'],
+    900_000,
+  );
   assert.equal(up.exitCode, 0, up.all);
   const containers = await docker.listContainers({ filters: byProject });
   assert.deepEqual(containers.map((c) => c.Labels['com.docker.compose.service']).sort(), [

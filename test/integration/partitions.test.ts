@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../src/config/load.ts';
+import { execa } from 'execa';
 import { createKafka } from '../../src/lib/kafka-client.ts';
+import { silentProgress } from '../../src/progress.ts';
+import type { SeedReport } from '../../src/replicas/seed.ts';
+import { createNativeRuntime } from '../../src/runtime/native/index.ts';
 import { appPid } from '../../src/stack/apps.ts';
-import { repoRoot } from '../helpers/cli.ts';
+import { bin, repoRoot } from '../helpers/cli.ts';
 import { ownStack, type OwnPorts } from '../helpers/own-stack.ts';
 import { assertSchemaMirrored, databases, transfersWhile, uniqueName } from './replicator-support.ts';
 
@@ -100,5 +104,60 @@ test(
     const adopted = await run(['up', '--detach'], 300_000);
     assert.equal(adopted.exitCode, 0, adopted.all);
     await assertReplicasEqualLeader(3);
+  },
+);
+
+/** Retention, as an expired one would do it: every record so far of every change partition and of the transaction topic deleted. */
+async function deleteEverythingSoFar(config: ReturnType<typeof loadConfig>) {
+  const admin = createKafka(config, 'partitions-test').admin();
+  await admin.connect();
+  try {
+    for (const topic of ['leader.changes', 'leader.transaction']) {
+      await admin.fetchTopicMetadata({ topics: [topic] }); // deleteTopicRecords needs it loaded
+      const partitions = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: '-1' }));
+      await admin.deleteTopicRecords({ topic, partitions });
+      for (const p of await admin.fetchTopicOffsets(topic)) assert.ok(BigInt(p.low) > 0n, `${topic}[${p.partition}] lost its old records`);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+test(
+  'with three partitions, a replica away past retention is reseeded under writes, and a fourth is added',
+  { timeout: 1_200_000 },
+  async () => {
+    const config = loadConfig({ env, cwd: repoRoot });
+    const runtime = createNativeRuntime(config);
+    await runtime.stopService('replica-3', silentProgress);
+    const load = execa(bin, ['simulate', '--duration', '50s', '--via', 'sql', '--rate', '200'], {
+      cwd: repoRoot,
+      env: { ...env, NO_COLOR: '1' },
+      reject: false,
+    });
+    try {
+      await sleep(10_000);
+      await deleteEverythingSoFar(config);
+      await runtime.startService('replica-3', silentProgress);
+      const reseed = await run(['replicas', 'reseed', 'replica-3', '--json']);
+      assert.equal(reseed.exitCode, 0, reseed.all);
+      const report = JSON.parse(reseed.stdout) as SeedReport;
+      assert.equal(report.topic, 'leader.transaction');
+      assert.deepEqual(report.partitions.map((p) => `${p.topic}[${p.partition}]`).sort(), [
+        'leader.changes[0]',
+        'leader.changes[1]',
+        'leader.changes[2]',
+      ]);
+    } finally {
+      const sim = await load;
+      assert.equal(sim.exitCode, 0, sim.all);
+    }
+    await assertReplicasEqualLeader(3);
+
+    const added = await run(['replicas', 'add', '--json'], 600_000);
+    assert.equal(added.exitCode, 0, added.all);
+    const sim = await run(['simulate', '--count', '500', '--via', 'sql', '--rate', '0'], 300_000);
+    assert.equal(sim.exitCode, 0, sim.all);
+    await assertReplicasEqualLeader(4);
   },
 );

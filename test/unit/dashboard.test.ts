@@ -86,7 +86,20 @@ const change = (e: Partial<ChangeEvent>, key: string | null = '{"id":1}'): Chang
   offset: 0n,
   key,
   rawValue: '{}',
-  event: { op: 'c', schema: 'public', table: 'orders', before: null, after: null, lsn: 1n, tsMs: 5, txId: '1', snapshotLast: false, txOrder: null, prevCommit: null, ...e },
+  event: {
+    op: 'c',
+    schema: 'public',
+    table: 'orders',
+    before: null,
+    after: null,
+    lsn: 1n,
+    tsMs: 5,
+    txId: '1',
+    snapshotLast: false,
+    txOrder: null,
+    prevCommit: null,
+    ...e,
+  },
 });
 
 test('a change is summarised with the columns that changed; bookkeeping rows and other tables are left out', () => {

@@ -9,7 +9,19 @@ const begin = (xid: string, lsn: bigint): Change => ({ ...at(), boundary: { stat
 const end = (xid: string, lsn: bigint, n = 1): Change => ({ ...at(), boundary: { status: 'END', txId: xid, eventCount: n, lsn, tsMs: 7 } });
 const event = (xid: string | null, op: 'c' | 'r' = 'c'): Change => ({
   ...at(),
-  event: { op, schema: 'public', table: 't', before: null, after: { id: 1 }, lsn: 1n, tsMs: 1, txId: xid, snapshotLast: false, txOrder: null, prevCommit: null },
+  event: {
+    op,
+    schema: 'public',
+    table: 't',
+    before: null,
+    after: { id: 1 },
+    lsn: 1n,
+    tsMs: 1,
+    txId: xid,
+    snapshotLast: false,
+    txOrder: null,
+    prevCommit: null,
+  },
 });
 /** A whole transaction: BEGIN (its LSN is the first change's), one event, END (the end of its commit record). */
 const tx = (xid: string, commitEnd: bigint) => [begin(xid, commitEnd - 100n), event(xid), end(xid, commitEnd)];

@@ -111,7 +111,9 @@ class FakeBroker implements Broker {
           lsn: BigInt(this.txs * 100 + i),
           tsMs: 1,
           txId,
-          snapshotLast: false, txOrder: null, prevCommit: null,
+          snapshotLast: false,
+          txOrder: null,
+          prevCommit: null,
         },
       });
     }

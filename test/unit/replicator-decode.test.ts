@@ -173,7 +173,7 @@ test('transaction metadata records decode to boundaries keyed by xid; events car
   assert.equal(last.event?.txId, null);
 });
 
-test("a streamed change carries its place in the transaction and the previous commit (source.sequence[0])", () => {
+test('a streamed change carries its place in the transaction and the previous commit (source.sequence[0])', () => {
   const value = {
     ...envelope('u', null, { id: 3 }, { ...source, sequence: '["26682272","26679768"]' }),
     transaction: { id: '844:26679768', total_order: 2, data_collection_order: 1 },

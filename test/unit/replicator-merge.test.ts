@@ -157,3 +157,18 @@ test('the sequencer is a Merger when the transaction topic is read, an Assembler
   assert.ok(sequencer([DATA, SPINE], SPINE, new Map(), new Map()) instanceof Merger);
   assert.ok(sequencer([DATA], SPINE, new Map(), new Map()) instanceof Assembler);
 });
+
+test('records handed out again (a reader refetching after a leader change) are taken once', () => {
+  const m = merger();
+  const spine = [boundary(0, 'BEGIN', '5'), boundary(1, 'END', '5', 1), boundary(2, 'BEGIN', '6'), boundary(3, 'END', '6', 1)];
+  m.push(spine.slice(0, 2));
+  assert.equal(m.push([change(0, 0, '5', 1)]).length, 1);
+  // The spine from its start again, then 6's change: 5 is not reopened (its change is gone), 6 applies.
+  assert.deepEqual(m.push(spine), []);
+  assert.deepEqual(m.push([change(0, 0, '5', 1)]), []);
+  const units = m.push([change(1, 0, '6', 1, { prevXid: '5' })]);
+  assert.deepEqual(
+    units.map((u) => [u.first, u.last, u.incomplete ?? false, applied(u.records)]),
+    [[2n, 3n, false, ['6/1']]],
+  );
+});

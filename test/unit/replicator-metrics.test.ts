@@ -13,7 +13,9 @@ const event = (table: string, op: ChangeEvent['op'], tsMs: number): ChangeEvent 
   lsn: 100n,
   tsMs,
   txId: '1',
-  snapshotLast: false, txOrder: null, prevCommit: null,
+  snapshotLast: false,
+  txOrder: null,
+  prevCommit: null,
 });
 const change = (offset: number, e?: ChangeEvent): Change => ({
   topic: 'leader.changes',
@@ -23,7 +25,14 @@ const change = (offset: number, e?: ChangeEvent): Change => ({
   rawValue: '{}',
   ...(e ? { event: e } : {}),
 });
-const unit = (records: Change[]): Unit => ({ kind: 'tx', records, topic: records[0].topic, partition: 0, first: records[0].offset, last: records[records.length - 1].offset });
+const unit = (records: Change[]): Unit => ({
+  kind: 'tx',
+  records,
+  topic: records[0].topic,
+  partition: 0,
+  first: records[0].offset,
+  last: records[records.length - 1].offset,
+});
 
 const units = [
   unit([

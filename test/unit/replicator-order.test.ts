@@ -18,7 +18,9 @@ const event = (tx: string | null, table = 'orders', extra: Partial<ChangeEvent> 
     lsn: 1n,
     tsMs: 1,
     txId: tx,
-    snapshotLast: false, txOrder: null, prevCommit: null,
+    snapshotLast: false,
+    txOrder: null,
+    prevCommit: null,
     ...extra,
   },
 });

@@ -43,7 +43,9 @@ const ev = (op: ChangeEvent['op'], row: Row | null, table = 'orders'): ChangeEve
   lsn: null,
   tsMs: null,
   txId: null,
-  snapshotLast: false, txOrder: null, prevCommit: null,
+  snapshotLast: false,
+  txOrder: null,
+  prevCommit: null,
 });
 const keyOf = (row: Row | null, table = 'orders') =>
   row === null ? '' : JSON.stringify(Object.fromEntries(metas.get(table)!.primaryKey.map((k) => [k, row[k]])));

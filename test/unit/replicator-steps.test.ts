@@ -37,7 +37,9 @@ const record = (event: Partial<ChangeEvent>, tx: string | null = '1'): Change =>
     lsn: 1n,
     tsMs: 1,
     txId: tx,
-    snapshotLast: false, txOrder: null, prevCommit: null,
+    snapshotLast: false,
+    txOrder: null,
+    prevCommit: null,
     ...event,
   },
 });

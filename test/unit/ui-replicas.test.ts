@@ -10,6 +10,7 @@ const seed: SeedReport = {
   point: '0/1975FF8',
   topic: 'leader.changes',
   resumeOffset: '1200',
+  partitions: [],
   schemaChangeId: 3,
   tables: [
     { table: 'public.orders', rows: 1500 },
@@ -26,6 +27,17 @@ test('renderSeed names the point, the resume offset and only the notes that appl
   assert.equal(
     renderSeed(seed),
     'Seeded replica-4: 2 tables, 1,540 rows as of leader LSN 0/1975FF8 (schema change 3); it streams on from leader.changes offset 1200 (2300 ms).\n',
+  );
+  assert.match(
+    renderSeed({
+      ...seed,
+      topic: 'leader.transaction',
+      partitions: [
+        { topic: 'leader.changes', partition: 0, offset: '7' },
+        { topic: 'leader.changes', partition: 1, offset: '9' },
+      ],
+    }),
+    /streams on from leader\.transaction offset 1200 and leader\.changes offsets 0:7, 1:9 \(2300 ms\)/,
   );
   const noted = renderSeed({ ...seed, unsupported: ['public.t: exclusion constraint'], deadLettersSettled: 2 });
   assert.match(
