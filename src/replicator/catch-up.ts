@@ -16,7 +16,7 @@ export interface CatchUpHost {
   topics(): { list: string[]; version: number };
   /** Next offset per tpKey for the replica (see Replicator.startOffsets). */
   startOffsets(sink: Sink): Map<string, bigint>;
-  sequencer(topics: string[], start: Map<string, bigint>): Sequencer;
+  sequencer(topics: string[], sink: Sink, start: Map<string, bigint>): Sequencer;
   assemble(seq: Sequencer, changes: Change[], highWatermark: bigint): Unit[];
   context(): ApplyContext;
   /** Whether the replica has everything the main reader handed out; if so it is attached to it (synchronously). */
@@ -47,7 +47,7 @@ export async function catchUp(host: CatchUpHost, sink: Sink): Promise<void> {
       sink.state = 'catching-up';
       const { list, version } = host.topics();
       const start = host.startOffsets(sink);
-      const seq = host.sequencer(list, start);
+      const seq = host.sequencer(list, sink, start);
       let failure: unknown;
       reader = await host.broker.startReader({
         name: `catch-up-${sink.name}`,

@@ -1,5 +1,5 @@
 import type { Change } from './decode.ts';
-import { Assembler, type Tail, type Unit } from './order.ts';
+import { applyNothing, Assembler, type Tail, type Unit } from './order.ts';
 import { tpKey } from './topics.ts';
 
 interface Partition {
@@ -37,21 +37,37 @@ export type Sequencer = Pick<Merger, 'push' | 'pending'> & Partial<Pick<Merger, 
  * The sequencer for the topics read: with a transaction topic among them (the change topic has several
  * partitions) a Merger on it, else an Assembler. `start` and `ends` as for the Merger.
  */
-export function sequencer(topics: string[], spineTopic: string, start: Map<string, bigint>, ends: Map<string, bigint>): Sequencer {
-  return topics.includes(spineTopic) ? new Merger({ topic: spineTopic, partition: 0 }, start, ends) : new Assembler();
+/** `lastCommit`: the commit LSN the replicas' position is at (the LSN recorded with it), when known. */
+export function sequencer(
+  topics: string[],
+  spineTopic: string,
+  start: Map<string, bigint>,
+  ends: Map<string, bigint>,
+  lastCommit: bigint | null,
+): Sequencer {
+  return topics.includes(spineTopic) ? new Merger({ topic: spineTopic, partition: 0 }, start, ends, lastCommit) : new Assembler(lastCommit);
 }
 
 /**
  * Cuts a change topic of several partitions back into the leader's transactions, in commit order. Debezium
- * spreads a transaction's changes over the partitions by key (each partition keeps commit order), and writes
- * its BEGIN and END to the transaction topic, of one partition: the spine, whose order is the commit order.
- * For each transaction on the spine the merger takes, from the head of every partition, the changes that
- * carry its xid until it holds END's `event_count` of them, then emits them ordered by
- * `transaction.total_order`, so a replica applies them in the leader's order. A change at a head that
- * belongs to an earlier transaction (its source.sequence[0] lies below this transaction's commit: the
- * connector redelivered after a restart) is taken without applying it. The connector's initial snapshot
- * precedes every transaction in each partition; it is complete once its last read has arrived and every
- * partition has been read past its reads or to its log end as last sampled.
+ * spreads a transaction's changes over the partitions by key, and writes its BEGIN and END to the transaction
+ * topic, of one partition: the spine, whose order is the commit order. For each END on the spine the merger
+ * takes, from the head of every partition, the changes that carry its xid until it holds END's
+ * `event_count` of them, then emits them ordered by `transaction.total_order`, so a replica applies them in
+ * the leader's order.
+ *
+ * A connector restart (a dead Connect worker) breaks the simple picture, and the rules below keep it whole:
+ * the dying task's producer lost a different suffix in each partition, and the new task sends everything
+ * again from the last committed source offset, in commit order — transactions applied already among them.
+ * - A transaction whose END is not past the last applied commit was sent again: it is skipped (its spine
+ *   records advance the position, nothing applies).
+ * - A change at a head that belongs to an earlier transaction (its source.sequence[0], the previous commit,
+ *   lies below this transaction's commit) is a copy sent again: taken without applying it.
+ * - A BEGIN whose END never came (the spine goes on with another transaction) is passed over, its changes
+ *   left where they are: the transaction comes again, with its END, and takes them then (each partition
+ *   lost only a suffix, so a first copy always sits before any record sent after it).
+ * The connector's initial snapshot precedes every transaction in each partition; it is complete once its
+ * last read has arrived and every partition has been read past its reads or to its log end as last sampled.
  *
  * A unit's offsets (first, last) are the spine's; `tails` give the last offset taken of each partition,
  * so each replica records where to resume every partition, and a replica's position is always a cut
@@ -61,6 +77,8 @@ export class Merger {
   private readonly partitions = new Map<string, Partition>();
   private readonly spineQueue: Change[] = [];
   private spineRead: bigint;
+  /** Commit LSN of the last transaction applied: one whose END is not past it was sent again. */
+  private lastCommit: bigint | null;
   /** The last offset pushed per tpKey. */
   private readonly seen = new Map<string, bigint>();
   private open?: OpenTx;
@@ -70,7 +88,10 @@ export class Merger {
     /** Next offset per tpKey the readers start at (the spine's included) and every partition's log end. */
     start: Map<string, bigint>,
     ends: Map<string, bigint>,
+    /** Commit LSN of the last transaction applied before `start`, when known (the spine position's LSN). */
+    lastCommit: bigint | null = null,
   ) {
+    this.lastCommit = lastCommit;
     this.spineRead = (start.get(tpKey(spine.topic, spine.partition)) ?? 0n) - 1n;
     for (const [tp, end] of ends) {
       const [topic, p] = tp.split('\u0000');
@@ -142,19 +163,25 @@ export class Merger {
         open.spine.push(r);
         if (r.boundary?.status === 'END') open.end = r;
       }
+      if (!open.end) {
+        if (!this.spineQueue.length) break;
+        // The spine went on with another transaction: this one's END never came, the connector restarted in it.
+        // It sends the transaction again (with the ones before it): its changes stay where they are until then.
+        this.open = undefined;
+        done.push(this.spineOnly(open.spine));
+        continue;
+      }
+      const commit = open.end.boundary!.lsn;
+      if (commit !== undefined && this.lastCommit !== null && commit <= this.lastCommit) {
+        // Sent again after a connector restart, and applied already: its changes are taken as they come up.
+        this.open = undefined;
+        done.push({ ...this.spineOnly(open.spine), resent: true });
+        continue;
+      }
       this.gather(open);
-      if (open.end) {
-        const expected = open.end.boundary!.eventCount ?? 0;
-        if (this.received(open) < expected) break;
-        done.push(this.close(open));
-        continue;
-      }
-      // The spine went on with another transaction: this one's END never came (the connector restarted in it).
-      if (this.spineQueue.length) {
-        done.push({ ...this.close(open), incomplete: true });
-        continue;
-      }
-      break;
+      if (this.received(open) < (open.end.boundary!.eventCount ?? 0)) break;
+      done.push(this.close(open));
+      if (commit !== undefined && (this.lastCommit === null || commit > this.lastCommit)) this.lastCommit = commit;
     }
     return done;
   }
@@ -165,7 +192,7 @@ export class Merger {
 
   /** Takes from each partition's head what belongs to the open transaction. */
   private gather(open: OpenTx): void {
-    const commit = open.end?.boundary?.lsn;
+    const commit = open.end!.boundary!.lsn;
     for (const [tp, p] of this.partitions) {
       while (p.queue.length) {
         const r = p.queue[0];
@@ -180,7 +207,7 @@ export class Merger {
         } else if (e) {
           if (commit === undefined || e.prevCommit === null || e.prevCommit >= commit) break; // a later transaction's
           open.carried.push(applyNothing(r));
-        } else if (r.poison && open.end && this.received(open) >= (open.end.boundary!.eventCount ?? 0)) {
+        } else if (r.poison && this.received(open) >= (open.end!.boundary!.eventCount ?? 0)) {
           break; // complete already: the next transaction takes it
         } else {
           open.carried.push(r);
@@ -254,8 +281,6 @@ export class Merger {
 
 const isSnapshotRead = (r: Change | undefined) => !!r?.event && r.event.txId === null;
 
-/** The record with its event left out: its offset is taken, nothing of it is applied. */
-const applyNothing = (r: Change): Change => ({ topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, rawValue: null });
 
 const tails = (partitions: Map<string, Partition>, taken: Map<string, bigint>): Tail[] =>
   [...taken].map(([tp, last]) => ({ topic: partitions.get(tp)!.topic, partition: partitions.get(tp)!.partition, last }));

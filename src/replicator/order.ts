@@ -24,6 +24,11 @@ export interface Unit {
   incomplete?: boolean;
   /** END's event count differs from the events received (logged, applied as received). */
   countMismatch?: { expected: number; received: number };
+  /**
+   * A transaction the connector sent again after a restart, committed no later than one applied already:
+   * its records hold no events (nothing applies, the position moves) and its commit is not recorded.
+   */
+  resent?: true;
 }
 
 export interface Tail {
@@ -47,6 +52,9 @@ interface Open {
 export class Assembler {
   private open?: Open;
 
+  /** `lastCommit`: commit LSN of the last transaction applied before the first record pushed, when known. */
+  constructor(private lastCommit: bigint | null = null) {}
+
   /** Feeds records in offset order; returns the units they complete, in order. */
   push(records: Change[]): Unit[] {
     const done: Unit[] = [];
@@ -65,6 +73,12 @@ export class Assembler {
       } else if (b?.status === 'END') {
         if (this.open?.kind === 'tx' && this.open.txId === b.txId) {
           this.open.records.push(r);
+          if (b.lsn !== undefined && this.lastCommit !== null && b.lsn <= this.lastCommit) {
+            this.open.records = this.open.records.map(applyNothing);
+            close({ resent: true });
+            continue;
+          }
+          if (b.lsn !== undefined) this.lastCommit = b.lsn;
           const received = this.open.records.filter((x) => x.event || x.poison).length;
           close(b.eventCount !== null && b.eventCount !== received ? { countMismatch: { expected: b.eventCount, received } } : {});
         } else {
@@ -98,6 +112,10 @@ export class Assembler {
     return this.open?.records.length ?? 0;
   }
 }
+
+/** The record with its event left out (a boundary kept): its offset is taken, nothing of it is applied. */
+export const applyNothing = (r: Change): Change =>
+  r.event ? { topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, rawValue: null } : r;
 
 const at = (r: Change) => ({ topic: r.topic, partition: r.partition });
 

@@ -222,6 +222,17 @@ export class Replicator {
     return start;
   }
 
+  /**
+   * The commit LSN the earliest of the replicas' positions is at: the LSN recorded with the position on the
+   * partition that orders the units (the transaction topic's, else the change topic's).
+   */
+  private lastCommit(sinks: Sink[]): bigint | null {
+    const order = tpKey(this.topics.includes(this.spineTopic) ? this.spineTopic : this.topics[0], 0);
+    const lsns = sinks.map((s) => s.positions.get(order)?.lsn ?? null);
+    if (lsns.length === 0 || lsns.some((l) => l === null)) return null;
+    return (lsns as bigint[]).reduce((a, b) => (a < b ? a : b));
+  }
+
   private attached(): Sink[] {
     return this.sinks.filter((s) => s.state === 'attached');
   }
@@ -231,7 +242,7 @@ export class Replicator {
     const ends = await this.broker.logEnds(this.topics);
     // With no replica to start from, read only what comes: gained replicas catch up on their own readers.
     const start = attached.length ? this.startOffsets(attached) : ends;
-    const seq = (this.sequencer = sequencer(this.topics, this.spineTopic, start, ends));
+    const seq = (this.sequencer = sequencer(this.topics, this.spineTopic, start, ends, this.lastCommit(attached)));
     this.main = await this.broker.startReader({
       name: 'replicator',
       topics: this.topics,
@@ -333,7 +344,7 @@ export class Replicator {
       running: () => this.running,
       topics: () => ({ list: this.topics, version: this.topicsVersion }),
       startOffsets: (s) => this.startOffsets([s]),
-      sequencer: (list, start) => sequencer(list, this.spineTopic, start, this.ends),
+      sequencer: (list, sink, start) => sequencer(list, this.spineTopic, start, this.ends, this.lastCommit([sink])),
       assemble: (seq, changes, hw) => this.assemble(seq, changes, hw),
       context: () => this.context(),
       rejoin: (s) => {

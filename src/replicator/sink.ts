@@ -213,14 +213,18 @@ function lastTails(units: Unit[]): Tail[] {
   return [...last.values()];
 }
 
-/** Position after the units: the last offset, with the LSN and commit time of the last event that has them. */
+/**
+ * Position after the units: the last offset, with the LSN and commit time of the last record that has them —
+ * an END's LSN is its transaction's commit (which the merger resumes from), an event's its own.
+ */
 function lastPosition(units: Unit[]): Position {
   let lsn: bigint | null = null;
   let tsMs: number | null = null;
   for (let u = units.length - 1; u >= 0 && (lsn === null || tsMs === null); u--) {
+    if (units[u].resent) continue; // its commit lies behind one applied already
     const records = units[u].records;
     for (let i = records.length - 1; i >= 0 && (lsn === null || tsMs === null); i--) {
-      lsn ??= records[i].event?.lsn ?? null;
+      lsn ??= (records[i].boundary?.status === 'END' ? records[i].boundary!.lsn : records[i].event?.lsn) ?? null;
       tsMs ??= records[i].event?.tsMs ?? null;
     }
   }

@@ -45,7 +45,7 @@ test('create (c) decodes to an upsert-shaped event: after row, table from source
     txId: null,
     snapshotLast: false,
     txOrder: null,
-    prevCommit: null,
+    prevCommit: 24023928n,
   });
   assert.equal(c.topic, TOPIC);
   assert.equal(c.partition, 0);
@@ -91,7 +91,7 @@ test('truncate (t): null key, no rows, still a table event', () => {
     txId: null,
     snapshotLast: false,
     txOrder: null,
-    prevCommit: null,
+    prevCommit: 24023928n,
   });
 });
 

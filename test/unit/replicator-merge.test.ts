@@ -129,16 +129,71 @@ test('the initial snapshot is complete once its last read arrived and every part
   assert.deepEqual([units[1].first, units[1].last], [0n, 1n]);
 });
 
-test('a transaction whose END never came is applied as received when the spine goes on', () => {
+test('a connector restart: what was applied is skipped when sent again, and a transaction cut off takes its first copy', () => {
   const m = merger();
-  const units = m.push([boundary(0, 'BEGIN', '3'), boundary(1, 'BEGIN', '4'), boundary(2, 'END', '4', 2)]);
-  assert.equal(units.length, 1);
-  assert.equal(units[0].incomplete, true);
-  assert.deepEqual([units[0].first, units[0].last], [0n, 0n]);
-  m.push([change(0, 0, '4', 1, { prevXid: '3' })]);
-  // A third change of 4 shows in partition 1 after one of a later transaction: 4 is short of one.
-  const [u] = m.push([change(1, 0, '5', 1, { prevXid: '4' })]);
-  assert.equal(u, undefined, 'still waiting for the second change of 4');
+  // Before the restart: 10 and 11 whole; 12's END and all of 13's spine records were lost, but p0 holds a first
+  // copy of 12's and of 13's change. After it the connector sends 10..13 again, in commit order.
+  const first = [
+    boundary(0, 'BEGIN', '10'),
+    boundary(1, 'END', '10', 2),
+    boundary(2, 'BEGIN', '11'),
+    boundary(3, 'END', '11', 1),
+    boundary(4, 'BEGIN', '12'),
+  ];
+  const again = [
+    boundary(5, 'BEGIN', '10'),
+    boundary(6, 'END', '10', 2),
+    boundary(7, 'BEGIN', '11'),
+    boundary(8, 'END', '11', 1),
+    boundary(9, 'BEGIN', '12'),
+    boundary(10, 'END', '12', 1),
+    boundary(11, 'BEGIN', '13'),
+    boundary(12, 'END', '13', 1),
+  ];
+  const units = [
+    ...m.push([change(0, 0, '10', 1), change(0, 1, '12', 1), change(0, 2, '13', 1)]),
+    ...m.push([change(1, 0, '10', 2), change(1, 1, '11', 1)]),
+    ...m.push(first),
+    ...m.push(again),
+    ...m.push([change(0, 3, '10', 1), change(0, 4, '12', 1), change(0, 5, '13', 1)]),
+    ...m.push([change(1, 2, '10', 2), change(1, 3, '11', 1)]),
+  ];
+  assert.deepEqual(
+    units.map((u) => [`${u.first}..${u.last}`, applied(u.records)]),
+    [
+      ['0..1', ['10/1', '10/2']],
+      ['2..3', ['11/1']],
+      ['4..4', []],
+      ['5..6', []],
+      ['7..8', []],
+      ['9..10', ['12/1']],
+      ['11..12', ['13/1']],
+    ],
+  );
+  assert.equal(m.pending, 5, 'the copies sent again wait at the heads');
+  m.push([boundary(13, 'BEGIN', '14'), boundary(14, 'END', '14', 1)]);
+  const [next] = m.push([change(1, 4, '14', 1)]);
+  assert.deepEqual(applied(next.records), ['14/1'], 'the next transaction takes the copies without applying them');
+  assert.deepEqual(
+    next.tails?.sort((a, b) => a.partition - b.partition).map((t) => t.last),
+    [5n, 4n],
+  );
+});
+
+test('a merger started from a replica skips what its recorded commit covers', () => {
+  const m = new Merger({ topic: SPINE, partition: 0 }, new Map([[tpKey(SPINE, 0), 20n]]), ends(0, 0), commitOf('11'));
+  const units = m.push([
+    boundary(20, 'BEGIN', '11'),
+    boundary(21, 'END', '11', 1),
+    boundary(22, 'BEGIN', '12'),
+    boundary(23, 'END', '12', 1),
+  ]);
+  assert.deepEqual(
+    units.map((u) => u.first),
+    [20n],
+  );
+  const [u] = m.push([change(0, 0, '11', 1, { prevXid: '10' }), change(0, 1, '12', 1)]);
+  assert.deepEqual(applied(u.records), ['12/1']);
 });
 
 test('a restart starts from recorded positions: the spine and every partition resume where the replica stopped', () => {
@@ -154,8 +209,8 @@ test('a restart starts from recorded positions: the spine and every partition re
 });
 
 test('the sequencer is a Merger when the transaction topic is read, an Assembler otherwise', () => {
-  assert.ok(sequencer([DATA, SPINE], SPINE, new Map(), new Map()) instanceof Merger);
-  assert.ok(sequencer([DATA], SPINE, new Map(), new Map()) instanceof Assembler);
+  assert.ok(sequencer([DATA, SPINE], SPINE, new Map(), new Map(), null) instanceof Merger);
+  assert.ok(sequencer([DATA], SPINE, new Map(), new Map(), null) instanceof Assembler);
 });
 
 test('records handed out again (a reader refetching after a leader change) are taken once', () => {

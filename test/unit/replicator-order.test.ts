@@ -127,3 +127,28 @@ test('groups: consecutive transactions share a group; a schema change or the sna
     [['snapshot'], ['tx']],
   );
 });
+
+test('a transaction sent again after a connector restart (its commit not past one applied) applies nothing but moves the position', () => {
+  const committed = (tx: string, n: number, lsn: bigint): Change => ({
+    ...base(),
+    boundary: { status: 'END', txId: tx, eventCount: n, lsn },
+  });
+  const a = new Assembler();
+  const units = a.push([begin('7'), event('7'), committed('7', 1, 500n), begin('8'), event('8'), committed('8', 1, 600n)]);
+  assert.deepEqual(
+    units.map((u) => u.resent ?? false),
+    [false, false],
+  );
+  const again = a.push([begin('8'), event('8'), committed('8', 1, 600n), begin('9'), event('9'), committed('9', 1, 700n)]);
+  assert.deepEqual(
+    again.map((u) => [u.resent ?? false, u.records.filter((r) => r.event).length]),
+    [
+      [true, 0],
+      [false, 1],
+    ],
+  );
+  // Started from a replica whose position records commit 600: the same.
+  const [resent] = new Assembler(600n).push([begin('8'), event('8'), committed('8', 1, 600n)]);
+  assert.equal(resent.resent, true);
+  assert.equal(resent.last - resent.first, 2n, 'its records keep their offsets');
+});
