@@ -79,8 +79,9 @@ export async function seedReplica(config: Config, replica: PgEndpoint, progress:
             leader.begin('isolation level repeatable read read only', async (ltx) => {
               await ltx.unsafe(`set transaction snapshot '${snapshot.name}'`);
               const [{ xids }] = await ltx<{ xids: string }[]>`select pg_current_snapshot()::text as xids`;
+              // c.id: a bare "id" would order by the text output column ("9" after "10").
               const [change] = await ltx<{ id: string; snapshot: Snapshot }[]>`
-                select id::text, snapshot from cqrsctl.schema_changes order by id desc limit 1`;
+                select c.id::text, c.snapshot from cqrsctl.schema_changes c order by c.id desc limit 1`;
               const schema = { changeId: change ? Number(change.id) : 0, snapshot: change?.snapshot ?? EMPTY_SNAPSHOT };
               const ddl = await on(replica, async () => replaceDefinitions(rtx, schema.snapshot, await readSnapshot(rtx, scope)));
               const tables = await progress.step(`Copying the leader's tables into ${replica.name}`, (update) =>
