@@ -281,6 +281,5 @@ export class Merger {
 
 const isSnapshotRead = (r: Change | undefined) => !!r?.event && r.event.txId === null;
 
-
 const tails = (partitions: Map<string, Partition>, taken: Map<string, bigint>): Tail[] =>
   [...taken].map(([tp, last]) => ({ topic: partitions.get(tp)!.topic, partition: partitions.get(tp)!.partition, last }));

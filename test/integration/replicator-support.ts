@@ -134,6 +134,21 @@ export async function transfersWhile(dbs: ReturnType<typeof databases>, during: 
   return { bank, transfers, reads };
 }
 
+/**
+ * What transfersWhile saw, checked: enough transfers and reads for the check to mean something, and no read
+ * of a state the leader never had.
+ */
+export function assertNoTornReads(
+  t: { diagnostic(line: string): void },
+  { transfers, reads }: Awaited<ReturnType<typeof transfersWhile>>,
+  least: { transfers: number; reads: number },
+): void {
+  t.diagnostic(`${transfers} transfers, ${reads.total} reads of the replicas, ${reads.torn.length} torn`);
+  assert.ok(transfers > least.transfers, `only ${transfers} transfers were written`);
+  assert.ok(reads.total > least.reads, `only ${reads.total} reads of the replicas`);
+  assert.deepEqual(reads.torn, [], `${reads.torn.length} of ${reads.total} reads saw a state the leader never had`);
+}
+
 /** kill -9 of the detached replicator, then `up --detach` starts a new one, which resumes from the replicas' records. */
 export async function killReplicator(config: Config): Promise<void> {
   const pid = appPid(config, 'replicator');
