@@ -3,9 +3,9 @@
  * the change topic (kill -9 mid-run).
  *
  *   CQRSCTL_HOME=/var/tmp/lag-cluster CQRSCTL_LEADER_PORT=… node --import tsx bench/cluster-lag.ts \
- *     [--rate 1000] [--seconds 30] [--kill-after 20] [--after 40] [--warm-up 15] [--keep]
+ *     [--rate 1000] [--seconds 30] [--kill-after 20] [--after 40] [--warm-up 15] [--partitions 1] [--keep]
  *
- * Starts its own stack (`cqrsctl up --detach --broker-count 3`, native runtime) from the usual CQRSCTL_*
+ * Starts its own stack (`cqrsctl up --detach --broker-count 3 --partitions P`, native runtime) from the usual CQRSCTL_*
  * settings — give it a state dir and ports of its own — and takes it down with its data at the end unless
  * --keep. First --seconds of steady writes (the baseline), then a second run in which the leading broker is
  * killed --kill-after seconds in and the writes go on for --after seconds more. Prints p50/p99/max of the
@@ -34,6 +34,7 @@ const seconds = flag('seconds', '30');
 const killAfter = flag('kill-after', '20');
 const afterKill = flag('after', '40');
 const warmUp = flag('warm-up', '15');
+const partitions = flag('partitions', '1');
 const FENCING_WINDOW_MS = 15_000;
 
 const bin = fileURLToPath(new URL('../bin/cqrsctl', import.meta.url));
@@ -43,7 +44,7 @@ const cqrsctl = async (cmd: string[]) => {
 };
 
 process.stderr.write('starting a 3-broker stack …\n');
-await cqrsctl(['up', '--detach', '--broker-count', '3']);
+await cqrsctl(['up', '--detach', '--broker-count', '3', '--partitions', String(partitions)]);
 const config = loadConfig();
 const leader = pgClient(config.leader, { max: 24 });
 const replicas = config.replicas.map((r) => pgClient(r));
@@ -97,7 +98,7 @@ try {
   });
   process.stdout.write(
     renderTable(
-      ['3 brokers', 'writes', 'arrived', 'p50 ms', 'p99 ms', 'max ms'],
+      [`3 brokers, ${partitions} partition${partitions === 1 ? '' : 's'}`, 'writes', 'arrived', 'p50 ms', 'p99 ms', 'max ms'],
       [
         row('steady', steady.lags, steady.writes - steady.errors),
         row('before the kill', phases.before.lags, phases.before.writes),
