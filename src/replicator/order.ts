@@ -55,9 +55,14 @@ export class Assembler {
   /** `lastCommit`: commit LSN of the last transaction applied before the first record pushed, when known. */
   constructor(private lastCommit: bigint | null = null) {}
 
+  /** The last offset pushed: a reader may hand out records again (see Merger.push). */
+  private seen = -1n;
+
   /** Feeds records in offset order; returns the units they complete, in order. */
   push(records: Change[]): Unit[] {
     const done: Unit[] = [];
+    records = records.filter((r) => r.offset > this.seen);
+    if (records.length) this.seen = records[records.length - 1].offset;
     const close = (extra: Partial<Unit> = {}) => {
       if (!this.open) return;
       const rs = this.open.records;

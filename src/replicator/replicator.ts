@@ -247,7 +247,7 @@ export class Replicator {
       name: 'replicator',
       topics: this.topics,
       start,
-      onBatch: async (topic, partition, changes, hw) => {
+      onBatch: async (topic, partition, changes, hw, heartbeat) => {
         const tp = tpKey(topic, partition);
         if (hw > (this.ends.get(tp) ?? 0n)) this.ends.set(tp, hw);
         for (const group of groupUnits(this.assemble(seq, changes, hw), GROUP_EVENTS)) {
@@ -265,7 +265,7 @@ export class Replicator {
             this.mainLast.set(tpKey(u.topic, u.partition), u.last);
             for (const t of u.tails ?? []) this.mainLast.set(tpKey(t.topic, t.partition), t.last);
           }
-          await this.room();
+          await this.room(heartbeat);
         }
       },
       onCrash: (e) => this.crashed?.(e),
@@ -276,7 +276,7 @@ export class Replicator {
    * Waits until the fastest attached lane has room (the reader keeps pace with the fastest replica, not the
    * slowest), detaching every lane that is over its bound while the fastest is not.
    */
-  private async room(): Promise<void> {
+  private async room(heartbeat: () => Promise<void>): Promise<void> {
     while (this.running) {
       const lanes = this.attached().map((s) => this.lanes.get(s)!);
       if (lanes.length === 0) return;
@@ -286,7 +286,9 @@ export class Replicator {
           if (l.records > this.queueRecords) this.detach(l.sink, `slow: ${l.records} records behind while another replica kept up`);
         return;
       }
-      await new Promise<void>((resolve) => (this.wake = resolve));
+      await Promise.race([new Promise<void>((resolve) => (this.wake = resolve)), this.sleep(1000)]);
+      // Waiting may outlast the reader's session: stay in its group, or the broker hands the records out again.
+      await heartbeat().catch(() => {});
     }
   }
 

@@ -136,7 +136,7 @@ class FakeBroker implements Broker {
         }
         const batch = this.log.slice(at, at + BATCH);
         at += batch.length;
-        await o.onBatch(TOPIC, 0, batch, BigInt(this.log.length));
+        await o.onBatch(TOPIC, 0, batch, BigInt(this.log.length), async () => {});
       }
     })().catch((e: Error) => o.onCrash(e));
     return {
