@@ -1,5 +1,6 @@
 import { AssignerProtocol, type Admin, type Kafka, type PartitionAssigner } from 'kafkajs';
 import { assignReplicas } from './assign.ts';
+import { waitUntil } from '../lib/wait.ts';
 
 export interface GroupOptions {
   topic: string;
@@ -59,7 +60,16 @@ async function ensurePartitions(admin: Admin, topic: string, count: number): Pro
   if (!(await admin.listTopics()).includes(topic)) {
     await admin.createTopics({ topics: [{ topic, numPartitions: count }] }).catch(() => {}); // another member may create it first
   }
-  const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+  // Just created (here or by a member starting beside this one), the topic may be unknown to the broker that
+  // answers for a moment: that error is retriable, and waited out.
+  const meta = await waitUntil(
+    `the replicators' coordination topic ${topic}`,
+    async () => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0],
+    {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    },
+  );
   if (meta.partitions.length < count) await admin.createPartitions({ topicPartitions: [{ topic, count }] }).catch(() => {});
 }
 

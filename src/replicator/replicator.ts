@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config, PgEndpoint } from '../config/config.ts';
 import { connectClientOf } from '../connect/client.ts';
+import { waitUntil } from '../lib/wait.ts';
 import type { ApplyContext } from './apply.ts';
 import { catchUp, type CatchUpHost } from './catch-up.ts';
 import type { Change } from './decode.ts';
@@ -239,7 +240,11 @@ export class Replicator {
 
   private async startMain(): Promise<void> {
     const attached = this.attached();
-    const ends = await this.broker.logEnds(this.topics);
+    // Topics just created may be unknown to the broker that answers for a moment (a retriable error).
+    const ends = await waitUntil("the change topics' log ends", () => this.broker.logEnds(this.topics), {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
     // With no replica to start from, read only what comes: gained replicas catch up on their own readers.
     const start = attached.length ? this.startOffsets(attached) : ends;
     const seq = (this.sequencer = sequencer(this.topics, this.spineTopic, start, ends, this.lastCommit(attached)));
