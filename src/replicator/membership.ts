@@ -11,6 +11,8 @@ export interface GroupOptions {
   owned: () => number[];
   /** Every assignment, the replicas this member should own from now on. */
   onAssign: (replicas: number[]) => void;
+  /** The group accepted a heartbeat: this member's latest assignment is current. */
+  onHeartbeat?: () => void;
   onCrash: (error: Error) => void;
 }
 
@@ -46,6 +48,7 @@ export async function joinReplicatorGroup(kafka: Kafka, admin: Admin, o: GroupOp
     retry: { retries: 10 },
   });
   consumer.on(consumer.events.GROUP_JOIN, (e) => o.onAssign(e.payload.memberAssignment[o.topic] ?? []));
+  consumer.on(consumer.events.HEARTBEAT, () => o.onHeartbeat?.());
   consumer.on(consumer.events.CRASH, (e) => {
     if (!e.payload.restart) o.onCrash(e.payload.error);
   });

@@ -70,6 +70,8 @@ export class Replicator {
   private candidates: Candidate[] = [];
   private readonly watermarks = new Map<Sink, bigint>();
   private readonly watermarking = new Set<Sink>();
+  /** The replicas (indexes) the group assigns this member, as of its latest assignment. */
+  private assigned = new Set<number>();
   private readonly catchingUp = new Set<Sink>();
   private wake = () => {};
   private running = false;
@@ -116,9 +118,11 @@ export class Replicator {
       owned: () => this.sinks.flatMap((s, i) => (s.state === 'elsewhere' ? [] : [i])),
       onAssign: (owned) => {
         latest = owned;
+        this.assigned = new Set(owned);
         if (!joined) return first(owned);
         this.assignments = this.assignments.then(() => this.assign(owned));
       },
+      onHeartbeat: () => this.claimBack(),
       onCrash: (e) => this.crashed?.(e),
     });
     const owned = (await Promise.race([assigned, done])) as number[];
@@ -189,6 +193,24 @@ export class Replicator {
     this.lanes.get(sink)!.clear();
     this.log(`${sink.name}: released (${why})`);
     this.wake();
+  }
+
+  /**
+   * A replica released because another member claimed it, while the group still assigns it here: that
+   * member held it in an older generation (this one was out of the group for a moment and got it back
+   * without noticing the loss), and no one else will apply to it. A heartbeat the group accepted says this
+   * member's assignment is current, so it claims the replica again; a member that was expelled gets no
+   * heartbeat through and learns its new assignment instead.
+   */
+  private claimBack(): void {
+    if (!this.running) return;
+    for (const i of this.assigned) {
+      const s = this.sinks[i];
+      if (s?.state !== 'elsewhere') continue;
+      this.log(`${s.name}: assigned here but claimed by another member before; claiming it again`);
+      s.state = 'catching-up';
+      this.detach(s, 'claimed back');
+    }
   }
 
   private logOwnership(): void {

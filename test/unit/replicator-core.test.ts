@@ -625,6 +625,34 @@ test('an apply after another replicator claimed the replica fails Fenced: the re
   }
 });
 
+test('a replica released to a stale claim is claimed back once the group accepts a heartbeat and still assigns it here', async () => {
+  const h = harness();
+  await h.replicator.start();
+  try {
+    h.broker.commit();
+    await h.handedOut();
+    const taken = h.sink('replica-2');
+    // A member that held replica-2 in an older generation claims it; the group assigns it here all the same.
+    taken.db.owner = { epoch: taken.db.owner!.epoch + 1n, member: 'replicator-old' };
+    h.broker.commit();
+    await h.handedOut();
+    await until('replica-2 released', () => taken.state === 'elsewhere');
+    h.broker.members.get('member-1')!.onHeartbeat?.();
+    h.broker.commit();
+    await until(
+      'replica-2 to have the log again',
+      () => taken.db.owner?.member !== 'replicator-old' && taken.committed.length === h.broker.log.length,
+    );
+    assert.deepEqual(taken.committed, everyOffset(h), 'every offset once, in order');
+    assert.ok(
+      h.lines.some((l) => /^replica-2: assigned here but claimed by another member before; claiming it again$/.test(l)),
+      JSON.stringify(h.lines),
+    );
+  } finally {
+    await h.replicator.stop();
+  }
+});
+
 test('two replicators share the replicas; when one is expelled the other claims its replicas and the expelled one is fenced', async () => {
   const h = harness();
   const bLines: string[] = [];
