@@ -595,19 +595,25 @@ test('a replica that never answers costs the others no lag: each applies at its 
   }
 });
 
+/** After a first commit, `member` claims replica-2 (a new epoch) and the next apply to it is refused: replica-2 is released. */
+async function claimedElsewhere(h: ReturnType<typeof harness>, member: string) {
+  h.broker.commit();
+  await h.handedOut();
+  const taken = h.sink('replica-2');
+  taken.db.owner = { epoch: taken.db.owner!.epoch + 1n, member };
+  const before = [...taken.committed];
+  h.broker.commit();
+  await h.handedOut();
+  await until('replica-2 released', () => taken.state === 'elsewhere');
+  return { taken, before };
+}
+
 test('an apply after another replicator claimed the replica fails Fenced: the replica is dropped, not detached or retried', async () => {
   const h = harness();
   await h.replicator.start();
   try {
-    h.broker.commit();
-    await h.handedOut();
-    const taken = h.sink('replica-2');
     // Another member claims it (as after a rebalance this one has not heard of yet).
-    taken.db.owner = { epoch: taken.db.owner!.epoch + 1n, member: 'replicator-b' };
-    const before = [...taken.committed];
-    h.broker.commit();
-    await h.handedOut();
-    await until('replica-2 released', () => taken.state === 'elsewhere');
+    const { taken, before } = await claimedElsewhere(h, 'replicator-b');
     h.broker.commit();
     await h.handedOut();
     for (const n of ['replica-1', 'replica-3'])
@@ -629,14 +635,8 @@ test('a replica released to a stale claim is claimed back once the group accepts
   const h = harness();
   await h.replicator.start();
   try {
-    h.broker.commit();
-    await h.handedOut();
-    const taken = h.sink('replica-2');
     // A member that held replica-2 in an older generation claims it; the group assigns it here all the same.
-    taken.db.owner = { epoch: taken.db.owner!.epoch + 1n, member: 'replicator-old' };
-    h.broker.commit();
-    await h.handedOut();
-    await until('replica-2 released', () => taken.state === 'elsewhere');
+    const { taken } = await claimedElsewhere(h, 'replicator-old');
     h.broker.members.get('member-1')!.onHeartbeat?.();
     h.broker.commit();
     await until(
